@@ -1,0 +1,4 @@
+import { InitialSchema1763884800000 } from './1763884800000-initial-schema';
+
+/** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
+export const migrations = [InitialSchema1763884800000];

@@ -1,0 +1,93 @@
+import path from 'node:path';
+
+export type PlanName = 'free' | 'team' | 'enterprise';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Unset: the server manages a private MariaDB/MySQL instance under `dataDir`. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly encryptionKey: string | null;
+  readonly keyFile: string;
+  readonly logLevel: LogLevel;
+  /** Repositories per project for each plan; `null` is unlimited. */
+  readonly planQuotas: Readonly<Record<PlanName, number | null>>;
+  readonly introspection: boolean;
+  readonly corsOrigins: readonly string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses the environment once. Every problem is reported together; nothing else reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | null => {
+    const value = env[name]?.trim();
+    return value ? value : null;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const quota = (plan: PlanName, fallback: number | null): number | null => {
+    const name = `REPOLINK_QUOTA_${plan.toUpperCase()}`;
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (raw === 'unlimited') return null;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) {
+      problems.push(`${name} must be a whole number or "unlimited" (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const databaseUrl = str('DATABASE_URL');
+  if (databaseUrl !== null && !/^mysql:\/\/|^mariadb:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a mysql:// URL (MySQL 8 or MariaDB 10.6+)');
+  }
+  const logLevel = (str('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const dataDir = path.resolve(cwd, str('REPOLINK_DATA_DIR') ?? '.data');
+
+  const config: Config = {
+    host: str('HOST') ?? '127.0.0.1',
+    port: int('PORT', 4000, 0, 65535),
+    databaseUrl,
+    dataDir,
+    encryptionKey: str('REPOLINK_ENCRYPTION_KEY'),
+    keyFile: path.resolve(cwd, str('REPOLINK_KEY_FILE') ?? path.join(dataDir, 'encryption-keys.json')),
+    logLevel,
+    planQuotas: Object.freeze({
+      free: quota('free', 5),
+      team: quota('team', 100),
+      enterprise: quota('enterprise', null),
+    }),
+    introspection: bool('REPOLINK_INTROSPECTION', true),
+    corsOrigins: Object.freeze((str('REPOLINK_CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

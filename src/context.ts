@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Config } from './config';
+import { createLoaders, type Loaders } from './loaders';
+import type { Viewer } from './modules/auth/viewer';
+import type { BeforeCommitHook } from './modules/shared/transaction';
+import type { Services } from './services';
+import type { DataSource } from 'typeorm';
+
+export interface GraphQLContext {
+  requestId: string;
+  config: Config;
+  viewer: Viewer | null;
+  services: Services;
+  loaders: Loaders;
+  /** The `Idempotency-Key` header, when the request carries one. */
+  idempotencyKey: string | null;
+  /** Hooks a mutation's transaction runs before it commits. */
+  beforeCommit: BeforeCommitHook[];
+}
+
+export interface ContextDeps {
+  dataSource: DataSource;
+  config: Config;
+  services: Services;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.trim() ? first.trim() : null;
+}
+
+function cookie(headers: IncomingHttpHeaders, name: string): string | null {
+  for (const part of (header(headers, 'cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+  }
+  return null;
+}
+
+/** The bearer token of a request: `Authorization: Bearer …`, else the `session` cookie. */
+export function bearerToken(headers: IncomingHttpHeaders): string | null {
+  const authorization = header(headers, 'authorization');
+  if (authorization !== null) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    return match ? match[1] : authorization;
+  }
+  return cookie(headers, 'session');
+}
+
+/** Builds the context of one request: who is calling, in which project, with fresh loaders. */
+export async function buildContext(deps: ContextDeps, headers: IncomingHttpHeaders, requestId?: string): Promise<GraphQLContext> {
+  const viewer = await deps.services.auth.authenticate({
+    token: bearerToken(headers),
+    projectId: header(headers, 'x-project-id'),
+  });
+  return {
+    requestId: requestId ?? header(headers, 'x-request-id') ?? randomUUID(),
+    config: deps.config,
+    viewer,
+    services: deps.services,
+    loaders: createLoaders(deps.dataSource, viewer),
+    idempotencyKey: header(headers, 'idempotency-key'),
+    beforeCommit: [],
+  };
+}

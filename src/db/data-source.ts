@@ -1,0 +1,70 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DataSource, type Logger } from 'typeorm';
+import { migrations } from '../../migrations';
+import { entities } from './entities';
+
+/**
+ * Counts the SQL statements issued inside `countStatements(fn)`. Tests use it to prove that a
+ * request's statement count does not grow with the size of its input or of a page.
+ */
+const statementCounter = new AsyncLocalStorage<{ count: number; statements: string[] }>();
+
+export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; count: number; statements: string[] }> {
+  const box = { count: 0, statements: [] as string[] };
+  const result = await statementCounter.run(box, fn);
+  return { result, count: box.count, statements: box.statements };
+}
+
+class CountingLogger implements Logger {
+  logQuery(query: string): void {
+    const box = statementCounter.getStore();
+    if (box && query !== 'START TRANSACTION' && query !== 'COMMIT' && query !== 'ROLLBACK') {
+      box.count += 1;
+      box.statements.push(query);
+    }
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+export interface DataSourceOptions {
+  url: string;
+  poolSize?: number;
+}
+
+export function createDataSource({ url, poolSize = 10 }: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'mysql',
+    url: url.replace(/^mariadb:/, 'mysql:'),
+    entities,
+    migrations,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    poolSize,
+    connectTimeout: 10_000,
+    logging: ['query'],
+    logger: new CountingLogger(),
+    extra: { enableKeepAlive: true, maxIdle: poolSize, idleTimeout: 60_000 },
+  });
+}
+
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = createDataSource({ url, poolSize: 1 });
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export async function hasPendingMigrations(dataSource: DataSource): Promise<boolean> {
+  return dataSource.showMigrations();
+}

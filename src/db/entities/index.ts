@@ -1,0 +1,33 @@
+import { ApiKeyEntity } from './api-key.entity';
+import { IdempotencyRecordEntity } from './idempotency-record.entity';
+import { ProjectEntity } from './project.entity';
+import { RepoConnectionEntity } from './repo-connection.entity';
+import { RepositoryEntity } from './repository.entity';
+import { ServiceMappingEntity } from './service-mapping.entity';
+import { SessionEntity } from './session.entity';
+import { TenantEntity } from './tenant.entity';
+import { UserEntity } from './user.entity';
+
+export {
+  ApiKeyEntity,
+  IdempotencyRecordEntity,
+  ProjectEntity,
+  RepoConnectionEntity,
+  RepositoryEntity,
+  ServiceMappingEntity,
+  SessionEntity,
+  TenantEntity,
+  UserEntity,
+};
+
+export const entities = [
+  TenantEntity,
+  ProjectEntity,
+  ApiKeyEntity,
+  UserEntity,
+  SessionEntity,
+  RepoConnectionEntity,
+  RepositoryEntity,
+  ServiceMappingEntity,
+  IdempotencyRecordEntity,
+];

@@ -1,0 +1,49 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type Platform = 'github' | 'gitlab' | 'bitbucket';
+
+@Entity('repo_connections')
+export class RepoConnectionEntity {
+  /** `rc_` + a UUIDv7 in hex. */
+  @PrimaryColumn({ type: 'varchar', length: 40, charset: 'ascii', collation: 'ascii_bin' })
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  tenantId: string;
+
+  @Column({ name: 'project_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  projectId: string;
+
+  @Column({ type: 'enum', enum: ['github', 'gitlab', 'bitbucket'] })
+  platform: Platform;
+
+  /** Id of the encryption key that sealed `credentialsCiphertext`, so keys can rotate. */
+  @Column({ name: 'credentials_key_id', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin' })
+  credentialsKeyId: string;
+
+  /** AES-256-GCM: version | IV | tag | ciphertext, bound to this row's identity as AAD. */
+  @Column({ name: 'credentials_ciphertext', type: 'varbinary', length: 8192 })
+  credentialsCiphertext: Buffer;
+
+  /** A masked hint (last 4 characters of the token) a person can recognise; never the secret. */
+  @Column({ name: 'credentials_hint', type: 'varchar', length: 16 })
+  credentialsHint: string;
+
+  @Column({ name: 'base_url', type: 'varchar', length: 2048, nullable: true })
+  baseUrl: string | null;
+
+  @Column({ name: 'lookback_days', type: 'smallint', unsigned: true })
+  lookbackDays: number;
+
+  @Column({ name: 'cache_invalidated_at', type: 'datetime', precision: 3, nullable: true })
+  cacheInvalidatedAt: Date | null;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt: Date;
+
+  @Column({ name: 'deleted_at', type: 'datetime', precision: 3, nullable: true })
+  deletedAt: Date | null;
+}

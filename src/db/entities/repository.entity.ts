@@ -1,0 +1,64 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type SourceType = 'git_url' | 'github' | 'gitlab' | 'bitbucket';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+@Entity('repositories')
+export class RepositoryEntity {
+  /** UUIDv7. */
+  @PrimaryColumn({ type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  tenantId: string;
+
+  @Column({ name: 'project_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  projectId: string;
+
+  @Column({ name: 'repo_connection_id', type: 'varchar', length: 40, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  repoConnectionId: string | null;
+
+  /** The user who created it (Heimdall `user_id`); null when created with an API key. */
+  @Column({ name: 'user_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  userId: string | null;
+
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  @Column({ name: 'source_type', type: 'enum', enum: ['git_url', 'github', 'gitlab', 'bitbucket'] })
+  sourceType: SourceType;
+
+  /**
+   * The repository's identity on its platform, used for the once-per-project rule: `owner/repo`
+   * (GitHub), `group/sub/project` (GitLab), `workspace/slug` (Bitbucket), `host/path` for a git URL.
+   */
+  @Column({ type: 'varchar', length: 512 })
+  path: string;
+
+  @Column({ name: 'remote_url', type: 'varchar', length: 2048, nullable: true })
+  remoteUrl: string | null;
+
+  @Column({ name: 'default_branch', type: 'varchar', length: 255 })
+  defaultBranch: string;
+
+  @Column({ name: 'last_commit_sha', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  lastCommitSha: string | null;
+
+  @Column({ name: 'oauth_connection_id', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  oauthConnectionId: string | null;
+
+  @Column({ name: 'issue_auto_create_enabled', type: 'boolean' })
+  issueAutoCreateEnabled: boolean;
+
+  @Column({ name: 'issue_auto_create_min_severity', type: 'enum', enum: ['low', 'medium', 'high', 'critical'] })
+  issueAutoCreateMinSeverity: Severity;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt: Date;
+
+  @Column({ name: 'deleted_at', type: 'datetime', precision: 3, nullable: true })
+  deletedAt: Date | null;
+}

@@ -1,0 +1,39 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('service_mappings')
+export class ServiceMappingEntity {
+  /** `sm_` + a UUIDv7 in hex. */
+  @PrimaryColumn({ type: 'varchar', length: 40, charset: 'ascii', collation: 'ascii_bin' })
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  tenantId: string;
+
+  @Column({ name: 'project_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  projectId: string;
+
+  @Column({ name: 'repository_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  repositoryId: string;
+
+  @Column({ name: 'repo_connection_id', type: 'varchar', length: 40, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  repoConnectionId: string | null;
+
+  @Column({ name: 'service_name', type: 'varchar', length: 255 })
+  serviceName: string;
+
+  /** Subdirectory inside the repository; "" is the root. */
+  @Column({ name: 'path_prefix', type: 'varchar', length: 1024 })
+  pathPrefix: string;
+
+  @Column({ name: 'default_branch', type: 'varchar', length: 255 })
+  defaultBranch: string;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt: Date;
+
+  @Column({ name: 'deleted_at', type: 'datetime', precision: 3, nullable: true })
+  deletedAt: Date | null;
+}

@@ -1,0 +1,25 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { PlanName } from '../../config';
+
+export type TenantKind = 'organization' | 'personal';
+
+@Entity('tenants')
+export class TenantEntity {
+  @PrimaryColumn({ type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin' })
+  id: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  @Column({ type: 'enum', enum: ['organization', 'personal'] })
+  kind: TenantKind;
+
+  @Column({ type: 'enum', enum: ['free', 'team', 'enterprise'] })
+  plan: PlanName;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt: Date;
+}

@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { loadConfig, ConfigError, type Config } from './config';
+import { openDatabase, type Database } from './boot/database';
+import { ensureDemoAccount } from './boot/demo';
+import { MysqlServerNotFoundError } from './db/private-mysql';
+import { CredentialCipher, EncryptionKeyError, loadKeyRing } from './modules/crypto';
+import { createServer, type RepolinkServer } from './server';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function printWelcome(config: Config, url: string, demo: Awaited<ReturnType<typeof ensureDemoAccount>>) {
+  const endpoint = `${url}/graphql`;
+  say('');
+  say(`repolink is listening on ${url}`);
+  say(`  GraphQL + playground: ${endpoint}   REST shim: ${url}/v1/config/repos, ${url}/api/repos`);
+  say(`  health: ${url}/healthz   readiness: ${url}/readyz`);
+  if (demo.created) {
+    say('');
+    say('Demo account created (this key is shown only now; keep it):');
+    say(`  tenant  ${demo.tenantId}`);
+    say(`  project ${demo.projectId}`);
+    say(`  API key ${demo.apiKey}`);
+    say('');
+    say('Try it:');
+    say(`  curl -s ${endpoint} -H 'Content-Type: application/json' -H 'Authorization: Bearer ${demo.apiKey}' \\`);
+    say(`    -d '{"query":"{ viewer { tenant { name plan } project { id name } permissions } }"}'`);
+  } else {
+    say(`  demo project ${demo.projectId}; its key was printed on first start. A new one:`);
+    say(`  npm run admin -- apikey:create --project ${demo.projectId} --permissions config:read,config:write`);
+  }
+  say('');
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const keys = loadKeyRing({ envValue: config.encryptionKey ?? undefined, keyFile: config.keyFile, createIfMissing: true });
+  if (keys.created) say(`Created a new encryption key file at ${config.keyFile}; back it up: stored credentials cannot be read without it.`);
+
+  let database: Database | null = null;
+  let server: RepolinkServer | null = null;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await server?.close().catch(() => undefined);
+    await database?.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  database = await openDatabase(config, say);
+  const demo = await ensureDemoAccount(database.dataSource);
+  server = await createServer({
+    dataSource: database.dataSource,
+    config,
+    cipher: new CredentialCipher(keys.ring),
+    logger: { level: config.logLevel },
+  });
+  const address = await server.app.listen({ host: config.host, port: config.port });
+  printWelcome(config, address.replace('[::1]', 'localhost'), demo);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof MysqlServerNotFoundError || error instanceof EncryptionKeyError) {
+    process.stderr.write(`repolink: ${error.message}\n`);
+  } else {
+    process.stderr.write(`repolink failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import type { Platform } from '../../db/entities/repo-connection.entity';
+import { UserErrorCode, userError, type UserError } from '../../errors';
+import type { ConnectReposInput } from '../../generated/graphql';
+import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
+
+export const MAX_REPOSITORIES_PER_CONNECTION = 500;
+
+export class CredentialsDto {
+  @IsOptional() @IsString() @Length(1, 1024) token?: string | null;
+  @IsOptional() @IsString() @Length(1, 255) username?: string | null;
+  @IsOptional() @IsString() @Length(1, 1024) appPassword?: string | null;
+  @IsOptional() @IsString() @MaxLength(2048) baseUrl?: string | null;
+}
+
+export class ServiceMappingDto {
+  @IsString() @Length(1, 255, { message: 'serviceName must be 1 to 255 characters' }) serviceName: string;
+  @IsString() @Length(1, 512) repo: string;
+  @IsString() @MaxLength(1024) pathPrefix: string;
+  @IsString() @Length(1, 255) defaultBranch: string;
+}
+
+export class ConnectReposDto {
+  @IsIn(['github', 'gitlab', 'bitbucket']) platform: Platform;
+  @ValidateNested() credentials: CredentialsDto;
+  @IsOptional() @IsString() @MaxLength(2048) baseUrl?: string | null;
+  @IsArray()
+  @ArrayMinSize(1, { message: 'repositories must contain at least one repository' })
+  @ArrayMaxSize(MAX_REPOSITORIES_PER_CONNECTION)
+  @IsString({ each: true })
+  repositories: string[];
+  @IsArray() @ArrayMaxSize(MAX_REPOSITORIES_PER_CONNECTION * 4) @ValidateNested({ each: true }) serviceMappings: ServiceMappingDto[];
+  @IsInt({ message: 'lookbackDays must be an integer from 1 to 365' })
+  @Min(1, { message: 'lookbackDays must be an integer from 1 to 365' })
+  @Max(365, { message: 'lookbackDays must be an integer from 1 to 365' })
+  lookbackDays: number;
+}
+
+const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
+const GITLAB_SEGMENT = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,254})$/;
+const BITBUCKET_WORKSPACE = /^[A-Za-z0-9_-]{1,62}$/;
+const BITBUCKET_SLUG = /^[A-Za-z0-9._-]{1,62}$/;
+
+const PATH_FORMAT: Record<Platform, string> = {
+  github: 'owner/repo',
+  gitlab: 'group/project or group/subgroup/project',
+  bitbucket: 'workspace/repo-slug',
+};
+
+/** Whether a repository path has its platform's shape. */
+export function isValidRepositoryPath(platform: Platform, path: string): boolean {
+  const parts = path.split('/');
+  const notDots = (s: string) => s !== '.' && s !== '..' && !s.endsWith('.git');
+  switch (platform) {
+    case 'github':
+      return parts.length === 2 && GITHUB_OWNER.test(parts[0]) && GITHUB_REPO.test(parts[1]) && notDots(parts[1]);
+    case 'gitlab':
+      return parts.length >= 2 && parts.length <= 20 && parts.every((p) => GITLAB_SEGMENT.test(p) && notDots(p) && !p.endsWith('.atom'));
+    case 'bitbucket':
+      return parts.length === 2 && BITBUCKET_WORKSPACE.test(parts[0]) && BITBUCKET_SLUG.test(parts[1]) && notDots(parts[1]);
+  }
+}
+
+export function isValidBaseUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** `pathPrefix` is relative to the repository root: no leading "/", no ".." segment. */
+export function isValidPathPrefix(value: string): boolean {
+  return !value.startsWith('/') && !/[\x00-\x1f\\]/.test(value) && !value.split('/').some((s) => s === '..' || s === '.');
+}
+
+export interface NormalizedConnectRepos {
+  platform: Platform;
+  credentials: { token: string } | { username: string; appPassword: string };
+  baseUrl: string | null;
+  repositories: string[];
+  serviceMappings: { serviceName: string; repo: string; pathPrefix: string; defaultBranch: string }[];
+  lookbackDays: number;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
+
+/** Every rule of POST /v1/config/repos, reported per field; nothing is written unless all hold. */
+export async function checkConnectRepos(input: ConnectReposInput): Promise<Checked<NormalizedConnectRepos>> {
+  const dto = Object.assign(new ConnectReposDto(), {
+    platform: input.platform,
+    credentials: Object.assign(new CredentialsDto(), input.credentials ?? {}),
+    baseUrl: input.baseUrl ?? null,
+    repositories: input.repositories,
+    serviceMappings: (input.serviceMappings ?? []).map((m) => Object.assign(new ServiceMappingDto(), m)),
+    lookbackDays: input.lookbackDays ?? 30,
+  });
+  const errors = await validateInput(dto);
+  const bad = (field: (string | number)[], message: string) => errors.push(userError(UserErrorCode.BAD_USER_INPUT, field, message));
+  const failed = (field: string[]) => errors.some((e) => e.field?.join('.').startsWith(field.join('.')));
+
+  const platform = dto.platform;
+  const creds = dto.credentials;
+  if (!failed(['credentials']) && !failed(['platform'])) {
+    if (platform === 'bitbucket') {
+      if (!creds.username) bad(['credentials', 'username'], 'credentials.username is required for bitbucket');
+      if (!creds.appPassword) bad(['credentials', 'appPassword'], 'credentials.appPassword is required for bitbucket');
+      if (creds.token) bad(['credentials', 'token'], 'bitbucket takes username and appPassword, not token');
+    } else {
+      if (!creds.token) bad(['credentials', 'token'], `credentials.token is required for ${platform}`);
+      if (creds.username) bad(['credentials', 'username'], `${platform} takes a token, not username`);
+      if (creds.appPassword) bad(['credentials', 'appPassword'], `${platform} takes a token, not appPassword`);
+    }
+  }
+
+  const baseUrls = [
+    { field: ['baseUrl'], value: dto.baseUrl },
+    { field: ['credentials', 'baseUrl'], value: creds.baseUrl ?? null },
+  ].filter((b): b is { field: string[]; value: string } => typeof b.value === 'string' && b.value !== '');
+  for (const b of baseUrls) {
+    if (failed(b.field)) continue;
+    if (!isValidBaseUrl(b.value)) bad(b.field, `${b.field.join('.')} must be an http(s) URL without user info`);
+    else if (platform === 'bitbucket') bad(b.field, 'baseUrl applies to github and gitlab only');
+  }
+  if (baseUrls.length === 2 && baseUrls[0].value !== baseUrls[1].value) {
+    bad(['baseUrl'], 'baseUrl is given twice with different values (top level and in credentials)');
+  }
+
+  const seen = new Map<string, number>();
+  if (!failed(['repositories']) && !failed(['platform'])) {
+    dto.repositories.forEach((repo, i) => {
+      if (!isValidRepositoryPath(platform, repo)) {
+        bad(['repositories', i], `"${repo}" is not a ${platform} repository path (${PATH_FORMAT[platform]})`);
+      } else if (seen.has(repo.toLowerCase())) {
+        bad(['repositories', i], `"${repo}" is listed twice`);
+      } else {
+        seen.set(repo.toLowerCase(), i);
+      }
+    });
+  }
+
+  const names = new Set<string>();
+  dto.serviceMappings.forEach((m, i) => {
+    const at = (f: string) => ['serviceMappings', i, f];
+    if (failed(['serviceMappings', String(i)])) return;
+    if (!seen.has(m.repo.toLowerCase())) bad(at('repo'), `serviceMappings[${i}].repo "${m.repo}" is not one of repositories`);
+    if (!isValidPathPrefix(m.pathPrefix)) bad(at('pathPrefix'), 'pathPrefix must be relative to the repository root ("" is the root) with no ".." segment');
+    if (!isValidBranchName(m.defaultBranch)) bad(at('defaultBranch'), `defaultBranch ${BRANCH_MESSAGE}`);
+    if (m.serviceName.trim() !== m.serviceName) bad(at('serviceName'), 'serviceName must not start or end with white space');
+    else if (names.has(m.serviceName.toLowerCase())) bad(at('serviceName'), `serviceName "${m.serviceName}" is mapped twice`);
+    names.add(m.serviceName.toLowerCase());
+  });
+
+  if (errors.length > 0) return { ok: false, userErrors: errors };
+  const canonical = new Map(dto.repositories.map((r) => [r.toLowerCase(), r]));
+  return {
+    ok: true,
+    value: {
+      platform,
+      credentials: platform === 'bitbucket' ? { username: creds.username!, appPassword: creds.appPassword! } : { token: creds.token! },
+      baseUrl: baseUrls[0]?.value ?? null,
+      repositories: dto.repositories,
+      serviceMappings: dto.serviceMappings.map((m) => ({ ...m, repo: canonical.get(m.repo.toLowerCase())! })),
+      lookbackDays: dto.lookbackDays,
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import type { ServiceMappingResolvers } from '../../../generated/graphql';
+import { NotFoundError } from '../../../errors';
+
+export const ServiceMapping: ServiceMappingResolvers = {
+  repository: async (mapping, _args, ctx) => {
+    const repository = await ctx.loaders.repositoryById.load(mapping.repositoryId);
+    if (repository === null) throw new NotFoundError('Repository');
+    return repository;
+  },
+  repoConnection: (mapping, _args, ctx) =>
+    mapping.repoConnectionId === null ? null : ctx.loaders.repoConnectionById.load(mapping.repoConnectionId),
+};

@@ -1,0 +1,43 @@
+import DataLoader from 'dataloader';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/** Where a request may look: every loader key is resolved inside the caller's project only. */
+export interface LoaderScope {
+  dataSource: DataSource;
+  projectId: string | null;
+}
+
+/** Loads live-or-deleted rows by id within the scope, one query per batch, `null` for a missing key. */
+export function byIdLoader<T extends ObjectLiteral & { id: string }>(scope: LoaderScope, entity: EntityTarget<T>): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(async (ids) => {
+    if (scope.projectId === null) return ids.map(() => null);
+    const rows = await scope.dataSource
+      .getRepository(entity)
+      .createQueryBuilder('e')
+      .where('e.projectId = :projectId AND e.id IN (:...ids)', { projectId: scope.projectId, ids })
+      .getMany();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+/** Loads the live rows whose `column` is one of the keys, grouped per key in a stable order. */
+export function byParentLoader<T extends ObjectLiteral & { id: string }>(
+  scope: LoaderScope,
+  entity: EntityTarget<T>,
+  property: keyof T & string,
+): DataLoader<string, T[]> {
+  return new DataLoader<string, T[]>(async (keys) => {
+    if (scope.projectId === null) return keys.map(() => []);
+    const rows = await scope.dataSource
+      .getRepository(entity)
+      .createQueryBuilder('e')
+      .where(`e.projectId = :projectId AND e.${property} IN (:...keys) AND e.deletedAt IS NULL`, { projectId: scope.projectId, keys })
+      .orderBy('e.createdAt', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .getMany();
+    const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
+    for (const row of rows) groups.get(row[property] as string)?.push(row);
+    return keys.map((k) => groups.get(k)!);
+  });
+}

@@ -1,0 +1,140 @@
+import type { DataSource } from 'typeorm';
+import type { PlanName } from '../../config';
+import { ApiKeyEntity, ProjectEntity, SessionEntity, TenantEntity, UserEntity } from '../../db/entities';
+import type { Permission } from '../../db/entities/api-key.entity';
+import type { TenantKind } from '../../db/entities/tenant.entity';
+import { uuidv7 } from '../../lib/ids';
+import { PERMISSIONS } from '../auth/auth.service';
+import { API_KEY_PREFIX, SESSION_TOKEN_PREFIX, displayPrefix, hashToken, newToken } from '../auth/tokens';
+
+export class TenancyInputError extends Error {}
+
+const PLANS: PlanName[] = ['free', 'team', 'enterprise'];
+const KINDS: TenantKind[] = ['organization', 'personal'];
+
+function requireName(name: string | undefined, what: string): string {
+  const trimmed = name?.trim() ?? '';
+  if (trimmed.length < 1 || trimmed.length > 200) throw new TenancyInputError(`${what} name must be 1 to 200 characters`);
+  return trimmed;
+}
+
+/** Creates the accounts side of repolink: tenants, projects, API keys, users and sessions (admin CLI, demo, tests). */
+export class TenancyService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async createTenant(input: { name: string; kind?: string; plan?: string }): Promise<TenantEntity> {
+    const kind = (input.kind ?? 'organization') as TenantKind;
+    const plan = (input.plan ?? 'free') as PlanName;
+    if (!KINDS.includes(kind)) throw new TenancyInputError(`--kind must be one of ${KINDS.join(', ')}`);
+    if (!PLANS.includes(plan)) throw new TenancyInputError(`--plan must be one of ${PLANS.join(', ')}`);
+    const now = new Date();
+    const tenant = Object.assign(new TenantEntity(), { id: uuidv7(), name: requireName(input.name, 'Tenant'), kind, plan, createdAt: now, updatedAt: now });
+    await this.dataSource.getRepository(TenantEntity).insert(tenant);
+    return tenant;
+  }
+
+  async createProject(input: { tenantId: string; name: string }): Promise<ProjectEntity> {
+    await this.requireTenant(input.tenantId);
+    const now = new Date();
+    const project = Object.assign(new ProjectEntity(), {
+      id: uuidv7(),
+      tenantId: input.tenantId,
+      name: requireName(input.name, 'Project'),
+      repositoryCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.dataSource.getRepository(ProjectEntity).insert(project);
+    return project;
+  }
+
+  /** Returns the key's secret once; only its SHA-256 is stored. */
+  async createApiKey(input: { projectId?: string; tenantId?: string; permissions: string[] }): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
+    if (!!input.projectId === !!input.tenantId) throw new TenancyInputError('Give exactly one of --project or --tenant');
+    const unknown = input.permissions.filter((p) => !(PERMISSIONS as string[]).includes(p));
+    if (input.permissions.length === 0 || unknown.length > 0) {
+      throw new TenancyInputError(`--permissions must list ${PERMISSIONS.join(' and/or ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+    }
+    let tenantId = input.tenantId ?? null;
+    if (input.projectId) {
+      const project = await this.dataSource.getRepository(ProjectEntity).findOneBy({ id: input.projectId });
+      if (!project) throw new TenancyInputError(`No project ${input.projectId}`);
+      tenantId = project.tenantId;
+    } else {
+      await this.requireTenant(tenantId!);
+    }
+    const secret = newToken(API_KEY_PREFIX);
+    const apiKey = Object.assign(new ApiKeyEntity(), {
+      id: uuidv7(),
+      tenantId: tenantId!,
+      projectId: input.projectId ?? null,
+      prefix: displayPrefix(secret),
+      keyHash: hashToken(secret),
+      permissions: [...new Set(input.permissions as Permission[])].join(','),
+      createdAt: new Date(),
+      revokedAt: null,
+    });
+    await this.dataSource.getRepository(ApiKeyEntity).insert(apiKey);
+    return { apiKey, secret };
+  }
+
+  async revokeApiKey(id: string): Promise<ApiKeyEntity> {
+    const repo = this.dataSource.getRepository(ApiKeyEntity);
+    const apiKey = await repo.findOneBy({ id });
+    if (!apiKey) throw new TenancyInputError(`No API key ${id}`);
+    if (apiKey.revokedAt === null) {
+      apiKey.revokedAt = new Date();
+      await repo.update({ id }, { revokedAt: apiKey.revokedAt });
+    }
+    return apiKey;
+  }
+
+  async createUser(input: { tenantId: string; email: string; name?: string; projectId?: string }): Promise<UserEntity> {
+    await this.requireTenant(input.tenantId);
+    const email = input.email?.trim().toLowerCase() ?? '';
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) throw new TenancyInputError('--email must be an email address');
+    const projects = this.dataSource.getRepository(ProjectEntity);
+    const project = input.projectId
+      ? await projects.findOneBy({ id: input.projectId, tenantId: input.tenantId })
+      : await projects.findOne({ where: { tenantId: input.tenantId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    if (input.projectId && !project) throw new TenancyInputError(`No project ${input.projectId} in tenant ${input.tenantId}`);
+    if (await this.dataSource.getRepository(UserEntity).existsBy({ email })) throw new TenancyInputError(`A user with email ${email} exists`);
+    const user = Object.assign(new UserEntity(), {
+      id: uuidv7(),
+      tenantId: input.tenantId,
+      email,
+      name: input.name?.trim() || null,
+      defaultProjectId: project?.id ?? null,
+      createdAt: new Date(),
+    });
+    await this.dataSource.getRepository(UserEntity).insert(user);
+    return user;
+  }
+
+  /** Returns the session token once; only its SHA-256 is stored. */
+  async createSession(input: { userId: string; ttlHours?: number }): Promise<{ session: SessionEntity; token: string }> {
+    const ttlHours = input.ttlHours ?? 24 * 7;
+    if (!(ttlHours > 0 && ttlHours <= 24 * 365)) throw new TenancyInputError('--ttl-hours must be more than 0 and at most 8760');
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: input.userId });
+    if (!user) throw new TenancyInputError(`No user ${input.userId}`);
+    const token = newToken(SESSION_TOKEN_PREFIX);
+    const now = new Date();
+    const session = Object.assign(new SessionEntity(), {
+      id: uuidv7(),
+      userId: user.id,
+      tenantId: user.tenantId,
+      tokenHash: hashToken(token),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttlHours * 3600_000),
+      revokedAt: null,
+    });
+    await this.dataSource.getRepository(SessionEntity).insert(session);
+    return { session, token };
+  }
+
+  private async requireTenant(id: string): Promise<TenantEntity> {
+    const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ id: id ?? '' });
+    if (!tenant) throw new TenancyInputError(`No tenant ${id}`);
+    return tenant;
+  }
+}

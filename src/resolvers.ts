@@ -1,0 +1,33 @@
+import { DateTimeResolver, PositiveIntResolver, URLResolver, UUIDResolver } from 'graphql-scalars';
+import type { Resolvers } from './generated/graphql';
+import { Project } from './modules/auth/resolvers/Project';
+import { viewer } from './modules/auth/resolvers/Query/viewer';
+import { connectRepos } from './modules/repo-connections/resolvers/Mutation/connectRepos';
+import { repoConnection } from './modules/repo-connections/resolvers/Query/repoConnection';
+import { RepoConnection } from './modules/repo-connections/resolvers/RepoConnection';
+import { createRepository } from './modules/repositories/resolvers/Mutation/createRepository';
+import { repository } from './modules/repositories/resolvers/Query/repository';
+import { Repository } from './modules/repositories/resolvers/Repository';
+import { serviceMapping } from './modules/service-mappings/resolvers/Query/serviceMapping';
+import { ServiceMapping } from './modules/service-mappings/resolvers/ServiceMapping';
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  UUID: UUIDResolver,
+  URL: URLResolver,
+  PositiveInt: PositiveIntResolver,
+  // GraphQL's enum names map to the lower-case values stored in the database and used by the REST contracts.
+  Platform: { GITHUB: 'github', GITLAB: 'gitlab', BITBUCKET: 'bitbucket' },
+  SourceType: { GIT_URL: 'git_url', GITHUB: 'github', GITLAB: 'gitlab', BITBUCKET: 'bitbucket' },
+  Severity: { LOW: 'low', MEDIUM: 'medium', HIGH: 'high', CRITICAL: 'critical' },
+  Plan: { FREE: 'free', TEAM: 'team', ENTERPRISE: 'enterprise' },
+  TenantKind: { ORGANIZATION: 'organization', PERSONAL: 'personal' },
+  Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
+  ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
+  Query: { viewer, repository, repoConnection, serviceMapping },
+  Mutation: { connectRepos, createRepository },
+  Project,
+  Repository,
+  RepoConnection,
+  ServiceMapping,
+};

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { buildContext, type GraphQLContext } from './context';
+import { hasPendingMigrations } from './db/data-source';
+import { AppError, ErrorCode, withHttpStatus } from './errors';
+import type { CredentialCipher } from './modules/crypto';
+import { resolvers } from './resolvers';
+import { createServices, type Services } from './services';
+import type { DefaultBranchResolver } from './modules/repositories/repository.service';
+
+export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
+
+export function loadTypeDefs(dir = SCHEMA_DIR): string {
+  const files = ['base.graphql', ...require('node:fs').readdirSync(dir).filter((f: string) => f.endsWith('.graphql') && f !== 'base.graphql').sort()];
+  return files.map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
+}
+
+export interface ServerDeps {
+  dataSource: DataSource;
+  config: Config;
+  cipher: CredentialCipher;
+  resolveDefaultBranch?: DefaultBranchResolver;
+  /** Pino options for Fastify's logger; false silences it (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface RepolinkServer {
+  app: FastifyInstance;
+  apollo: ApolloServer<GraphQLContext>;
+  services: Services;
+  /** Builds a context from request headers, exactly as HTTP requests get it (used by the REST shim). */
+  contextFor(headers: Record<string, string | string[] | undefined>, requestId?: string): Promise<GraphQLContext>;
+  close(): Promise<void>;
+}
+
+const SAFE_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((c) => c !== ErrorCode.INTERNAL_SERVER_ERROR),
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.BAD_USER_INPUT,
+  ApolloServerErrorCode.BAD_REQUEST,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+]);
+
+/** Whether an error means the database cannot be reached (as opposed to a bug). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string }; message?: string };
+  const code = e?.driverError?.code ?? e?.code ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ETIMEDOUT', 'EPIPE', 'ER_CON_COUNT_ERROR', 'PROTOCOL_SEQUENCE_TIMEOUT'].includes(code) ||
+    /Pool is closed|connect ETIMEDOUT|Connection lost|Can't add new command when connection is in closed state/i.test(e?.message ?? '')
+  );
+}
+
+/**
+ * Internal errors are masked: a client sees a code and a generic message, never SQL, a stack or
+ * a secret. Known codes pass through unchanged.
+ */
+export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = String(formatted.extensions?.code ?? '');
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError || (SAFE_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError)))) {
+    const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  if (isDatabaseUnavailable(original)) {
+    return { message: 'The service is temporarily unavailable; try again shortly', path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+  }
+  return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
+  const { dataSource, config } = deps;
+  const services = createServices(deps);
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
+    },
+  });
+
+  const contextFor = async (headers: Record<string, string | string[] | undefined>, requestId?: string) => {
+    try {
+      return await buildContext({ dataSource, config, services }, headers, requestId);
+    } catch (error) {
+      if (error instanceof AppError) throw withHttpStatus(error);
+      if (isDatabaseUnavailable(error)) throw withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; try again shortly'));
+      app.log.error({ err: error }, 'context creation failed');
+      throw withHttpStatus(new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
+    }
+  };
+
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled()];
+  const apollo = new ApolloServer<GraphQLContext>({
+    typeDefs: loadTypeDefs(),
+    resolvers: resolvers as never,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    plugins,
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted, error);
+      if (masked.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR && formatted.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+        app.log.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
+      }
+      return masked;
+    },
+  });
+  await apollo.start();
+
+  const graphqlHandler = fastifyApolloHandler(apollo, { context: (request) => contextFor(request.headers, request.id) });
+  app.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', handler: graphqlHandler });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await dataSource.query('SELECT 1');
+      if (await hasPendingMigrations(dataSource)) {
+        return reply.code(503).send({ status: 'unavailable', reason: 'migrations pending' });
+      }
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  return {
+    app,
+    apollo,
+    services,
+    contextFor,
+    close: async () => {
+      await app.close();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { AuthService } from './modules/auth/auth.service';
+import type { CredentialCipher } from './modules/crypto';
+import { RepoConnectionService } from './modules/repo-connections/repo-connection.service';
+import { RepositoryService, type DefaultBranchResolver } from './modules/repositories/repository.service';
+import { ServiceMappingService } from './modules/service-mappings/service-mapping.service';
+
+export interface ServiceDeps {
+  dataSource: DataSource;
+  config: Config;
+  cipher: CredentialCipher;
+  resolveDefaultBranch?: DefaultBranchResolver;
+}
+
+/** Stateless services, built once per server; each method takes the request context first. */
+export function createServices(deps: ServiceDeps) {
+  return {
+    auth: new AuthService(deps.dataSource),
+    repositories: new RepositoryService(deps.dataSource, deps.config, deps.resolveDefaultBranch),
+    repoConnections: new RepoConnectionService(deps.dataSource, deps.cipher, deps.config),
+    serviceMappings: new ServiceMappingService(),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
