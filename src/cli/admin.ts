@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { openDatabase, type Database } from '../boot/database';
 import { CredentialCipher, addKeyToFile, loadKeyRing } from '../modules/crypto';
 import { reencryptCredentials } from '../modules/repo-connections/credential-rotation';
@@ -75,8 +74,7 @@ async function run(command: string, options: Options, database: Database): Promi
   }
 }
 
-async function rotateKey(): Promise<Output> {
-  const config = loadConfig();
+async function rotateKey(config: Config): Promise<Output> {
   let { ring, source } = loadKeyRing({ envValue: config.encryptionKey ?? undefined, keyFile: config.keyFile, createIfMissing: false });
   let newKeyId: string;
   if (source === 'file') {
@@ -98,33 +96,45 @@ async function rotateKey(): Promise<Output> {
   }
 }
 
-async function main(): Promise<number> {
-  const { command, options } = parseArgs(process.argv.slice(2));
+export interface AdminResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one admin command; the entry point (admin-main.ts) prints its output and exits with its code. */
+export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<AdminResult> {
+  let command: string | null;
+  let options: Options;
+  try {
+    ({ command, options } = parseArgs(argv));
+  } catch (error) {
+    return { code: 2, stdout: '', stderr: `admin: ${(error as Error).message}\n\n${USAGE}\n` };
+  }
   const json = options.json === true;
   if (command === null || options.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return command === null && !options.help ? 2 : 0;
+    return { code: options.help ? 0 : 2, stdout: `${USAGE}\n`, stderr: '' };
   }
   try {
+    const config = loadConfig(env);
     let output: Output;
     if (command === 'credentials:rotate-key') {
-      output = await rotateKey();
+      output = await rotateKey(config);
     } else {
-      const database = await openDatabase(loadConfig(), () => undefined);
+      const database = await openDatabase(config, () => undefined);
       try {
         output = await run(command, options, database);
       } finally {
         await database.close();
       }
     }
-    process.stdout.write(json ? `${JSON.stringify(output.json)}\n` : `${output.text}\n`);
-    return 0;
+    return { code: 0, stdout: json ? `${JSON.stringify(output.json)}\n` : `${output.text}\n`, stderr: '' };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
-    process.stderr.write(`admin: ${message}\n${error instanceof UsageError ? `\n${USAGE}\n` : ''}`);
-    return error instanceof UsageError || error instanceof TenancyInputError ? 2 : 1;
+    return {
+      code: error instanceof UsageError || error instanceof TenancyInputError ? 2 : 1,
+      stdout: json ? `${JSON.stringify({ error: message })}\n` : '',
+      stderr: `admin: ${message}\n${error instanceof UsageError ? `\n${USAGE}\n` : ''}`,
+    };
   }
 }
-
-main().then((code) => process.exit(code));

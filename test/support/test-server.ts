@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { loadConfig, type Config } from '../../src/config';
+import { CredentialCipher, KeyRing } from '../../src/modules/crypto';
+import { createServer, type RepolinkServer, type ServerDeps } from '../../src/server';
+import { createDataSource } from '../../src/db/data-source';
+import { openTestDataSource } from './db';
+import { createAccount, type TestAccount } from './factories';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
+}
+
+export interface TestServer {
+  url: string;
+  server: RepolinkServer;
+  dataSource: DataSource;
+  config: Config;
+  cipher: CredentialCipher;
+  keyRing: KeyRing;
+  /** A fresh tenant with a project and a config:read+config:write key. */
+  account: TestAccount;
+  apiKey: string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** A cipher with a random key of its own; its key id is unique so rows of parallel test files never mix keys. */
+export function testKeyRing(): KeyRing {
+  const id = `test-${randomBytes(4).toString('hex')}`;
+  return new KeyRing([{ id, key: randomBytes(32) }], id);
+}
+
+/** A real server on 127.0.0.1 with the suite's real database; requests go over HTTP. */
+export async function startTestServer(options: { env?: Record<string, string>; deps?: Partial<ServerDeps>; databaseUrl?: string } = {}): Promise<TestServer> {
+  const dataSource = options.databaseUrl ? createDataSource({ url: options.databaseUrl }) : await openTestDataSource();
+  if (!dataSource.isInitialized) await dataSource.initialize();
+  const config = loadConfig({ REPOLINK_DATA_DIR: '/tmp/repolink-test-unused', LOG_LEVEL: 'silent', ...options.env });
+  const keyRing = testKeyRing();
+  const cipher = options.deps?.cipher ?? new CredentialCipher(keyRing);
+  const server = await createServer({ dataSource, config, cipher, logger: false, ...options.deps });
+  const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const account = await createAccount(dataSource);
+  const url = address;
+  return {
+    url,
+    server,
+    dataSource,
+    config,
+    cipher,
+    keyRing,
+    account,
+    apiKey: account.apiKey,
+    async gql(query, variables, headers) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${account.apiKey}`, ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, headers: response.headers, body: await response.json() };
+    },
+    async close() {
+      await server.close();
+      await dataSource.destroy();
+    },
+  };
+}
