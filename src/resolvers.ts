@@ -1,5 +1,20 @@
 import { DateTimeResolver, PositiveIntResolver, URLResolver, UUIDResolver } from 'graphql-scalars';
 import type { Resolvers } from './generated/graphql';
+import { node } from './modules/nodes/resolvers/Query/node';
+import { nodes } from './modules/nodes/resolvers/Query/nodes';
+import { Node } from './modules/nodes/resolvers/Node';
+import { repoConnections } from './modules/repo-connections/resolvers/Query/repoConnections';
+import { updateRepoConnection } from './modules/repo-connections/resolvers/Mutation/updateRepoConnection';
+import { deleteRepoConnection } from './modules/repo-connections/resolvers/Mutation/deleteRepoConnection';
+import { invalidateRepoConnectionCache } from './modules/repo-connections/resolvers/Mutation/invalidateRepoConnectionCache';
+import { repositories } from './modules/repositories/resolvers/Query/repositories';
+import { updateRepository } from './modules/repositories/resolvers/Mutation/updateRepository';
+import { deleteRepository } from './modules/repositories/resolvers/Mutation/deleteRepository';
+import { restoreRepository } from './modules/repositories/resolvers/Mutation/restoreRepository';
+import { serviceMappings } from './modules/service-mappings/resolvers/Query/serviceMappings';
+import { createServiceMapping } from './modules/service-mappings/resolvers/Mutation/createServiceMapping';
+import { updateServiceMapping } from './modules/service-mappings/resolvers/Mutation/updateServiceMapping';
+import { deleteServiceMapping } from './modules/service-mappings/resolvers/Mutation/deleteServiceMapping';
 import { Project } from './modules/auth/resolvers/Project';
 import { viewer } from './modules/auth/resolvers/Query/viewer';
 import { connectRepos } from './modules/repo-connections/resolvers/Mutation/connectRepos';
@@ -24,8 +39,21 @@ export const resolvers: Resolvers = {
   TenantKind: { ORGANIZATION: 'organization', PERSONAL: 'personal' },
   Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
   ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
-  Query: { viewer, repository, repoConnection, serviceMapping },
-  Mutation: { connectRepos, createRepository },
+  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings },
+  Mutation: {
+    connectRepos,
+    createRepository,
+    updateRepository,
+    deleteRepository,
+    restoreRepository,
+    updateRepoConnection,
+    deleteRepoConnection,
+    invalidateRepoConnectionCache,
+    createServiceMapping,
+    updateServiceMapping,
+    deleteServiceMapping,
+  },
+  Node,
   Project,
   Repository,
   RepoConnection,

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { AuthService } from './modules/auth/auth.service';
+import { NodeService } from './modules/nodes/node.service';
 import type { CredentialCipher } from './modules/crypto';
 import { RepoConnectionService } from './modules/repo-connections/repo-connection.service';
 import { RepositoryService, type DefaultBranchResolver } from './modules/repositories/repository.service';
@@ -19,7 +20,8 @@ export function createServices(deps: ServiceDeps) {
     auth: new AuthService(deps.dataSource),
     repositories: new RepositoryService(deps.dataSource, deps.config, deps.resolveDefaultBranch),
     repoConnections: new RepoConnectionService(deps.dataSource, deps.cipher, deps.config),
-    serviceMappings: new ServiceMappingService(),
+    serviceMappings: new ServiceMappingService(deps.dataSource),
+    nodes: new NodeService(),
   };
 }
 

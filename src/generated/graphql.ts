@@ -2,6 +2,7 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import { RepositoryEntity, RepoConnectionEntity, ServiceMappingEntity, TenantEntity, ProjectEntity } from '../db/entities';
 import { Viewer as ViewerModel } from '../modules/auth/viewer';
+import { Page, Edge } from '../modules/shared/pagination';
 import { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -69,6 +70,17 @@ export type CreateRepositoryPayload = {
   userErrors: Array<UserError>;
 };
 
+/** Input of `createServiceMapping`. */
+export type CreateServiceMappingInput = {
+  defaultBranch: Scalars['String']['input'];
+  /** Subdirectory inside the repository; `""` is the root. */
+  pathPrefix: Scalars['String']['input'];
+  /** A live repository of the project. */
+  repositoryId: Scalars['ID']['input'];
+  /** Unique among the project's live mappings. */
+  serviceName: Scalars['String']['input'];
+};
+
 /**
  * Platform credentials: `token` (and optionally `baseUrl`) for GitHub and GitLab, `username` and
  * `appPassword` for Bitbucket.
@@ -90,6 +102,24 @@ export type Mutation = {
   connectRepos: ConnectReposPayload;
   /** Creates one repository in the caller's project. Needs `config:write`. */
   createRepository: CreateRepositoryPayload;
+  /** Maps a service to a path in a repository of the project. Needs `config:write`. */
+  createServiceMapping: ServiceMappingPayload;
+  /** Soft-deletes a connection with its repositories and mappings, freeing their quota slots. */
+  deleteRepoConnection: RepoConnectionLifecyclePayload;
+  /** Soft-deletes a repository (sets `deletedAt`) with its service mappings, and frees its quota slot. */
+  deleteRepository: RepositoryLifecyclePayload;
+  /** Soft-deletes a service mapping. */
+  deleteServiceMapping: ServiceMappingPayload;
+  /** Marks the connection's cached platform data stale (sets `cacheInvalidatedAt`). */
+  invalidateRepoConnectionCache: RepoConnectionLifecyclePayload;
+  /** Brings a soft-deleted repository back (its mappings stay deleted), if its path is free and the quota allows. */
+  restoreRepository: RepositoryLifecyclePayload;
+  /** Changes a connection: credentials, baseUrl, lookbackDays, and its repositories and mappings as complete new sets. One transaction. Needs `config:write`. */
+  updateRepoConnection: UpdateRepoConnectionPayload;
+  /** Changes a repository's settings. Needs `config:write`. */
+  updateRepository: UpdateRepositoryPayload;
+  /** Changes a service mapping. */
+  updateServiceMapping: ServiceMappingPayload;
 };
 
 
@@ -102,6 +132,51 @@ export type MutationCreateRepositoryArgs = {
   input: CreateRepositoryInput;
 };
 
+
+export type MutationCreateServiceMappingArgs = {
+  input: CreateServiceMappingInput;
+};
+
+
+export type MutationDeleteRepoConnectionArgs = {
+  input: RepoConnectionIdInput;
+};
+
+
+export type MutationDeleteRepositoryArgs = {
+  input: RepositoryIdInput;
+};
+
+
+export type MutationDeleteServiceMappingArgs = {
+  input: ServiceMappingIdInput;
+};
+
+
+export type MutationInvalidateRepoConnectionCacheArgs = {
+  input: RepoConnectionIdInput;
+};
+
+
+export type MutationRestoreRepositoryArgs = {
+  input: RepositoryIdInput;
+};
+
+
+export type MutationUpdateRepoConnectionArgs = {
+  input: UpdateRepoConnectionInput;
+};
+
+
+export type MutationUpdateRepositoryArgs = {
+  input: UpdateRepositoryInput;
+};
+
+
+export type MutationUpdateServiceMappingArgs = {
+  input: UpdateServiceMappingInput;
+};
+
 /**
  * An object with a globally unique id. Ids carry their type: `rc_…` is a repo connection, `sm_…` a
  * service mapping, and a bare UUIDv7 a repository.
@@ -109,6 +184,23 @@ export type MutationCreateRepositoryArgs = {
 export type Node = {
   /** The globally unique id of the object. */
   id: Scalars['ID']['output'];
+};
+
+/**
+ * Where a page of a list stands. Lists use cursor (keyset) pagination in a stable order: newest
+ * first, id as the tie-break. Naming rule: a paginated list of `X` is an `XPage` made of `XEdge`s —
+ * never "…Connection", which in this API means a `RepoConnection`.
+ */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Cursor of the last item of the page; pass it as `after` for the next page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow `endCursor`. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items come before `startCursor` (always false on the first page). */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the first item of the page. */
+  startCursor: Maybe<Scalars['String']['output']>;
 };
 
 /** A permission that an API key grants. */
@@ -143,19 +235,53 @@ export type Project = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Any object by its global id, within the caller's project; null when there is none (or it belongs to someone else). */
+  node: Maybe<Node>;
+  /** Several objects by global id, in the order asked; null for each one that is not found. */
+  nodes: Array<Maybe<Node>>;
   /** A repo connection of the caller's project by id; null when there is none (or it belongs to someone else). */
   repoConnection: Maybe<RepoConnection>;
+  /** The project's repo connections, newest first. `first` is 1–100 (default 20). */
+  repoConnections: RepoConnectionPage;
+  /** The project's repositories, newest first. `first` is 1–100 (default 20). */
+  repositories: RepositoryPage;
   /** A repository of the caller's project by id; null when there is none (or it belongs to someone else). */
   repository: Maybe<Repository>;
   /** A service mapping of the caller's project by id; null when there is none (or it belongs to someone else). */
   serviceMapping: Maybe<ServiceMapping>;
+  /** The project's service mappings, newest first. `first` is 1–100 (default 20). */
+  serviceMappings: ServiceMappingPage;
   /** The authenticated caller; null without credentials. */
   viewer: Maybe<Viewer>;
 };
 
 
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
 export type QueryRepoConnectionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryRepoConnectionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RepoConnectionFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRepositoriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RepositoryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -166,6 +292,13 @@ export type QueryRepositoryArgs = {
 
 export type QueryServiceMappingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryServiceMappingsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ServiceMappingFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -192,6 +325,43 @@ export type RepoConnection = Node & {
   /** The connection's live service mappings. */
   serviceMappings: Array<ServiceMapping>;
   updatedAt: Scalars['DateTime']['output'];
+};
+
+/** An item of a `RepoConnectionPage`. */
+export type RepoConnectionEdge = {
+  __typename?: 'RepoConnectionEdge';
+  /** Opaque cursor of this item. */
+  cursor: Scalars['String']['output'];
+  node: RepoConnection;
+};
+
+/** Filters for `repoConnections`. */
+export type RepoConnectionFilter = {
+  /** Include soft-deleted connections (default false). */
+  includeDeleted?: InputMaybe<Scalars['Boolean']['input']>;
+  platform?: InputMaybe<Platform>;
+};
+
+/** Names one repo connection. */
+export type RepoConnectionIdInput = {
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `deleteRepoConnection` and `invalidateRepoConnectionCache`. */
+export type RepoConnectionLifecyclePayload = {
+  __typename?: 'RepoConnectionLifecyclePayload';
+  /** The connection after the change. */
+  repoConnection: Maybe<RepoConnection>;
+  userErrors: Array<UserError>;
+};
+
+/** A page of repo connections. */
+export type RepoConnectionPage = {
+  __typename?: 'RepoConnectionPage';
+  edges: Array<RepoConnectionEdge>;
+  pageInfo: PageInfo;
+  /** How many connections match the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
 };
 
 /** A source repository connected to a project. */
@@ -230,6 +400,49 @@ export type Repository = Node & {
   userId: Maybe<Scalars['UUID']['output']>;
 };
 
+/** An item of a `RepositoryPage`. */
+export type RepositoryEdge = {
+  __typename?: 'RepositoryEdge';
+  /** Opaque cursor of this item. */
+  cursor: Scalars['String']['output'];
+  node: Repository;
+};
+
+/** Filters for `repositories`; all given filters must hold. */
+export type RepositoryFilter = {
+  /** Include soft-deleted repositories (default false). */
+  includeDeleted?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Case-insensitive substring of the name. */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  /** Repositories of this platform (their source type). */
+  platform?: InputMaybe<Platform>;
+  /** Repositories attached by this repo connection. */
+  repoConnectionId?: InputMaybe<Scalars['ID']['input']>;
+  sourceType?: InputMaybe<SourceType>;
+};
+
+/** Names one repository. */
+export type RepositoryIdInput = {
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `deleteRepository` and `restoreRepository`. */
+export type RepositoryLifecyclePayload = {
+  __typename?: 'RepositoryLifecyclePayload';
+  /** The repository after the change. */
+  repository: Maybe<Repository>;
+  userErrors: Array<UserError>;
+};
+
+/** A page of repositories. */
+export type RepositoryPage = {
+  __typename?: 'RepositoryPage';
+  edges: Array<RepositoryEdge>;
+  pageInfo: PageInfo;
+  /** How many repositories match the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
 /** A running service mapped to a path inside a repository. */
 export type ServiceMapping = Node & {
   __typename?: 'ServiceMapping';
@@ -249,6 +462,29 @@ export type ServiceMapping = Node & {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** An item of a `ServiceMappingPage`. */
+export type ServiceMappingEdge = {
+  __typename?: 'ServiceMappingEdge';
+  /** Opaque cursor of this item. */
+  cursor: Scalars['String']['output'];
+  node: ServiceMapping;
+};
+
+/** Filters for `serviceMappings`. */
+export type ServiceMappingFilter = {
+  /** Include soft-deleted mappings (default false). */
+  includeDeleted?: InputMaybe<Scalars['Boolean']['input']>;
+  repoConnectionId?: InputMaybe<Scalars['ID']['input']>;
+  repositoryId?: InputMaybe<Scalars['ID']['input']>;
+  /** Exact service name (case-insensitive). */
+  serviceName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Names one service mapping. */
+export type ServiceMappingIdInput = {
+  id: Scalars['ID']['input'];
+};
+
 /** Maps a running service to a path inside one of the connected repositories. */
 export type ServiceMappingInput = {
   /** Branch analyses should reason about, e.g. `main`. */
@@ -259,6 +495,22 @@ export type ServiceMappingInput = {
   repo: Scalars['String']['input'];
   /** The service name as it appears in logs; unique in the project. */
   serviceName: Scalars['String']['input'];
+};
+
+/** A page of service mappings. */
+export type ServiceMappingPage = {
+  __typename?: 'ServiceMappingPage';
+  edges: Array<ServiceMappingEdge>;
+  pageInfo: PageInfo;
+  /** How many mappings match the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** Result of the service mapping mutations. */
+export type ServiceMappingPayload = {
+  __typename?: 'ServiceMappingPayload';
+  serviceMapping: Maybe<ServiceMapping>;
+  userErrors: Array<UserError>;
 };
 
 /** Severity threshold for automatically created issues. */
@@ -289,6 +541,60 @@ export type Tenant = {
 export type TenantKind =
   | 'organization'
   | 'personal';
+
+/**
+ * Input of `updateRepoConnection`: only the fields given change. `repositories` and
+ * `serviceMappings`, when given, are the complete new sets (what `PUT /v1/config/repos/{id}` sends).
+ */
+export type UpdateRepoConnectionInput = {
+  /** API base URL for a self-hosted server; null clears it. */
+  baseUrl?: InputMaybe<Scalars['String']['input']>;
+  /** New credentials; they replace the stored ones. Never readable. */
+  credentials?: InputMaybe<CredentialsInput>;
+  id: Scalars['ID']['input'];
+  lookbackDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Must equal the connection's platform when given; a connection never changes platform. */
+  platform?: InputMaybe<Platform>;
+  /** The complete new list: repositories not in it are removed (soft-deleted with their mappings), new ones added. */
+  repositories?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The complete new list of the connection's service mappings. */
+  serviceMappings?: InputMaybe<Array<ServiceMappingInput>>;
+};
+
+/** Result of `updateRepoConnection`. */
+export type UpdateRepoConnectionPayload = {
+  __typename?: 'UpdateRepoConnectionPayload';
+  repoConnection: Maybe<RepoConnection>;
+  userErrors: Array<UserError>;
+};
+
+/** Input of `updateRepository`: only the fields given change. */
+export type UpdateRepositoryInput = {
+  defaultBranch?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  issueAutoCreateEnabled?: InputMaybe<Scalars['Boolean']['input']>;
+  issueAutoCreateMinSeverity?: InputMaybe<Severity>;
+  lastCommitSha?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Not for repositories managed by a repo connection (their remote follows the connection). */
+  remoteUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of `updateRepository`. */
+export type UpdateRepositoryPayload = {
+  __typename?: 'UpdateRepositoryPayload';
+  repository: Maybe<Repository>;
+  userErrors: Array<UserError>;
+};
+
+/** Input of `updateServiceMapping`: only the fields given change. */
+export type UpdateServiceMappingInput = {
+  defaultBranch?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  pathPrefix?: InputMaybe<Scalars['String']['input']>;
+  repositoryId?: InputMaybe<Scalars['ID']['input']>;
+  serviceName?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** An expected failure of a mutation: the mutation changed nothing and says why. */
 export type UserError = {
@@ -418,12 +724,14 @@ export type ResolversTypes = ResolversObject<{
   ConnectReposPayload: ResolverTypeWrapper<Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
   CreateRepositoryInput: CreateRepositoryInput;
   CreateRepositoryPayload: ResolverTypeWrapper<Omit<CreateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversTypes['Repository']> }>;
+  CreateServiceMappingInput: CreateServiceMappingInput;
   CredentialsInput: CredentialsInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Permission: null;
   Plan: null;
   Platform: null;
@@ -431,9 +739,24 @@ export type ResolversTypes = ResolversObject<{
   Project: ResolverTypeWrapper<ProjectEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RepoConnection: ResolverTypeWrapper<RepoConnectionEntity>;
+  RepoConnectionEdge: ResolverTypeWrapper<Edge<RepoConnectionEntity>>;
+  RepoConnectionFilter: RepoConnectionFilter;
+  RepoConnectionIdInput: RepoConnectionIdInput;
+  RepoConnectionLifecyclePayload: ResolverTypeWrapper<Omit<RepoConnectionLifecyclePayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
+  RepoConnectionPage: ResolverTypeWrapper<Page<RepoConnectionEntity>>;
   Repository: ResolverTypeWrapper<RepositoryEntity>;
+  RepositoryEdge: ResolverTypeWrapper<Edge<RepositoryEntity>>;
+  RepositoryFilter: RepositoryFilter;
+  RepositoryIdInput: RepositoryIdInput;
+  RepositoryLifecyclePayload: ResolverTypeWrapper<Omit<RepositoryLifecyclePayload, 'repository'> & { repository?: Maybe<ResolversTypes['Repository']> }>;
+  RepositoryPage: ResolverTypeWrapper<Page<RepositoryEntity>>;
   ServiceMapping: ResolverTypeWrapper<ServiceMappingEntity>;
+  ServiceMappingEdge: ResolverTypeWrapper<Edge<ServiceMappingEntity>>;
+  ServiceMappingFilter: ServiceMappingFilter;
+  ServiceMappingIdInput: ServiceMappingIdInput;
   ServiceMappingInput: ServiceMappingInput;
+  ServiceMappingPage: ResolverTypeWrapper<Page<ServiceMappingEntity>>;
+  ServiceMappingPayload: ResolverTypeWrapper<Omit<ServiceMappingPayload, 'serviceMapping'> & { serviceMapping?: Maybe<ResolversTypes['ServiceMapping']> }>;
   Severity: null;
   SourceType: null;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -441,6 +764,11 @@ export type ResolversTypes = ResolversObject<{
   TenantKind: null;
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
   UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
+  UpdateRepoConnectionInput: UpdateRepoConnectionInput;
+  UpdateRepoConnectionPayload: ResolverTypeWrapper<Omit<UpdateRepoConnectionPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
+  UpdateRepositoryInput: UpdateRepositoryInput;
+  UpdateRepositoryPayload: ResolverTypeWrapper<Omit<UpdateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversTypes['Repository']> }>;
+  UpdateServiceMappingInput: UpdateServiceMappingInput;
   UserError: ResolverTypeWrapper<UserError>;
   UserErrorCode: UserErrorCode;
   Viewer: ResolverTypeWrapper<ViewerModel>;
@@ -454,23 +782,45 @@ export type ResolversParentTypes = ResolversObject<{
   ConnectReposPayload: Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
   CreateRepositoryInput: CreateRepositoryInput;
   CreateRepositoryPayload: Omit<CreateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversParentTypes['Repository']> };
+  CreateServiceMappingInput: CreateServiceMappingInput;
   CredentialsInput: CredentialsInput;
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  PageInfo: PageInfo;
   PositiveInt: Scalars['PositiveInt']['output'];
   Project: ProjectEntity;
   Query: Record<PropertyKey, never>;
   RepoConnection: RepoConnectionEntity;
+  RepoConnectionEdge: Edge<RepoConnectionEntity>;
+  RepoConnectionFilter: RepoConnectionFilter;
+  RepoConnectionIdInput: RepoConnectionIdInput;
+  RepoConnectionLifecyclePayload: Omit<RepoConnectionLifecyclePayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
+  RepoConnectionPage: Page<RepoConnectionEntity>;
   Repository: RepositoryEntity;
+  RepositoryEdge: Edge<RepositoryEntity>;
+  RepositoryFilter: RepositoryFilter;
+  RepositoryIdInput: RepositoryIdInput;
+  RepositoryLifecyclePayload: Omit<RepositoryLifecyclePayload, 'repository'> & { repository?: Maybe<ResolversParentTypes['Repository']> };
+  RepositoryPage: Page<RepositoryEntity>;
   ServiceMapping: ServiceMappingEntity;
+  ServiceMappingEdge: Edge<ServiceMappingEntity>;
+  ServiceMappingFilter: ServiceMappingFilter;
+  ServiceMappingIdInput: ServiceMappingIdInput;
   ServiceMappingInput: ServiceMappingInput;
+  ServiceMappingPage: Page<ServiceMappingEntity>;
+  ServiceMappingPayload: Omit<ServiceMappingPayload, 'serviceMapping'> & { serviceMapping?: Maybe<ResolversParentTypes['ServiceMapping']> };
   String: Scalars['String']['output'];
   Tenant: TenantEntity;
   URL: Scalars['URL']['output'];
   UUID: Scalars['UUID']['output'];
+  UpdateRepoConnectionInput: UpdateRepoConnectionInput;
+  UpdateRepoConnectionPayload: Omit<UpdateRepoConnectionPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
+  UpdateRepositoryInput: UpdateRepositoryInput;
+  UpdateRepositoryPayload: Omit<UpdateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversParentTypes['Repository']> };
+  UpdateServiceMappingInput: UpdateServiceMappingInput;
   UserError: UserError;
   Viewer: ViewerModel;
 }>;
@@ -492,10 +842,26 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   connectRepos?: Resolver<ResolversTypes['ConnectReposPayload'], ParentType, ContextType, RequireFields<MutationConnectReposArgs, 'input'>>;
   createRepository?: Resolver<ResolversTypes['CreateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationCreateRepositoryArgs, 'input'>>;
+  createServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationCreateServiceMappingArgs, 'input'>>;
+  deleteRepoConnection?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationDeleteRepoConnectionArgs, 'input'>>;
+  deleteRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationDeleteRepositoryArgs, 'input'>>;
+  deleteServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationDeleteServiceMappingArgs, 'input'>>;
+  invalidateRepoConnectionCache?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationInvalidateRepoConnectionCacheArgs, 'input'>>;
+  restoreRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationRestoreRepositoryArgs, 'input'>>;
+  updateRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepoConnectionArgs, 'input'>>;
+  updateRepository?: Resolver<ResolversTypes['UpdateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepositoryArgs, 'input'>>;
+  updateServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationUpdateServiceMappingArgs, 'input'>>;
 }>;
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
   __resolveType: TypeResolveFn<'RepoConnection' | 'Repository' | 'ServiceMapping', ParentType, ContextType>;
+}>;
+
+export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type PermissionResolvers = { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' };
@@ -516,9 +882,14 @@ export type ProjectResolvers<ContextType = GraphQLContext, ParentType extends Re
 }>;
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType, RequireFields<QueryRepoConnectionArgs, 'id'>>;
+  repoConnections?: Resolver<ResolversTypes['RepoConnectionPage'], ParentType, ContextType, RequireFields<QueryRepoConnectionsArgs, 'first'>>;
+  repositories?: Resolver<ResolversTypes['RepositoryPage'], ParentType, ContextType, RequireFields<QueryRepositoriesArgs, 'first'>>;
   repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType, RequireFields<QueryRepositoryArgs, 'id'>>;
   serviceMapping?: Resolver<Maybe<ResolversTypes['ServiceMapping']>, ParentType, ContextType, RequireFields<QueryServiceMappingArgs, 'id'>>;
+  serviceMappings?: Resolver<ResolversTypes['ServiceMappingPage'], ParentType, ContextType, RequireFields<QueryServiceMappingsArgs, 'first'>>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
 }>;
 
@@ -535,6 +906,22 @@ export type RepoConnectionResolvers<ContextType = GraphQLContext, ParentType ext
   serviceMappings?: Resolver<Array<ResolversTypes['ServiceMapping']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type RepoConnectionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnectionEdge'] = ResolversParentTypes['RepoConnectionEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['RepoConnection'], ParentType, ContextType>;
+}>;
+
+export type RepoConnectionLifecyclePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnectionLifecyclePayload'] = ResolversParentTypes['RepoConnectionLifecyclePayload']> = ResolversObject<{
+  repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type RepoConnectionPageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnectionPage'] = ResolversParentTypes['RepoConnectionPage']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['RepoConnectionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type RepositoryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Repository'] = ResolversParentTypes['Repository']> = ResolversObject<{
@@ -558,6 +945,22 @@ export type RepositoryResolvers<ContextType = GraphQLContext, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type RepositoryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepositoryEdge'] = ResolversParentTypes['RepositoryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Repository'], ParentType, ContextType>;
+}>;
+
+export type RepositoryLifecyclePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepositoryLifecyclePayload'] = ResolversParentTypes['RepositoryLifecyclePayload']> = ResolversObject<{
+  repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type RepositoryPageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepositoryPage'] = ResolversParentTypes['RepositoryPage']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['RepositoryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type ServiceMappingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceMapping'] = ResolversParentTypes['ServiceMapping']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   defaultBranch?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -569,6 +972,22 @@ export type ServiceMappingResolvers<ContextType = GraphQLContext, ParentType ext
   serviceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type ServiceMappingEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceMappingEdge'] = ResolversParentTypes['ServiceMappingEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ServiceMapping'], ParentType, ContextType>;
+}>;
+
+export type ServiceMappingPageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceMappingPage'] = ResolversParentTypes['ServiceMappingPage']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ServiceMappingEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ServiceMappingPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceMappingPayload'] = ResolversParentTypes['ServiceMappingPayload']> = ResolversObject<{
+  serviceMapping?: Resolver<Maybe<ResolversTypes['ServiceMapping']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export type SeverityResolvers = { CRITICAL: 'critical', HIGH: 'high', LOW: 'low', MEDIUM: 'medium' };
@@ -592,6 +1011,16 @@ export interface UuidScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'UUID';
 }
 
+export type UpdateRepoConnectionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateRepoConnectionPayload'] = ResolversParentTypes['UpdateRepoConnectionPayload']> = ResolversObject<{
+  repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type UpdateRepositoryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UpdateRepositoryPayload'] = ResolversParentTypes['UpdateRepositoryPayload']> = ResolversObject<{
+  repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type UserErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
   code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
   field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -613,6 +1042,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Permission?: PermissionResolvers;
   Plan?: PlanResolvers;
   Platform?: PlatformResolvers;
@@ -620,14 +1050,25 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Project?: ProjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RepoConnection?: RepoConnectionResolvers<ContextType>;
+  RepoConnectionEdge?: RepoConnectionEdgeResolvers<ContextType>;
+  RepoConnectionLifecyclePayload?: RepoConnectionLifecyclePayloadResolvers<ContextType>;
+  RepoConnectionPage?: RepoConnectionPageResolvers<ContextType>;
   Repository?: RepositoryResolvers<ContextType>;
+  RepositoryEdge?: RepositoryEdgeResolvers<ContextType>;
+  RepositoryLifecyclePayload?: RepositoryLifecyclePayloadResolvers<ContextType>;
+  RepositoryPage?: RepositoryPageResolvers<ContextType>;
   ServiceMapping?: ServiceMappingResolvers<ContextType>;
+  ServiceMappingEdge?: ServiceMappingEdgeResolvers<ContextType>;
+  ServiceMappingPage?: ServiceMappingPageResolvers<ContextType>;
+  ServiceMappingPayload?: ServiceMappingPayloadResolvers<ContextType>;
   Severity?: SeverityResolvers;
   SourceType?: SourceTypeResolvers;
   Tenant?: TenantResolvers<ContextType>;
   TenantKind?: TenantKindResolvers;
   URL?: GraphQLScalarType;
   UUID?: GraphQLScalarType;
+  UpdateRepoConnectionPayload?: UpdateRepoConnectionPayloadResolvers<ContextType>;
+  UpdateRepositoryPayload?: UpdateRepositoryPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
   ViewerKind?: ViewerKindResolvers;

@@ -7,10 +7,12 @@ import { createDataSource } from '../../src/db/data-source';
 import { openTestDataSource } from './db';
 import { createAccount, type TestAccount } from './factories';
 
-export interface GraphQLResponse<T = any> {
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export interface GraphQLResponse<_T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
+  /** The parsed JSON body: `{ data?: T, errors?: [...] }` (typed loosely: tests assert its shape). */
+  body: any;
 }
 
 export interface TestServer {

@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { ConnectReposInput } from '../../generated/graphql';
+import type { ConnectReposInput, UpdateRepoConnectionInput } from '../../generated/graphql';
 import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
 
 export const MAX_REPOSITORIES_PER_CONNECTION = 500;
@@ -100,6 +100,83 @@ export interface NormalizedConnectRepos {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 
+type Bad = (field: (string | number)[], message: string) => void;
+
+function reporter(errors: UserError[]): Bad {
+  return (field, message) => errors.push(userError(UserErrorCode.BAD_USER_INPUT, field, message));
+}
+
+const failedAt = (errors: UserError[], field: (string | number)[]) =>
+  errors.some((e) => e.field?.join('.').startsWith(field.map(String).join('.')));
+
+function checkCredentials(platform: Platform, creds: CredentialsDto, bad: Bad): void {
+  if (platform === 'bitbucket') {
+    if (!creds.username) bad(['credentials', 'username'], 'credentials.username is required for bitbucket');
+    if (!creds.appPassword) bad(['credentials', 'appPassword'], 'credentials.appPassword is required for bitbucket');
+    if (creds.token) bad(['credentials', 'token'], 'bitbucket takes username and appPassword, not token');
+  } else {
+    if (!creds.token) bad(['credentials', 'token'], `credentials.token is required for ${platform}`);
+    if (creds.username) bad(['credentials', 'username'], `${platform} takes a token, not username`);
+    if (creds.appPassword) bad(['credentials', 'appPassword'], `${platform} takes a token, not appPassword`);
+  }
+}
+
+/** `baseUrl` may stand beside `credentials` or inside them (the seed shows both); one value wins. */
+function checkBaseUrls(platform: Platform, topLevel: string | null | undefined, inCredentials: string | null | undefined, errors: UserError[]): string | null {
+  const bad = reporter(errors);
+  const given = [
+    { field: ['baseUrl'], value: topLevel },
+    { field: ['credentials', 'baseUrl'], value: inCredentials },
+  ].filter((b): b is { field: string[]; value: string } => typeof b.value === 'string' && b.value !== '');
+  for (const b of given) {
+    if (failedAt(errors, b.field)) continue;
+    if (!isValidBaseUrl(b.value)) bad(b.field, `${b.field.join('.')} must be an http(s) URL without user info`);
+    else if (platform === 'bitbucket') bad(b.field, 'baseUrl applies to github and gitlab only');
+  }
+  if (given.length === 2 && given[0].value !== given[1].value) {
+    bad(['baseUrl'], 'baseUrl is given twice with different values (top level and in credentials)');
+  }
+  return given[0]?.value ?? null;
+}
+
+/** Returns the repositories by lower-cased path (the platforms compare paths case-insensitively). */
+function checkRepositoryPaths(platform: Platform, repositories: string[], errors: UserError[]): Map<string, string> {
+  const bad = reporter(errors);
+  const seen = new Map<string, string>();
+  repositories.forEach((repo, i) => {
+    if (!isValidRepositoryPath(platform, repo)) {
+      bad(['repositories', i], `"${repo}" is not a ${platform} repository path (${PATH_FORMAT[platform]})`);
+    } else if (seen.has(repo.toLowerCase())) {
+      bad(['repositories', i], `"${repo}" is listed twice`);
+    } else {
+      seen.set(repo.toLowerCase(), repo);
+    }
+  });
+  return seen;
+}
+
+function checkServiceMappings(mappings: ServiceMappingDto[], repositories: Map<string, string>, errors: UserError[]): NormalizedConnectRepos['serviceMappings'] {
+  const bad = reporter(errors);
+  const names = new Set<string>();
+  mappings.forEach((m, i) => {
+    const at = (f: string) => ['serviceMappings', i, f];
+    if (failedAt(errors, ['serviceMappings', i])) return;
+    if (!repositories.has(m.repo.toLowerCase())) bad(at('repo'), `serviceMappings[${i}].repo "${m.repo}" is not one of repositories`);
+    if (!isValidPathPrefix(m.pathPrefix)) bad(at('pathPrefix'), 'pathPrefix must be relative to the repository root ("" is the root) with no ".." segment');
+    if (!isValidBranchName(m.defaultBranch)) bad(at('defaultBranch'), `defaultBranch ${BRANCH_MESSAGE}`);
+    if (m.serviceName.trim() !== m.serviceName) bad(at('serviceName'), 'serviceName must not start or end with white space');
+    else if (names.has(m.serviceName.toLowerCase())) bad(at('serviceName'), `serviceName "${m.serviceName}" is mapped twice`);
+    names.add(m.serviceName.toLowerCase());
+  });
+  return mappings.map((m) => ({ serviceName: m.serviceName, repo: repositories.get(m.repo.toLowerCase()) ?? m.repo, pathPrefix: m.pathPrefix, defaultBranch: m.defaultBranch }));
+}
+
+function storedCredentials(platform: Platform, creds: CredentialsDto): NormalizedConnectRepos['credentials'] {
+  return platform === 'bitbucket' ? { username: creds.username!, appPassword: creds.appPassword! } : { token: creds.token! };
+}
+
+const toMappingDtos = (mappings: readonly object[] | null | undefined) => (mappings ?? []).map((m) => Object.assign(new ServiceMappingDto(), m));
+
 /** Every rule of POST /v1/config/repos, reported per field; nothing is written unless all hold. */
 export async function checkConnectRepos(input: ConnectReposInput): Promise<Checked<NormalizedConnectRepos>> {
   const dto = Object.assign(new ConnectReposDto(), {
@@ -107,76 +184,89 @@ export async function checkConnectRepos(input: ConnectReposInput): Promise<Check
     credentials: Object.assign(new CredentialsDto(), input.credentials ?? {}),
     baseUrl: input.baseUrl ?? null,
     repositories: input.repositories,
-    serviceMappings: (input.serviceMappings ?? []).map((m) => Object.assign(new ServiceMappingDto(), m)),
+    serviceMappings: toMappingDtos(input.serviceMappings),
     lookbackDays: input.lookbackDays ?? 30,
   });
   const errors = await validateInput(dto);
-  const bad = (field: (string | number)[], message: string) => errors.push(userError(UserErrorCode.BAD_USER_INPUT, field, message));
-  const failed = (field: string[]) => errors.some((e) => e.field?.join('.').startsWith(field.join('.')));
-
-  const platform = dto.platform;
-  const creds = dto.credentials;
-  if (!failed(['credentials']) && !failed(['platform'])) {
-    if (platform === 'bitbucket') {
-      if (!creds.username) bad(['credentials', 'username'], 'credentials.username is required for bitbucket');
-      if (!creds.appPassword) bad(['credentials', 'appPassword'], 'credentials.appPassword is required for bitbucket');
-      if (creds.token) bad(['credentials', 'token'], 'bitbucket takes username and appPassword, not token');
-    } else {
-      if (!creds.token) bad(['credentials', 'token'], `credentials.token is required for ${platform}`);
-      if (creds.username) bad(['credentials', 'username'], `${platform} takes a token, not username`);
-      if (creds.appPassword) bad(['credentials', 'appPassword'], `${platform} takes a token, not appPassword`);
-    }
-  }
-
-  const baseUrls = [
-    { field: ['baseUrl'], value: dto.baseUrl },
-    { field: ['credentials', 'baseUrl'], value: creds.baseUrl ?? null },
-  ].filter((b): b is { field: string[]; value: string } => typeof b.value === 'string' && b.value !== '');
-  for (const b of baseUrls) {
-    if (failed(b.field)) continue;
-    if (!isValidBaseUrl(b.value)) bad(b.field, `${b.field.join('.')} must be an http(s) URL without user info`);
-    else if (platform === 'bitbucket') bad(b.field, 'baseUrl applies to github and gitlab only');
-  }
-  if (baseUrls.length === 2 && baseUrls[0].value !== baseUrls[1].value) {
-    bad(['baseUrl'], 'baseUrl is given twice with different values (top level and in credentials)');
-  }
-
-  const seen = new Map<string, number>();
-  if (!failed(['repositories']) && !failed(['platform'])) {
-    dto.repositories.forEach((repo, i) => {
-      if (!isValidRepositoryPath(platform, repo)) {
-        bad(['repositories', i], `"${repo}" is not a ${platform} repository path (${PATH_FORMAT[platform]})`);
-      } else if (seen.has(repo.toLowerCase())) {
-        bad(['repositories', i], `"${repo}" is listed twice`);
-      } else {
-        seen.set(repo.toLowerCase(), i);
-      }
-    });
-  }
-
-  const names = new Set<string>();
-  dto.serviceMappings.forEach((m, i) => {
-    const at = (f: string) => ['serviceMappings', i, f];
-    if (failed(['serviceMappings', String(i)])) return;
-    if (!seen.has(m.repo.toLowerCase())) bad(at('repo'), `serviceMappings[${i}].repo "${m.repo}" is not one of repositories`);
-    if (!isValidPathPrefix(m.pathPrefix)) bad(at('pathPrefix'), 'pathPrefix must be relative to the repository root ("" is the root) with no ".." segment');
-    if (!isValidBranchName(m.defaultBranch)) bad(at('defaultBranch'), `defaultBranch ${BRANCH_MESSAGE}`);
-    if (m.serviceName.trim() !== m.serviceName) bad(at('serviceName'), 'serviceName must not start or end with white space');
-    else if (names.has(m.serviceName.toLowerCase())) bad(at('serviceName'), `serviceName "${m.serviceName}" is mapped twice`);
-    names.add(m.serviceName.toLowerCase());
-  });
-
+  const platformOk = !failedAt(errors, ['platform']);
+  if (platformOk && !failedAt(errors, ['credentials'])) checkCredentials(dto.platform, dto.credentials, reporter(errors));
+  const baseUrl = platformOk ? checkBaseUrls(dto.platform, dto.baseUrl, dto.credentials.baseUrl, errors) : null;
+  const repositories = platformOk && !failedAt(errors, ['repositories']) ? checkRepositoryPaths(dto.platform, dto.repositories, errors) : new Map<string, string>();
+  const serviceMappings = checkServiceMappings(dto.serviceMappings, repositories, errors);
   if (errors.length > 0) return { ok: false, userErrors: errors };
-  const canonical = new Map(dto.repositories.map((r) => [r.toLowerCase(), r]));
   return {
     ok: true,
     value: {
-      platform,
-      credentials: platform === 'bitbucket' ? { username: creds.username!, appPassword: creds.appPassword! } : { token: creds.token! },
-      baseUrl: baseUrls[0]?.value ?? null,
+      platform: dto.platform,
+      credentials: storedCredentials(dto.platform, dto.credentials),
+      baseUrl,
       repositories: dto.repositories,
-      serviceMappings: dto.serviceMappings.map((m) => ({ ...m, repo: canonical.get(m.repo.toLowerCase())! })),
+      serviceMappings,
       lookbackDays: dto.lookbackDays,
     },
   };
+}
+
+export class UpdateRepoConnectionDto {
+  @IsOptional() @ValidateNested() credentials?: CredentialsDto;
+  @IsOptional() @IsString() @MaxLength(2048) baseUrl?: string | null;
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1, { message: 'repositories must contain at least one repository' })
+  @ArrayMaxSize(MAX_REPOSITORIES_PER_CONNECTION)
+  @IsString({ each: true })
+  repositories?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(MAX_REPOSITORIES_PER_CONNECTION * 4) @ValidateNested({ each: true }) serviceMappings?: ServiceMappingDto[];
+  @IsOptional()
+  @IsInt({ message: 'lookbackDays must be an integer from 1 to 365' })
+  @Min(1, { message: 'lookbackDays must be an integer from 1 to 365' })
+  @Max(365, { message: 'lookbackDays must be an integer from 1 to 365' })
+  lookbackDays?: number;
+}
+
+export interface RepoConnectionChanges {
+  credentials?: NormalizedConnectRepos['credentials'];
+  /** undefined: unchanged; null: cleared. */
+  baseUrl?: string | null;
+  lookbackDays?: number;
+  repositories?: string[];
+  serviceMappings?: NormalizedConnectRepos['serviceMappings'];
+}
+
+/**
+ * The rules of connectRepos applied to the fields an update gives. Mappings must point at the
+ * connection's repositories as they will be after the update.
+ */
+export async function checkUpdateRepoConnection(
+  input: Omit<UpdateRepoConnectionInput, 'id'>,
+  current: { platform: Platform; repositories: string[] },
+): Promise<Checked<RepoConnectionChanges>> {
+  const dto = Object.assign(new UpdateRepoConnectionDto(), {
+    credentials: input.credentials ? Object.assign(new CredentialsDto(), input.credentials) : undefined,
+    baseUrl: input.baseUrl,
+    repositories: input.repositories ?? undefined,
+    serviceMappings: input.serviceMappings ? toMappingDtos(input.serviceMappings) : undefined,
+    lookbackDays: input.lookbackDays ?? undefined,
+  });
+  const errors = await validateInput(dto);
+  const bad = reporter(errors);
+  const platform = current.platform;
+  if (input.platform != null && input.platform !== platform) {
+    bad(['platform'], `A connection's platform cannot change (it is ${platform}); delete it and connect again`);
+  }
+  const changes: RepoConnectionChanges = {};
+  if (dto.credentials && !failedAt(errors, ['credentials'])) {
+    checkCredentials(platform, dto.credentials, bad);
+    changes.credentials = storedCredentials(platform, dto.credentials);
+  }
+  if (input.baseUrl === null && !input.credentials?.baseUrl) changes.baseUrl = null;
+  else if (dto.baseUrl != null || dto.credentials?.baseUrl) changes.baseUrl = checkBaseUrls(platform, dto.baseUrl, dto.credentials?.baseUrl, errors);
+  if (dto.lookbackDays !== undefined) changes.lookbackDays = dto.lookbackDays;
+  let repositories = new Map(current.repositories.map((r) => [r.toLowerCase(), r]));
+  if (dto.repositories && !failedAt(errors, ['repositories'])) {
+    repositories = checkRepositoryPaths(platform, dto.repositories, errors);
+    changes.repositories = dto.repositories;
+  }
+  if (dto.serviceMappings) changes.serviceMappings = checkServiceMappings(dto.serviceMappings, repositories, errors);
+  return errors.length > 0 ? { ok: false, userErrors: errors } : { ok: true, value: changes };
 }

@@ -1,15 +1,18 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity, type TenantEntity } from '../../db/entities';
-import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { ConnectReposInput } from '../../generated/graphql';
+import type { Platform } from '../../db/entities/repo-connection.entity';
+import { NotFoundError, UserErrorCode, userError, type UserError } from '../../errors';
+import type { ConnectReposInput, QueryRepoConnectionsArgs, UpdateRepoConnectionInput } from '../../generated/graphql';
 import { prefixedId, uuidv7 } from '../../lib/ids';
 import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
 import { CredentialCipher, type Secret } from '../crypto';
-import { reserveRepositorySlots } from '../projects/project-quota';
+import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
+import { paginate, type Page } from '../shared/pagination';
+import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
-import { checkConnectRepos, type NormalizedConnectRepos } from './repo-connection.inputs';
+import { checkConnectRepos, checkUpdateRepoConnection, type NormalizedConnectRepos } from './repo-connection.inputs';
 
 export interface ConnectReposResult {
   repoConnection: RepoConnectionEntity | null;
@@ -23,7 +26,7 @@ export function credentialsAad(row: Pick<RepoConnectionEntity, 'tenantId' | 'pro
   return `repo_connection:${row.tenantId}:${row.projectId}:${row.id}`;
 }
 
-function credentialHint(credentials: StoredCredentials): string {
+export function credentialHint(credentials: StoredCredentials): string {
   const secret = 'token' in credentials ? credentials.token : credentials.appPassword;
   return secret.length >= 8 ? `…${secret.slice(-4)}` : '…';
 }
@@ -45,14 +48,8 @@ export class RepoConnectionService {
         this.writeConnection(em, tenant, project.id, data),
       );
     } catch (error) {
-      // The pre-checks below see committed rows; a concurrent writer can still win the race, and
-      // the unique indexes then refuse the second one.
-      if (isDuplicateKey(error, 'uq_repositories_live_path')) {
-        return { repoConnection: null, userErrors: [userError(UserErrorCode.CONFLICT, ['repositories'], 'A repository in this request was connected to the project at the same time')] };
-      }
-      if (isDuplicateKey(error, 'uq_service_mappings_live_name')) {
-        return { repoConnection: null, userErrors: [userError(UserErrorCode.CONFLICT, ['serviceMappings'], 'A service name in this request was mapped in the project at the same time')] };
-      }
+      const conflict = this.conflictFromDuplicate(error);
+      if (conflict) return conflict;
       throw error;
     }
   }
@@ -71,7 +68,7 @@ export class RepoConnectionService {
     const quotaError = await reserveRepositorySlots(em, this.config, tenant, projectId, data.repositories.length, ['repositories']);
     if (quotaError) return { repoConnection: null, userErrors: [quotaError] };
 
-    const conflicts = await this.findConflicts(em, projectId, data);
+    const conflicts = await this.findConflicts(em, projectId, data.platform, data.repositories, data.serviceMappings);
     if (conflicts.length > 0) return { repoConnection: null, userErrors: conflicts };
 
     const now = new Date();
@@ -89,35 +86,9 @@ export class RepoConnectionService {
     connection.credentialsKeyId = sealed.keyId;
     connection.credentialsCiphertext = sealed.blob;
 
-    const repositories = data.repositories.map((path) =>
-      Object.assign(new RepositoryEntity(), {
-        ...base,
-        id: uuidv7(),
-        repoConnectionId: connection.id,
-        userId: null,
-        name: path.split('/').pop()!,
-        sourceType: data.platform,
-        path,
-        remoteUrl: remoteUrlFor(data.platform, data.baseUrl, path),
-        defaultBranch: data.serviceMappings.find((m) => m.repo === path)?.defaultBranch ?? 'main',
-        lastCommitSha: null,
-        oauthConnectionId: null,
-        issueAutoCreateEnabled: false,
-        issueAutoCreateMinSeverity: 'high' as const,
-      }),
-    );
+    const repositories = data.repositories.map((path) => this.newRepository(base, connection.id, data.platform, data.baseUrl, path, data.serviceMappings));
     const repoIdByPath = new Map(repositories.map((r) => [r.path, r.id]));
-    const mappings = data.serviceMappings.map((m) =>
-      Object.assign(new ServiceMappingEntity(), {
-        ...base,
-        id: prefixedId('sm'),
-        repositoryId: repoIdByPath.get(m.repo)!,
-        repoConnectionId: connection.id,
-        serviceName: m.serviceName,
-        pathPrefix: m.pathPrefix,
-        defaultBranch: m.defaultBranch,
-      }),
-    );
+    const mappings = data.serviceMappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo)!, m));
 
     await em.createQueryBuilder().insert().into(RepoConnectionEntity).values(connection).updateEntity(false).execute();
     await em.createQueryBuilder().insert().into(RepositoryEntity).values(repositories).updateEntity(false).execute();
@@ -127,42 +98,227 @@ export class RepoConnectionService {
     return { repoConnection: connection, userErrors: [] };
   }
 
-  private async findConflicts(em: EntityManager, projectId: string, data: NormalizedConnectRepos): Promise<UserError[]> {
+  private newRepository(
+    base: Pick<RepositoryEntity, 'tenantId' | 'projectId' | 'createdAt' | 'updatedAt' | 'deletedAt'>,
+    connectionId: string,
+    platform: Platform,
+    baseUrl: string | null,
+    path: string,
+    mappings: NormalizedConnectRepos['serviceMappings'],
+  ): RepositoryEntity {
+    return Object.assign(new RepositoryEntity(), {
+      ...base,
+      id: uuidv7(),
+      repoConnectionId: connectionId,
+      userId: null,
+      name: path.split('/').pop()!,
+      sourceType: platform,
+      path,
+      remoteUrl: remoteUrlFor(platform, baseUrl, path),
+      // The branch the first mapping into it names; a connection says nothing else about branches.
+      defaultBranch: mappings.find((m) => m.repo.toLowerCase() === path.toLowerCase())?.defaultBranch ?? 'main',
+      lastCommitSha: null,
+      oauthConnectionId: null,
+      issueAutoCreateEnabled: false,
+      issueAutoCreateMinSeverity: 'high' as const,
+    });
+  }
+
+  private newMapping(
+    base: Pick<ServiceMappingEntity, 'tenantId' | 'projectId' | 'createdAt' | 'updatedAt' | 'deletedAt'>,
+    connectionId: string,
+    repositoryId: string,
+    m: NormalizedConnectRepos['serviceMappings'][number],
+  ): ServiceMappingEntity {
+    return Object.assign(new ServiceMappingEntity(), {
+      ...base,
+      id: prefixedId('sm'),
+      repositoryId,
+      repoConnectionId: connectionId,
+      serviceName: m.serviceName,
+      pathPrefix: m.pathPrefix,
+      defaultBranch: m.defaultBranch,
+    });
+  }
+
+  private async findConflicts(
+    em: EntityManager,
+    projectId: string,
+    platform: Platform,
+    paths: string[],
+    serviceMappings: NormalizedConnectRepos['serviceMappings'],
+  ): Promise<UserError[]> {
     const errors: UserError[] = [];
-    const existing = await em
+    const existing = paths.length === 0 ? [] : await em
       .getRepository(RepositoryEntity)
       .createQueryBuilder('r')
       .select('r.path', 'path')
       .where('r.projectId = :projectId AND r.sourceType = :sourceType AND r.deletedAt IS NULL AND r.path IN (:...paths)', {
         projectId,
-        sourceType: data.platform,
-        paths: data.repositories,
+        sourceType: platform,
+        paths,
       })
       .getRawMany<{ path: string }>();
     const taken = new Set(existing.map((r) => r.path.toLowerCase()));
-    data.repositories.forEach((path, i) => {
+    paths.forEach((path, i) => {
       if (taken.has(path.toLowerCase())) {
         errors.push(userError(UserErrorCode.CONFLICT, ['repositories', i], `"${path}" is already connected to this project`));
       }
     });
-    if (data.serviceMappings.length > 0) {
+    if (serviceMappings.length > 0) {
       const names = await em
         .getRepository(ServiceMappingEntity)
         .createQueryBuilder('m')
         .select('m.serviceName', 'serviceName')
         .where('m.projectId = :projectId AND m.deletedAt IS NULL AND m.serviceName IN (:...names)', {
           projectId,
-          names: data.serviceMappings.map((m) => m.serviceName),
+          names: serviceMappings.map((m) => m.serviceName),
         })
         .getRawMany<{ serviceName: string }>();
       const used = new Set(names.map((n) => n.serviceName.toLowerCase()));
-      data.serviceMappings.forEach((m, i) => {
+      serviceMappings.forEach((m, i) => {
         if (used.has(m.serviceName.toLowerCase())) {
           errors.push(userError(UserErrorCode.CONFLICT, ['serviceMappings', i, 'serviceName'], `Service "${m.serviceName}" is already mapped in this project`));
         }
       });
     }
     return errors;
+  }
+
+  async list(ctx: GraphQLContext, args: QueryRepoConnectionsArgs): Promise<Page<RepoConnectionEntity>> {
+    const { project } = requireScope(ctx.viewer, 'config:read');
+    const filter = args.filter ?? {};
+    const query = this.dataSource.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId: project.id });
+    if (!filter.includeDeleted) query.andWhere('c.deletedAt IS NULL');
+    if (filter.platform) query.andWhere('c.platform = :platform', { platform: filter.platform });
+    return paginate(query, 'c', args);
+  }
+
+  /**
+   * Applies an update in one transaction: new credentials are sealed for the same row, removed
+   * repositories are soft-deleted with their mappings (freeing quota), added ones reserve quota
+   * and must be free in the project, and a given mapping list replaces the connection's mappings.
+   */
+  async updateRepoConnection(ctx: GraphQLContext, input: UpdateRepoConnectionInput): Promise<ConnectReposResult> {
+    const { tenant, project } = requireScope(ctx.viewer, 'config:write');
+    try {
+      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+        const connection = await this.lockLive(em, project.id, input.id);
+        const liveRepos = await em
+          .getRepository(RepositoryEntity)
+          .createQueryBuilder('r')
+          .where('r.repoConnectionId = :id AND r.deletedAt IS NULL', { id: connection.id })
+          .getMany();
+        const { id: _id, ...fields } = input;
+        const checked = await checkUpdateRepoConnection(fields, { platform: connection.platform, repositories: liveRepos.map((r) => r.path) });
+        if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
+        const changes = checked.value;
+        const now = new Date();
+
+        const newPaths = changes.repositories ?? liveRepos.map((r) => r.path);
+        const wanted = new Set(newPaths.map((p) => p.toLowerCase()));
+        const current = new Set(liveRepos.map((r) => r.path.toLowerCase()));
+        const removed = liveRepos.filter((r) => !wanted.has(r.path.toLowerCase()));
+        const added = newPaths.filter((p) => !current.has(p.toLowerCase()));
+
+        if (removed.length > 0) {
+          const ids = removed.map((r) => r.id);
+          await em.createQueryBuilder().update(RepositoryEntity).set({ deletedAt: now, updatedAt: now }).where('id IN (:...ids)', { ids }).execute();
+          await em
+            .createQueryBuilder()
+            .update(ServiceMappingEntity)
+            .set({ deletedAt: now, updatedAt: now })
+            .where('repositoryId IN (:...ids) AND deletedAt IS NULL', { ids })
+            .execute();
+          await releaseRepositorySlots(em, project.id, removed.length);
+        }
+        if (changes.serviceMappings) {
+          await em
+            .createQueryBuilder()
+            .update(ServiceMappingEntity)
+            .set({ deletedAt: now, updatedAt: now })
+            .where('repoConnectionId = :id AND deletedAt IS NULL', { id: connection.id })
+            .execute();
+        }
+        const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, added.length, ['repositories']);
+        if (quotaError) return { repoConnection: null, userErrors: [quotaError] };
+
+        const mappings = changes.serviceMappings ?? [];
+        const conflicts = await this.findConflicts(em, project.id, connection.platform, added, mappings);
+        if (conflicts.length > 0) {
+          // Report conflicts at the positions the caller sent.
+          return { repoConnection: null, userErrors: conflicts.map((e) => (e.field?.[0] === 'repositories' ? { ...e, field: ['repositories', String(newPaths.indexOf(added[Number(e.field[1])]))] } : e)) };
+        }
+
+        const base = { tenantId: tenant.id, projectId: project.id, createdAt: now, updatedAt: now, deletedAt: null };
+        const newRepos = added.map((path) => this.newRepository(base, connection.id, connection.platform, changes.baseUrl === undefined ? connection.baseUrl : changes.baseUrl, path, mappings));
+        if (newRepos.length > 0) await em.createQueryBuilder().insert().into(RepositoryEntity).values(newRepos).updateEntity(false).execute();
+        const repoIdByPath = new Map([...liveRepos, ...newRepos].map((r) => [r.path.toLowerCase(), r.id]));
+        const newMappings = mappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo.toLowerCase())!, m));
+        if (newMappings.length > 0) await em.createQueryBuilder().insert().into(ServiceMappingEntity).values(newMappings).updateEntity(false).execute();
+
+        const set: Partial<RepoConnectionEntity> = { updatedAt: now };
+        if (changes.lookbackDays !== undefined) set.lookbackDays = changes.lookbackDays;
+        if (changes.baseUrl !== undefined) set.baseUrl = changes.baseUrl;
+        if (changes.credentials) {
+          const sealed = this.cipher.seal(JSON.stringify(changes.credentials), credentialsAad(connection));
+          Object.assign(set, { credentialsKeyId: sealed.keyId, credentialsCiphertext: sealed.blob, credentialsHint: credentialHint(changes.credentials) });
+        }
+        await em.getRepository(RepoConnectionEntity).update({ id: connection.id }, set);
+        return { repoConnection: Object.assign(connection, set), userErrors: [] };
+      });
+    } catch (error) {
+      const conflict = this.conflictFromDuplicate(error);
+      if (conflict) return conflict;
+      throw error;
+    }
+  }
+
+  /** Soft-deletes the connection with its repositories and mappings, freeing their quota slots. */
+  async deleteRepoConnection(ctx: GraphQLContext, id: string): Promise<ConnectReposResult> {
+    const { project } = requireScope(ctx.viewer, 'config:write');
+    return inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      const connection = await this.lockLive(em, project.id, id);
+      const now = new Date();
+      const released = await em
+        .createQueryBuilder()
+        .update(RepositoryEntity)
+        .set({ deletedAt: now, updatedAt: now })
+        .where('repoConnectionId = :id AND deletedAt IS NULL', { id })
+        .execute();
+      await em.createQueryBuilder().update(ServiceMappingEntity).set({ deletedAt: now, updatedAt: now }).where('repoConnectionId = :id AND deletedAt IS NULL', { id }).execute();
+      await em.getRepository(RepoConnectionEntity).update({ id }, { deletedAt: now, updatedAt: now });
+      await releaseRepositorySlots(em, project.id, released.affected ?? 0);
+      return { repoConnection: Object.assign(connection, { deletedAt: now, updatedAt: now }), userErrors: [] };
+    });
+  }
+
+  async invalidateCache(ctx: GraphQLContext, id: string): Promise<ConnectReposResult> {
+    const { project } = requireScope(ctx.viewer, 'config:write');
+    return inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      const connection = await this.lockLive(em, project.id, id);
+      const now = new Date();
+      await em.getRepository(RepoConnectionEntity).update({ id }, { cacheInvalidatedAt: now });
+      return { repoConnection: Object.assign(connection, { cacheInvalidatedAt: now }), userErrors: [] };
+    });
+  }
+
+  private async lockLive(em: EntityManager, projectId: string, id: string): Promise<RepoConnectionEntity> {
+    const connection = await lockOwnRow(em, RepoConnectionEntity, 'Repo connection', projectId, id);
+    if (connection.deletedAt !== null) throw new NotFoundError('Repo connection');
+    return connection;
+  }
+
+  private conflictFromDuplicate(error: unknown): ConnectReposResult | null {
+    // The pre-checks see committed rows; a concurrent writer can still win the race, and the
+    // unique indexes then refuse the second one.
+    if (isDuplicateKey(error, 'uq_repositories_live_path')) {
+      return { repoConnection: null, userErrors: [userError(UserErrorCode.CONFLICT, ['repositories'], 'A repository in this request was connected to the project at the same time')] };
+    }
+    if (isDuplicateKey(error, 'uq_service_mappings_live_name')) {
+      return { repoConnection: null, userErrors: [userError(UserErrorCode.CONFLICT, ['serviceMappings'], 'A service name in this request was mapped in the project at the same time')] };
+    }
+    return null;
   }
 
   async getById(ctx: GraphQLContext, id: string): Promise<RepoConnectionEntity | null> {

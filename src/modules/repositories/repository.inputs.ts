@@ -1,7 +1,7 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { Severity, SourceType } from '../../db/entities/repository.entity';
 import { UserErrorCode, userError } from '../../errors';
-import type { CreateRepositoryInput } from '../../generated/graphql';
+import type { CreateRepositoryInput, UpdateRepositoryInput } from '../../generated/graphql';
 import type { Checked } from '../repo-connections/repo-connection.inputs';
 import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
 
@@ -102,4 +102,50 @@ function platformPath(sourceType: SourceType, identity: string | null): string |
   if (identity === null || sourceType === 'git_url') return null;
   const slash = identity.indexOf('/');
   return identity.slice(slash + 1);
+}
+
+export class UpdateRepositoryDto {
+  @IsOptional() @IsString() @Length(1, 255, { message: 'name must be 1 to 255 characters' }) name?: string;
+  @IsOptional() @IsString() @MaxLength(2048) remoteUrl?: string;
+  @IsOptional() @IsString() @Length(1, 255) defaultBranch?: string;
+  @IsOptional() @IsString() @Matches(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { message: 'lastCommitSha must be a 40 (SHA-1) or 64 (SHA-256) character lower-case hex commit id' }) lastCommitSha?: string;
+  @IsOptional() @IsBoolean() issueAutoCreateEnabled?: boolean;
+  @IsOptional() @IsIn(['low', 'medium', 'high', 'critical']) issueAutoCreateMinSeverity?: Severity;
+}
+
+export interface RepositoryChanges {
+  name?: string;
+  remoteUrl?: string;
+  path?: string;
+  defaultBranch?: string;
+  lastCommitSha?: string;
+  issueAutoCreateEnabled?: boolean;
+  issueAutoCreateMinSeverity?: Severity;
+}
+
+/** Fields left out (or null) do not change; given ones follow the same rules as on creation. */
+export async function checkUpdateRepository(
+  input: Omit<UpdateRepositoryInput, 'id'>,
+  current: { sourceType: SourceType; repoConnectionId: string | null },
+): Promise<Checked<RepositoryChanges>> {
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
+  if (typeof given.name === 'string') given.name = given.name.trim();
+  const dto = Object.assign(new UpdateRepositoryDto(), given);
+  const errors = await validateInput(dto);
+  const failed = (f: string) => errors.some((e) => e.field?.[0] === f);
+  const changes: RepositoryChanges = { ...dto };
+  if (dto.remoteUrl !== undefined && !failed('remoteUrl')) {
+    const identity = remoteIdentity(dto.remoteUrl);
+    if (current.repoConnectionId !== null) {
+      errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['remoteUrl'], 'remoteUrl of a repository managed by a repo connection follows the connection'));
+    } else if (identity === null) {
+      errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['remoteUrl'], 'remoteUrl must be a git remote: https://, ssh://, git:// or user@host:path, without a password'));
+    } else {
+      changes.path = platformPath(current.sourceType, identity) ?? identity;
+    }
+  }
+  if (dto.defaultBranch !== undefined && !failed('defaultBranch') && !isValidBranchName(dto.defaultBranch)) {
+    errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['defaultBranch'], `defaultBranch ${BRANCH_MESSAGE}`));
+  }
+  return errors.length > 0 ? { ok: false, userErrors: errors } : { ok: true, value: changes };
 }

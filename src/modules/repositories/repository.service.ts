@@ -1,14 +1,16 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
-import { RepositoryEntity } from '../../db/entities';
+import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { CreateRepositoryInput } from '../../generated/graphql';
+import type { CreateRepositoryInput, QueryRepositoriesArgs, UpdateRepositoryInput } from '../../generated/graphql';
 import { uuidv7 } from '../../lib/ids';
 import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
-import { reserveRepositorySlots } from '../projects/project-quota';
+import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
+import { containsPattern, paginate, type Page } from '../shared/pagination';
+import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
-import { checkCreateRepository } from './repository.inputs';
+import { checkCreateRepository, checkUpdateRepository } from './repository.inputs';
 
 export interface CreateRepositoryResult {
   repository: RepositoryEntity | null;
@@ -74,5 +76,82 @@ export class RepositoryService {
   async getById(ctx: GraphQLContext, id: string): Promise<RepositoryEntity | null> {
     requireScope(ctx.viewer, 'config:read');
     return ctx.loaders.repositoryById.load(id);
+  }
+
+  async list(ctx: GraphQLContext, args: QueryRepositoriesArgs): Promise<Page<RepositoryEntity>> {
+    const { project } = requireScope(ctx.viewer, 'config:read');
+    const filter = args.filter ?? {};
+    const query = this.dataSource.getRepository(RepositoryEntity).createQueryBuilder('r').where('r.projectId = :projectId', { projectId: project.id });
+    if (!filter.includeDeleted) query.andWhere('r.deletedAt IS NULL');
+    if (filter.sourceType) query.andWhere('r.sourceType = :sourceType', { sourceType: filter.sourceType });
+    if (filter.platform) query.andWhere('r.sourceType = :platform', { platform: filter.platform });
+    if (filter.repoConnectionId) query.andWhere('r.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
+    if (filter.nameContains) query.andWhere('r.name LIKE :name', { name: containsPattern(filter.nameContains) });
+    return paginate(query, 'r', args);
+  }
+
+  async updateRepository(ctx: GraphQLContext, input: UpdateRepositoryInput): Promise<CreateRepositoryResult> {
+    const { project } = requireScope(ctx.viewer, 'config:write');
+    try {
+      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+        const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, input.id);
+        const { id: _id, ...fields } = input;
+        const checked = await checkUpdateRepository(fields, repository);
+        if (!checked.ok) return { repository: null, userErrors: checked.userErrors };
+        Object.assign(repository, checked.value, { updatedAt: new Date() });
+        await em.getRepository(RepositoryEntity).update({ id: repository.id }, { ...checked.value, updatedAt: repository.updatedAt });
+        return { repository, userErrors: [] };
+      });
+    } catch (error) {
+      if (isDuplicateKey(error, 'uq_repositories_live_path')) {
+        return { repository: null, userErrors: [userError(UserErrorCode.CONFLICT, ['remoteUrl'], 'Another repository of the project has this remote')] };
+      }
+      throw error;
+    }
+  }
+
+  /** Soft-deletes the repository and its live mappings, and frees its quota slot, in one transaction. */
+  async deleteRepository(ctx: GraphQLContext, id: string): Promise<CreateRepositoryResult> {
+    const { project } = requireScope(ctx.viewer, 'config:write');
+    return inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, id);
+      if (repository.deletedAt !== null) return { repository, userErrors: [] };
+      const now = new Date();
+      await em.getRepository(RepositoryEntity).update({ id }, { deletedAt: now, updatedAt: now });
+      await em
+        .createQueryBuilder()
+        .update(ServiceMappingEntity)
+        .set({ deletedAt: now, updatedAt: now })
+        .where('repositoryId = :id AND projectId = :projectId AND deletedAt IS NULL', { id, projectId: project.id })
+        .execute();
+      await releaseRepositorySlots(em, project.id, 1);
+      return { repository: Object.assign(repository, { deletedAt: now, updatedAt: now }), userErrors: [] };
+    });
+  }
+
+  async restoreRepository(ctx: GraphQLContext, id: string): Promise<CreateRepositoryResult> {
+    const { tenant, project } = requireScope(ctx.viewer, 'config:write');
+    try {
+      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+        const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, id);
+        if (repository.deletedAt === null) return { repository, userErrors: [] };
+        if (repository.repoConnectionId !== null) {
+          const connection = await em.getRepository(RepoConnectionEntity).findOneByOrFail({ id: repository.repoConnectionId });
+          if (connection.deletedAt !== null) {
+            return { repository: null, userErrors: [userError(UserErrorCode.CONFLICT, ['id'], 'The repo connection of this repository is deleted')] };
+          }
+        }
+        const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, 1, ['id']);
+        if (quotaError) return { repository: null, userErrors: [quotaError] };
+        const now = new Date();
+        await em.getRepository(RepositoryEntity).update({ id }, { deletedAt: null, updatedAt: now });
+        return { repository: Object.assign(repository, { deletedAt: null, updatedAt: now }), userErrors: [] };
+      });
+    } catch (error) {
+      if (isDuplicateKey(error, 'uq_repositories_live_path')) {
+        return { repository: null, userErrors: [userError(UserErrorCode.CONFLICT, ['id'], 'A live repository of the project has the same path')] };
+      }
+      throw error;
+    }
   }
 }

@@ -1,0 +1,80 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { AppError, ErrorCode } from '../../errors';
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Page<T> {
+  edges: Edge<T>[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** Counted only when a client selects it (GraphQL calls the function). */
+  totalCount: () => Promise<number>;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+interface Keyed {
+  id: string;
+  createdAt: Date;
+}
+
+/** Opaque to clients: the sort key of the row (created_at, id), base64url-encoded. */
+export function encodeCursor(row: Keyed): string {
+  return Buffer.from(`${row.createdAt.getTime()}:${row.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^(\d{1,15}):([A-Za-z0-9_-]{1,64})$/.exec(text);
+  if (!match) throw new AppError(ErrorCode.BAD_USER_INPUT, '`after` is not a cursor returned by this list', { field: 'after' });
+  return { createdAt: new Date(Number(match[1])), id: match[2] };
+}
+
+export function checkPageSize(first: number | null | undefined): number {
+  const size = first ?? 20;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw new AppError(ErrorCode.BAD_USER_INPUT, `\`first\` must be from 1 to ${MAX_PAGE_SIZE} (got ${size})`, { field: 'first' });
+  }
+  return size;
+}
+
+/**
+ * Keyset pagination, newest first with the id as tie-break: the WHERE continues strictly after the
+ * cursor's (created_at, id), so rows inserted between two pages never shift or repeat an item.
+ * The (project_id, created_at, id) indexes serve it without OFFSET.
+ */
+export async function paginate<T extends ObjectLiteral & Keyed>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  args: { first?: number | null; after?: string | null },
+): Promise<Page<T>> {
+  const first = checkPageSize(args.first);
+  const counter = query.clone();
+  if (args.after) {
+    const cursor = decodeCursor(args.after);
+    query.andWhere(`(${alias}.createdAt < :cursorAt OR (${alias}.createdAt = :cursorAt AND ${alias}.id < :cursorId))`, {
+      cursorAt: cursor.createdAt,
+      cursorId: cursor.id,
+    });
+  }
+  const rows = await query.orderBy(`${alias}.createdAt`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(first + 1).getMany();
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => counter.getCount(),
+  };
+}
+
+/** `LIKE` pattern for a case-insensitive "contains", with the wildcards of the input escaped. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
