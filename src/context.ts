@@ -5,10 +5,12 @@ import { createLoaders, type Loaders } from './loaders';
 import type { Viewer } from './modules/auth/viewer';
 import type { BeforeCommitHook } from './modules/shared/transaction';
 import type { Services } from './services';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 export interface GraphQLContext {
   requestId: string;
+  /** The request's database handle: the pool, or the request's own transaction when it has one. */
+  db: EntityManager;
   config: Config;
   viewer: Viewer | null;
   services: Services;
@@ -50,17 +52,23 @@ export function bearerToken(headers: IncomingHttpHeaders): string | null {
 }
 
 /** Builds the context of one request: who is calling, in which project, with fresh loaders. */
-export async function buildContext(deps: ContextDeps, headers: IncomingHttpHeaders, requestId?: string): Promise<GraphQLContext> {
+export async function buildContext(
+  deps: ContextDeps,
+  headers: IncomingHttpHeaders,
+  requestId?: string,
+  db: EntityManager = deps.dataSource.manager,
+): Promise<GraphQLContext> {
   const viewer = await deps.services.auth.authenticate({
     token: bearerToken(headers),
     projectId: header(headers, 'x-project-id'),
   });
   return {
     requestId: requestId ?? header(headers, 'x-request-id') ?? randomUUID(),
+    db,
     config: deps.config,
     viewer,
     services: deps.services,
-    loaders: createLoaders(deps.dataSource, viewer),
+    loaders: createLoaders(db, viewer),
     idempotencyKey: header(headers, 'idempotency-key'),
     beforeCommit: [],
   };

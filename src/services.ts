@@ -18,9 +18,9 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   return {
     auth: new AuthService(deps.dataSource),
-    repositories: new RepositoryService(deps.dataSource, deps.config, deps.resolveDefaultBranch),
-    repoConnections: new RepoConnectionService(deps.dataSource, deps.cipher, deps.config),
-    serviceMappings: new ServiceMappingService(deps.dataSource),
+    repositories: new RepositoryService(deps.config, deps.resolveDefaultBranch),
+    repoConnections: new RepoConnectionService(deps.cipher, deps.config),
+    serviceMappings: new ServiceMappingService(),
     nodes: new NodeService(),
   };
 }

@@ -1,4 +1,4 @@
-import { type DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity, type TenantEntity } from '../../db/entities';
 import type { Platform } from '../../db/entities/repo-connection.entity';
@@ -33,7 +33,6 @@ export function credentialHint(credentials: StoredCredentials): string {
 
 export class RepoConnectionService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly cipher: CredentialCipher,
     private readonly config: Config,
   ) {}
@@ -44,7 +43,7 @@ export class RepoConnectionService {
     if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
     const data = checked.value;
     try {
-      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, (em) =>
+      return await inTransaction(ctx, (em) =>
         this.writeConnection(em, tenant, project.id, data),
       );
     } catch (error) {
@@ -188,7 +187,7 @@ export class RepoConnectionService {
   async list(ctx: GraphQLContext, args: QueryRepoConnectionsArgs): Promise<Page<RepoConnectionEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
     const filter = args.filter ?? {};
-    const query = this.dataSource.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId: project.id });
+    const query = ctx.db.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId: project.id });
     if (!filter.includeDeleted) query.andWhere('c.deletedAt IS NULL');
     if (filter.platform) query.andWhere('c.platform = :platform', { platform: filter.platform });
     return paginate(query, 'c', args);
@@ -202,7 +201,7 @@ export class RepoConnectionService {
   async updateRepoConnection(ctx: GraphQLContext, input: UpdateRepoConnectionInput): Promise<ConnectReposResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     try {
-      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      return await inTransaction(ctx, async (em) => {
         const connection = await this.lockLive(em, project.id, input.id);
         const liveRepos = await em
           .getRepository(RepositoryEntity)
@@ -277,7 +276,7 @@ export class RepoConnectionService {
   /** Soft-deletes the connection with its repositories and mappings, freeing their quota slots. */
   async deleteRepoConnection(ctx: GraphQLContext, id: string): Promise<ConnectReposResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
-    return inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+    return inTransaction(ctx, async (em) => {
       const connection = await this.lockLive(em, project.id, id);
       const now = new Date();
       const released = await em
@@ -295,7 +294,7 @@ export class RepoConnectionService {
 
   async invalidateCache(ctx: GraphQLContext, id: string): Promise<ConnectReposResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
-    return inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+    return inTransaction(ctx, async (em) => {
       const connection = await this.lockLive(em, project.id, id);
       const now = new Date();
       await em.getRepository(RepoConnectionEntity).update({ id }, { cacheInvalidatedAt: now });

@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
 import { UserErrorCode, userError, type UserError } from '../../errors';
@@ -24,7 +23,6 @@ export const DEFAULT_BRANCH_FALLBACK = 'main';
 
 export class RepositoryService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly config: Config,
     private readonly resolveDefaultBranch: DefaultBranchResolver = async () => null,
   ) {}
@@ -41,7 +39,7 @@ export class RepositoryService {
       userErrors: [userError(UserErrorCode.CONFLICT, [data.remoteUrl ? 'remoteUrl' : 'name'], `This repository (${data.path}) is already in the project`)],
     });
     try {
-      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      return await inTransaction(ctx, async (em) => {
         const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, 1, null);
         if (quotaError) return { repository: null, userErrors: [quotaError] };
         const now = new Date();
@@ -81,7 +79,7 @@ export class RepositoryService {
   async list(ctx: GraphQLContext, args: QueryRepositoriesArgs): Promise<Page<RepositoryEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
     const filter = args.filter ?? {};
-    const query = this.dataSource.getRepository(RepositoryEntity).createQueryBuilder('r').where('r.projectId = :projectId', { projectId: project.id });
+    const query = ctx.db.getRepository(RepositoryEntity).createQueryBuilder('r').where('r.projectId = :projectId', { projectId: project.id });
     if (!filter.includeDeleted) query.andWhere('r.deletedAt IS NULL');
     if (filter.sourceType) query.andWhere('r.sourceType = :sourceType', { sourceType: filter.sourceType });
     if (filter.platform) query.andWhere('r.sourceType = :platform', { platform: filter.platform });
@@ -93,7 +91,7 @@ export class RepositoryService {
   async updateRepository(ctx: GraphQLContext, input: UpdateRepositoryInput): Promise<CreateRepositoryResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
     try {
-      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      return await inTransaction(ctx, async (em) => {
         const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, input.id);
         const { id: _id, ...fields } = input;
         const checked = await checkUpdateRepository(fields, repository);
@@ -113,7 +111,7 @@ export class RepositoryService {
   /** Soft-deletes the repository and its live mappings, and frees its quota slot, in one transaction. */
   async deleteRepository(ctx: GraphQLContext, id: string): Promise<CreateRepositoryResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
-    return inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+    return inTransaction(ctx, async (em) => {
       const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, id);
       if (repository.deletedAt !== null) return { repository, userErrors: [] };
       const now = new Date();
@@ -132,7 +130,7 @@ export class RepositoryService {
   async restoreRepository(ctx: GraphQLContext, id: string): Promise<CreateRepositoryResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     try {
-      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      return await inTransaction(ctx, async (em) => {
         const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, id);
         if (repository.deletedAt === null) return { repository, userErrors: [] };
         if (repository.repoConnectionId !== null) {

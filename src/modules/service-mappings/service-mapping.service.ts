@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { GraphQLContext } from '../../context';
 import { RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
 import { NotFoundError, UserErrorCode, userError, type UserError } from '../../errors';
@@ -21,8 +21,6 @@ const nameTaken = (name: string): ServiceMappingResult => ({
 });
 
 export class ServiceMappingService {
-  constructor(private readonly dataSource: DataSource) {}
-
   async getById(ctx: GraphQLContext, id: string): Promise<ServiceMappingEntity | null> {
     requireScope(ctx.viewer, 'config:read');
     return ctx.loaders.serviceMappingById.load(id);
@@ -31,7 +29,7 @@ export class ServiceMappingService {
   async list(ctx: GraphQLContext, args: QueryServiceMappingsArgs): Promise<Page<ServiceMappingEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
     const filter = args.filter ?? {};
-    const query = this.dataSource.getRepository(ServiceMappingEntity).createQueryBuilder('m').where('m.projectId = :projectId', { projectId: project.id });
+    const query = ctx.db.getRepository(ServiceMappingEntity).createQueryBuilder('m').where('m.projectId = :projectId', { projectId: project.id });
     if (!filter.includeDeleted) query.andWhere('m.deletedAt IS NULL');
     if (filter.serviceName) query.andWhere('m.serviceName = :serviceName', { serviceName: filter.serviceName });
     if (filter.repositoryId) query.andWhere('m.repositoryId = :repositoryId', { repositoryId: filter.repositoryId });
@@ -44,7 +42,7 @@ export class ServiceMappingService {
     const checked = await checkServiceMappingFields(input);
     if (!checked.ok) return { serviceMapping: null, userErrors: checked.userErrors };
     try {
-      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      return await inTransaction(ctx, async (em) => {
         const repository = await this.liveRepository(em, project.id, input.repositoryId);
         if (!repository) return this.unknownRepository();
         const now = new Date();
@@ -76,7 +74,7 @@ export class ServiceMappingService {
     const checked = await checkServiceMappingFields(fields);
     if (!checked.ok) return { serviceMapping: null, userErrors: checked.userErrors };
     try {
-      return await inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+      return await inTransaction(ctx, async (em) => {
         const mapping = await this.lockLive(em, project.id, id);
         const set: Partial<ServiceMappingEntity> = { ...checked.value, updatedAt: new Date() };
         if (checked.value.repositoryId !== undefined) {
@@ -95,7 +93,7 @@ export class ServiceMappingService {
 
   async delete(ctx: GraphQLContext, id: string): Promise<ServiceMappingResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
-    return inTransaction({ dataSource: this.dataSource, beforeCommit: ctx.beforeCommit }, async (em) => {
+    return inTransaction(ctx, async (em) => {
       const mapping = await this.lockLive(em, project.id, id);
       const now = new Date();
       await em.getRepository(ServiceMappingEntity).update({ id }, { deletedAt: now, updatedAt: now });

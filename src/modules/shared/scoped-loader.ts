@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /** Where a request may look: every loader key is resolved inside the caller's project only. */
 export interface LoaderScope {
-  dataSource: DataSource;
+  /** The request's handle, so a response sees the rows its own transaction wrote. */
+  db: EntityManager;
   projectId: string | null;
 }
 
@@ -11,7 +12,7 @@ export interface LoaderScope {
 export function byIdLoader<T extends ObjectLiteral & { id: string }>(scope: LoaderScope, entity: EntityTarget<T>): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
     if (scope.projectId === null) return ids.map(() => null);
-    const rows = await scope.dataSource
+    const rows = await scope.db
       .getRepository(entity)
       .createQueryBuilder('e')
       .where('e.projectId = :projectId AND e.id IN (:...ids)', { projectId: scope.projectId, ids })
@@ -29,7 +30,7 @@ export function byParentLoader<T extends ObjectLiteral & { id: string }>(
 ): DataLoader<string, T[]> {
   return new DataLoader<string, T[]>(async (keys) => {
     if (scope.projectId === null) return keys.map(() => []);
-    const rows = await scope.dataSource
+    const rows = await scope.db
       .getRepository(entity)
       .createQueryBuilder('e')
       .where(`e.projectId = :projectId AND e.${property} IN (:...keys) AND e.deletedAt IS NULL`, { projectId: scope.projectId, keys })

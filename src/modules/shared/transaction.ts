@@ -1,10 +1,14 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
-/** Work that must commit or roll back with a mutation's own writes (e.g. an idempotency record). */
+/** Work that must commit or roll back with a mutation's own writes. */
 export type BeforeCommitHook = (em: EntityManager, result: unknown) => Promise<void>;
 
 export interface TransactionScope {
-  dataSource: DataSource;
+  /**
+   * The request's database handle. When the request runs inside a transaction of its own (an
+   * idempotent request stores its response in it), a mutation's transaction nests as a SAVEPOINT.
+   */
+  db: EntityManager;
   beforeCommit: BeforeCommitHook[];
 }
 
@@ -19,7 +23,7 @@ export async function inTransaction<T extends { userErrors: unknown[] }>(
   const rollback = Symbol('rollback');
   let refused: T | undefined;
   try {
-    return await scope.dataSource.transaction(async (em) => {
+    return await scope.db.transaction(async (em) => {
       const result = await work(em);
       if (result.userErrors.length > 0) {
         refused = result;
