@@ -1,4 +1,5 @@
 import { InitialSchema1763884800000 } from './1763884800000-initial-schema';
+import { IdempotencyOwner1763900000000 } from './1763900000000-idempotency-owner';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
-export const migrations = [InitialSchema1763884800000];
+export const migrations = [InitialSchema1763884800000, IdempotencyOwner1763900000000];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from './config';
+import type { UserError } from './errors';
 import { createLoaders, type Loaders } from './loaders';
 import type { Viewer } from './modules/auth/viewer';
 import type { BeforeCommitHook } from './modules/shared/transaction';
@@ -19,6 +20,8 @@ export interface GraphQLContext {
   idempotencyKey: string | null;
   /** Hooks a mutation's transaction runs before it commits. */
   beforeCommit: BeforeCommitHook[];
+  /** Set when the request's Idempotency-Key is refused: every mutation answers with it and does nothing. */
+  idempotencyRefusal: UserError | null;
 }
 
 export interface ContextDeps {
@@ -71,5 +74,6 @@ export async function buildContext(
     loaders: createLoaders(db, viewer),
     idempotencyKey: header(headers, 'idempotency-key'),
     beforeCommit: [],
+    idempotencyRefusal: null,
   };
 }

@@ -1,4 +1,5 @@
 import { DateTimeResolver, PositiveIntResolver, URLResolver, UUIDResolver } from 'graphql-scalars';
+import type { GraphQLContext } from './context';
 import type { Resolvers } from './generated/graphql';
 import { node } from './modules/nodes/resolvers/Query/node';
 import { nodes } from './modules/nodes/resolvers/Query/nodes';
@@ -26,6 +27,19 @@ import { Repository } from './modules/repositories/resolvers/Repository';
 import { serviceMapping } from './modules/service-mappings/resolvers/Query/serviceMapping';
 import { ServiceMapping } from './modules/service-mappings/resolvers/ServiceMapping';
 
+type MutationMap = NonNullable<Resolvers['Mutation']>;
+
+/** An idempotency refusal answers every mutation as a user error, before any work. */
+function guardMutations(mutations: MutationMap): MutationMap {
+  return Object.fromEntries(
+    Object.entries(mutations).map(([name, resolve]) => [
+      name,
+      (parent: unknown, args: unknown, ctx: GraphQLContext, info: unknown) =>
+        ctx.idempotencyRefusal ? { userErrors: [ctx.idempotencyRefusal] } : (resolve as (...a: unknown[]) => unknown)(parent, args, ctx, info),
+    ]),
+  ) as MutationMap;
+}
+
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   UUID: UUIDResolver,
@@ -40,7 +54,7 @@ export const resolvers: Resolvers = {
   Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
   ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
   Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings },
-  Mutation: {
+  Mutation: guardMutations({
     connectRepos,
     createRepository,
     updateRepository,
@@ -52,7 +66,7 @@ export const resolvers: Resolvers = {
     createServiceMapping,
     updateServiceMapping,
     deleteServiceMapping,
-  },
+  }),
   Node,
   Project,
   Repository,

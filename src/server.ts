@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -14,6 +14,8 @@ import { AppError, ErrorCode, withHttpStatus } from './errors';
 import type { CredentialCipher } from './modules/crypto';
 import { resolvers } from './resolvers';
 import { createServices, type Services } from './services';
+import { registerGraphQLRoute, type ContextFactory } from './http/graphql-route';
+import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import type { DefaultBranchResolver } from './modules/repositories/repository.service';
 
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -37,7 +39,8 @@ export interface RepolinkServer {
   apollo: ApolloServer<GraphQLContext>;
   services: Services;
   /** Builds a context from request headers, exactly as HTTP requests get it (used by the REST shim). */
-  contextFor(headers: Record<string, string | string[] | undefined>, requestId?: string): Promise<GraphQLContext>;
+  contextFor: ContextFactory;
+  idempotency: IdempotencyService;
   close(): Promise<void>;
 }
 
@@ -91,9 +94,9 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     },
   });
 
-  const contextFor = async (headers: Record<string, string | string[] | undefined>, requestId?: string) => {
+  const contextFor: ContextFactory = async (headers, requestId, db) => {
     try {
-      return await buildContext({ dataSource, config, services }, headers, requestId);
+      return await buildContext({ dataSource, config, services }, headers, requestId, db);
     } catch (error) {
       if (error instanceof AppError) throw withHttpStatus(error);
       if (isDatabaseUnavailable(error)) throw withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; try again shortly'));
@@ -120,8 +123,11 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   });
   await apollo.start();
 
-  const graphqlHandler = fastifyApolloHandler(apollo, { context: (request) => contextFor(request.headers, request.id) });
-  app.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', handler: graphqlHandler });
+  const idempotency = new IdempotencyService(dataSource);
+  registerGraphQLRoute(app, apollo, contextFor, idempotency);
+  const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 10 * 60_000);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -141,6 +147,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     apollo,
     services,
     contextFor,
+    idempotency,
     close: async () => {
       await app.close();
       await apollo.stop();

@@ -16,6 +16,10 @@ export class IdempotencyRecordEntity {
   @Column({ name: 'request_hash', type: 'binary', length: 32 })
   requestHash: Buffer;
 
+  /** The claim token of the request that runs it; only that request stores the response. */
+  @Column({ type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  owner: string | null;
+
   /** Until when an in-flight claim holds; a request that died mid-way loses its claim after it. */
   @Column({ name: 'locked_until', type: 'datetime', precision: 3, nullable: true })
   lockedUntil: Date | null;

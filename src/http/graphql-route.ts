@@ -1,0 +1,128 @@
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { getOperationAST, parse } from 'graphql';
+import type { EntityManager } from 'typeorm';
+import type { GraphQLContext } from '../context';
+import { UserErrorCode, userError } from '../errors';
+import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
+
+export type ContextFactory = (
+  headers: Record<string, string | string[] | undefined>,
+  requestId?: string,
+  db?: EntityManager,
+) => Promise<GraphQLContext>;
+
+export function toHttpGraphQLRequest(request: FastifyRequest): HTTPGraphQLRequest {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const q = request.url.indexOf('?');
+  return { body: request.body, method: request.method.toUpperCase(), headers, search: q === -1 ? '' : request.url.slice(q) };
+}
+
+async function bodyText(response: HTTPGraphQLResponse): Promise<string> {
+  if (response.body.kind === 'complete') return response.body.string;
+  let text = '';
+  for await (const chunk of response.body.asyncIterator) text += chunk;
+  return text;
+}
+
+function send(reply: FastifyReply, response: HTTPGraphQLResponse, body: string): FastifyReply {
+  for (const [name, value] of response.headers) void reply.header(name, value);
+  return reply.code(response.status ?? 200).send(body);
+}
+
+/** Whether a GraphQL response is a result worth replaying: no error, and no input refused as invalid. */
+export function isReplayable(status: number, body: string): boolean {
+  if (status !== 200) return false;
+  try {
+    const parsed = JSON.parse(body) as { errors?: unknown[]; data?: Record<string, { userErrors?: { code: string }[] } | null> };
+    if (parsed.errors?.length) return false;
+    return !Object.values(parsed.data ?? {}).some((payload) => payload?.userErrors?.some((e) => e.code === UserErrorCode.BAD_USER_INPUT));
+  } catch {
+    return false;
+  }
+}
+
+function isMutation(body: unknown): body is { query: string; operationName?: string | null; variables?: unknown } {
+  const b = body as { query?: unknown; operationName?: unknown } | null;
+  if (!b || typeof b.query !== 'string') return false;
+  try {
+    return getOperationAST(parse(b.query), typeof b.operationName === 'string' ? b.operationName : undefined)?.operation === 'mutation';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * GET/POST /graphql through Apollo. A mutation sent with an `Idempotency-Key` runs once per key and
+ * caller: inside the idempotency transaction, so its work and its stored response commit together.
+ */
+export function registerGraphQLRoute(
+  app: FastifyInstance,
+  apollo: ApolloServer<GraphQLContext>,
+  contextFor: ContextFactory,
+  idempotency: IdempotencyService,
+  preHandle?: (request: FastifyRequest, reply: FastifyReply) => boolean,
+): void {
+  const execute = async (request: FastifyRequest, db?: EntityManager, refine?: (ctx: GraphQLContext) => void) => {
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: toHttpGraphQLRequest(request),
+      context: async () => {
+        const ctx = await contextFor(request.headers, request.id, db);
+        refine?.(ctx);
+        return ctx;
+      },
+    });
+    return { response, body: await bodyText(response) };
+  };
+
+  app.route({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    handler: async (request, reply) => {
+      if (preHandle?.(request, reply)) return reply;
+      const key = request.headers['idempotency-key'];
+      if (request.method !== 'POST' || typeof key !== 'string' || !isMutation(request.body)) {
+        const { response, body } = await execute(request);
+        return send(reply, response, body);
+      }
+      if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+        return reply.code(400).send({ errors: [{ message: 'Idempotency-Key must be 1 to 255 visible ASCII characters', extensions: { code: 'BAD_USER_INPUT', field: 'Idempotency-Key' } }] });
+      }
+      let viewer: GraphQLContext['viewer'] = null;
+      try {
+        viewer = (await contextFor(request.headers, request.id)).viewer;
+      } catch {
+        // Apollo reports the authentication failure in its own format below.
+      }
+      if (viewer === null) {
+        const { response, body } = await execute(request);
+        return send(reply, response, body);
+      }
+      const { query, operationName, variables } = request.body;
+      const hash = requestHash({ transport: 'graphql', query, operationName: operationName ?? null, variables: variables ?? {} });
+      let last: HTTPGraphQLResponse | null = null;
+      const outcome = await idempotency.run(viewer.principal, key, hash, async (db) => {
+        const { response, body } = await execute(request, db);
+        last = response;
+        const status = response.status ?? 200;
+        return { status, body, store: isReplayable(status, body) };
+      });
+      if (outcome.kind === 'executed') return send(reply, last!, outcome.body);
+      if (outcome.kind === 'replayed') {
+        return reply.code(outcome.status).header('content-type', 'application/json; charset=utf-8').header('idempotent-replayed', 'true').send(outcome.body);
+      }
+      // Refused: the operation runs with every mutation answering the idempotency user error.
+      const refusal =
+        outcome.kind === 'reused'
+          ? userError(UserErrorCode.IDEMPOTENCY_KEY_REUSED, null, 'This Idempotency-Key was already used with a different request')
+          : userError(UserErrorCode.IDEMPOTENCY_KEY_IN_USE, null, 'A request with this Idempotency-Key is still running; retry shortly');
+      const { response, body } = await execute(request, undefined, (ctx) => {
+        ctx.idempotencyRefusal = refusal;
+      });
+      return send(reply, response, body);
+    },
+  });
+}
