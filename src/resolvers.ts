@@ -6,6 +6,7 @@ import { nodes } from './modules/nodes/resolvers/Query/nodes';
 import { Node } from './modules/nodes/resolvers/Node';
 import { repoConnections } from './modules/repo-connections/resolvers/Query/repoConnections';
 import { updateRepoConnection } from './modules/repo-connections/resolvers/Mutation/updateRepoConnection';
+import { replaceRepoConnection } from './modules/repo-connections/resolvers/Mutation/replaceRepoConnection';
 import { deleteRepoConnection } from './modules/repo-connections/resolvers/Mutation/deleteRepoConnection';
 import { invalidateRepoConnectionCache } from './modules/repo-connections/resolvers/Mutation/invalidateRepoConnectionCache';
 import { repositories } from './modules/repositories/resolvers/Query/repositories';
@@ -61,6 +62,7 @@ export const resolvers: Resolvers = {
     deleteRepository,
     restoreRepository,
     updateRepoConnection,
+    replaceRepoConnection,
     deleteRepoConnection,
     invalidateRepoConnectionCache,
     createServiceMapping,

@@ -14,6 +14,7 @@ import { AppError, ErrorCode, withHttpStatus } from './errors';
 import type { CredentialCipher } from './modules/crypto';
 import { resolvers } from './resolvers';
 import { createServices, type Services } from './services';
+import { parseCoercionError } from './http/coercion-errors';
 import { registerGraphQLRoute, type ContextFactory } from './http/graphql-route';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import type { DefaultBranchResolver } from './modules/repositories/repository.service';
@@ -72,6 +73,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = String(formatted.extensions?.code ?? '');
   const original = unwrapResolverError(error);
+  const coercion = code === ApolloServerErrorCode.BAD_USER_INPUT ? parseCoercionError(formatted.message) : null;
+  if (coercion) {
+    return { message: coercion.message, locations: formatted.locations, extensions: { code, field: coercion.field } };
+  }
   if (original instanceof AppError || (SAFE_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError)))) {
     const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };

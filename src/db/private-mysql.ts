@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import mysql from 'mysql2/promise';
+import { createConnection, type Connection } from 'mysql2/promise';
 
 export interface PrivateMysqlOptions {
   /** Folder that holds the instance's datadir, socket, pid file and log (created if missing). */
@@ -218,11 +218,12 @@ async function launch(binaries: Binaries, paths: Paths, port: number, database: 
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  let admin: mysql.Connection | undefined;
+  let admin: Connection | undefined;
   while (!admin) {
     if (spawnError) return fail(`Could not run ${binaries.server}: ${spawnError.message}`);
+    const exited = child.exitCode !== null || child.signalCode !== null;
     const output = readFrom(paths.log, from);
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (exited) {
       const inUse = /Address already in use|Bind on TCP\/IP port/.test(output);
       return fail(`${path.basename(binaries.server)} exited with ${child.exitCode ?? child.signalCode} while starting`, inUse ? PortInUseError : Error);
     }
@@ -232,7 +233,7 @@ async function launch(binaries: Binaries, paths: Paths, port: number, database: 
     }
     if (Date.now() > deadline) return fail(`${path.basename(binaries.server)} did not accept connections within ${READY_TIMEOUT_MS / 1000} s`);
     // The socket authenticates root@localhost, which exists even when root@127.0.0.1 does not (MySQL).
-    admin = await mysql.createConnection({ socketPath: paths.socket, user: 'root', connectTimeout: 2_000 }).catch(() => undefined);
+    admin = await createConnection({ socketPath: paths.socket, user: 'root', connectTimeout: 2_000 }).catch(() => undefined);
     if (!admin) await sleep(100);
   }
 
@@ -241,7 +242,7 @@ async function launch(binaries: Binaries, paths: Paths, port: number, database: 
     await admin.query(`GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION`);
     await admin.query(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE ${collation}`);
     await admin.end();
-    const tcp = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', database });
+    const tcp = await createConnection({ host: '127.0.0.1', port, user: 'root', database });
     await tcp.end();
   } catch (error) {
     admin.destroy();
@@ -318,8 +319,9 @@ function readFrom(file: string, from: number): string {
     return '';
   }
   try {
-    const start = Math.max(from, fs.fstatSync(fd).size - 65_536);
-    const buffer = Buffer.alloc(Math.max(0, fs.fstatSync(fd).size - start));
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(from, size - 65_536);
+    const buffer = Buffer.alloc(Math.max(0, size - start));
     fs.readSync(fd, buffer, 0, buffer.length, start);
     return buffer.toString('utf8');
   } finally {

@@ -112,6 +112,8 @@ export type Mutation = {
   deleteServiceMapping: ServiceMappingPayload;
   /** Marks the connection's cached platform data stale (sets `cacheInvalidatedAt`). */
   invalidateRepoConnectionCache: RepoConnectionLifecyclePayload;
+  /** Replaces a connection's whole configuration in one transaction: credentials, baseUrl, lookbackDays (default 30), repositories and service mappings (absent: none). Needs `config:write`. */
+  replaceRepoConnection: UpdateRepoConnectionPayload;
   /** Brings a soft-deleted repository back (its mappings stay deleted), if its path is free and the quota allows. */
   restoreRepository: RepositoryLifecyclePayload;
   /** Changes a connection: credentials, baseUrl, lookbackDays, and its repositories and mappings as complete new sets. One transaction. Needs `config:write`. */
@@ -158,6 +160,11 @@ export type MutationInvalidateRepoConnectionCacheArgs = {
 };
 
 
+export type MutationReplaceRepoConnectionArgs = {
+  input: ReplaceRepoConnectionInput;
+};
+
+
 export type MutationRestoreRepositoryArgs = {
   input: RepositoryIdInput;
 };
@@ -197,7 +204,7 @@ export type PageInfo = {
   endCursor: Maybe<Scalars['String']['output']>;
   /** Whether more items follow `endCursor`. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Whether items come before `startCursor` (always false on the first page). */
+  /** Whether items come before `startCursor`: true on every page after the first. */
   hasPreviousPage: Scalars['Boolean']['output'];
   /** Cursor of the first item of the page. */
   startCursor: Maybe<Scalars['String']['output']>;
@@ -299,6 +306,22 @@ export type QueryServiceMappingsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceMappingFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * Input of `replaceRepoConnection`: a whole new body for an existing connection, with the same
+ * fields and rules as `connectRepos` (what `PUT /v1/config/repos/{id}` sends).
+ */
+export type ReplaceRepoConnectionInput = {
+  baseUrl?: InputMaybe<Scalars['String']['input']>;
+  credentials: CredentialsInput;
+  id: Scalars['ID']['input'];
+  /** 1–365, default 30. */
+  lookbackDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Must equal the connection's platform. */
+  platform: Platform;
+  repositories: Array<Scalars['String']['input']>;
+  serviceMappings?: InputMaybe<Array<ServiceMappingInput>>;
 };
 
 /**
@@ -738,6 +761,7 @@ export type ResolversTypes = ResolversObject<{
   PositiveInt: ResolverTypeWrapper<Scalars['PositiveInt']['output']>;
   Project: ResolverTypeWrapper<ProjectEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReplaceRepoConnectionInput: ReplaceRepoConnectionInput;
   RepoConnection: ResolverTypeWrapper<RepoConnectionEntity>;
   RepoConnectionEdge: ResolverTypeWrapper<Edge<RepoConnectionEntity>>;
   RepoConnectionFilter: RepoConnectionFilter;
@@ -793,6 +817,7 @@ export type ResolversParentTypes = ResolversObject<{
   PositiveInt: Scalars['PositiveInt']['output'];
   Project: ProjectEntity;
   Query: Record<PropertyKey, never>;
+  ReplaceRepoConnectionInput: ReplaceRepoConnectionInput;
   RepoConnection: RepoConnectionEntity;
   RepoConnectionEdge: Edge<RepoConnectionEntity>;
   RepoConnectionFilter: RepoConnectionFilter;
@@ -847,6 +872,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deleteRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationDeleteRepositoryArgs, 'input'>>;
   deleteServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationDeleteServiceMappingArgs, 'input'>>;
   invalidateRepoConnectionCache?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationInvalidateRepoConnectionCacheArgs, 'input'>>;
+  replaceRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationReplaceRepoConnectionArgs, 'input'>>;
   restoreRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationRestoreRepositoryArgs, 'input'>>;
   updateRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepoConnectionArgs, 'input'>>;
   updateRepository?: Resolver<ResolversTypes['UpdateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepositoryArgs, 'input'>>;

@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity, type TenantEntity } from '../../db/entities';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { NotFoundError, UserErrorCode, userError, type UserError } from '../../errors';
-import type { ConnectReposInput, QueryRepoConnectionsArgs, UpdateRepoConnectionInput } from '../../generated/graphql';
+import type { ConnectReposInput, QueryRepoConnectionsArgs, ReplaceRepoConnectionInput, UpdateRepoConnectionInput } from '../../generated/graphql';
 import { prefixedId, uuidv7 } from '../../lib/ids';
 import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
@@ -12,7 +12,7 @@ import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/proj
 import { paginate, type Page } from '../shared/pagination';
 import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
-import { checkConnectRepos, checkUpdateRepoConnection, type NormalizedConnectRepos } from './repo-connection.inputs';
+import { checkConnectRepos, checkUpdateRepoConnection, type Checked, type NormalizedConnectRepos, type RepoConnectionChanges } from './repo-connection.inputs';
 
 export interface ConnectReposResult {
   repoConnection: RepoConnectionEntity | null;
@@ -199,17 +199,40 @@ export class RepoConnectionService {
    * and must be free in the project, and a given mapping list replaces the connection's mappings.
    */
   async updateRepoConnection(ctx: GraphQLContext, input: UpdateRepoConnectionInput): Promise<ConnectReposResult> {
+    const { id, ...fields } = input;
+    return this.applyChanges(ctx, id, (current) => checkUpdateRepoConnection(fields, current));
+  }
+
+  /** PUT semantics: the body of connectRepos replaces the connection's whole configuration. */
+  async replaceRepoConnection(ctx: GraphQLContext, input: ReplaceRepoConnectionInput): Promise<ConnectReposResult> {
+    const { id, ...body } = input;
+    return this.applyChanges(ctx, id, async (current): Promise<Checked<RepoConnectionChanges>> => {
+      const checked = await checkConnectRepos(body);
+      const errors = checked.ok ? [] : [...checked.userErrors];
+      if (body.platform !== current.platform && !errors.some((e) => e.field?.[0] === 'platform')) {
+        errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['platform'], `A connection's platform cannot change (it is ${current.platform}); delete it and connect again`));
+      }
+      if (!checked.ok || errors.length > 0) return { ok: false, userErrors: errors };
+      const { platform: _platform, ...changes } = checked.value;
+      return { ok: true, value: changes };
+    });
+  }
+
+  private async applyChanges(
+    ctx: GraphQLContext,
+    id: string,
+    check: (current: { platform: Platform; repositories: string[] }) => Promise<Checked<RepoConnectionChanges>>,
+  ): Promise<ConnectReposResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     try {
       return await inTransaction(ctx, async (em) => {
-        const connection = await this.lockLive(em, project.id, input.id);
+        const connection = await this.lockLive(em, project.id, id);
         const liveRepos = await em
           .getRepository(RepositoryEntity)
           .createQueryBuilder('r')
           .where('r.repoConnectionId = :id AND r.deletedAt IS NULL', { id: connection.id })
           .getMany();
-        const { id: _id, ...fields } = input;
-        const checked = await checkUpdateRepoConnection(fields, { platform: connection.platform, repositories: liveRepos.map((r) => r.path) });
+        const checked = await check({ platform: connection.platform, repositories: liveRepos.map((r) => r.path) });
         if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
         const changes = checked.value;
         const now = new Date();
