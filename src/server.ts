@@ -4,7 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
@@ -17,6 +17,7 @@ import { createServices, type Services } from './services';
 import { parseCoercionError } from './http/coercion-errors';
 import { registerGraphQLRoute, type ContextFactory } from './http/graphql-route';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
+import { registerRestShim, restErrorHandler, restNotFound } from './rest';
 import type { DefaultBranchResolver } from './modules/repositories/repository.service';
 
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -133,6 +134,18 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 10 * 60_000);
   purge.unref();
   app.addHook('onClose', async () => clearInterval(purge));
+
+  registerRestShim(app, { apollo, contextFor, idempotency });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (restErrorHandler(error, request, reply)) return reply;
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(status).send({ errors: [{ message: status === 500 ? 'Internal server error' : error.message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (restNotFound(request, reply)) return reply;
+    return reply.code(404).send({ error: 'Not found' });
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

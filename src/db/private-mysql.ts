@@ -212,9 +212,10 @@ async function launch(binaries: Binaries, paths: Paths, port: number, database: 
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= terminate(child));
-  const fail = async (message: string, ErrorClass: new (message: string) => Error = Error): Promise<never> => {
-    await stop();
-    throw new ErrorClass(`${message}; log ${paths.log}:\n${tail(paths.log, from)}`);
+  const fail = async (message: string, { portInUse = false, signal = 'SIGTERM' as NodeJS.Signals } = {}): Promise<never> => {
+    await (stopping ??= terminate(child, signal));
+    const full = `${message}; log ${paths.log}:\n${tail(paths.log, from)}`;
+    throw portInUse ? new PortInUseError(full) : new Error(full);
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -224,12 +225,12 @@ async function launch(binaries: Binaries, paths: Paths, port: number, database: 
     const exited = child.exitCode !== null || child.signalCode !== null;
     const output = readFrom(paths.log, from);
     if (exited) {
-      const inUse = /Address already in use|Bind on TCP\/IP port/.test(output);
-      return fail(`${path.basename(binaries.server)} exited with ${child.exitCode ?? child.signalCode} while starting`, inUse ? PortInUseError : Error);
+      const portInUse = /Address already in use|Bind on TCP\/IP port/.test(output);
+      return fail(`${path.basename(binaries.server)} exited with ${child.exitCode ?? child.signalCode} while starting`, { portInUse });
     }
-    // Without this, MariaDB retries the Aria lock for 30 s before giving up.
+    // MariaDB would retry the Aria lock for 30 s, deaf to SIGTERM; it has opened nothing yet, so SIGKILL is safe.
     if (/Can't lock aria control file|Unable to lock .*ibdata1/.test(output)) {
-      return fail(`Another database server is already using ${paths.datadir} (its files are locked); stop it first`);
+      return fail(`Another database server is already using ${paths.datadir} (its files are locked); stop it first`, { signal: 'SIGKILL' });
     }
     if (Date.now() > deadline) return fail(`${path.basename(binaries.server)} did not accept connections within ${READY_TIMEOUT_MS / 1000} s`);
     // The socket authenticates root@localhost, which exists even when root@127.0.0.1 does not (MySQL).
@@ -275,10 +276,10 @@ function startWatchdog(pid: number): ChildProcess {
   return watchdog;
 }
 
-async function terminate(child: ChildProcess): Promise<void> {
+async function terminate(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);

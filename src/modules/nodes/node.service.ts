@@ -23,7 +23,7 @@ export class NodeService {
   async nodes(ctx: GraphQLContext, ids: readonly string[]): Promise<(NodeEntity | null)[]> {
     requireScope(ctx.viewer, 'config:read');
     if (ids.length > 100) {
-      throw new AppError(ErrorCode.BAD_USER_INPUT, '`ids` may name at most 100 objects', { field: 'ids' });
+      throw new AppError(ErrorCode.BAD_USER_INPUT, '`ids` may name at most 100 objects', { field: ['ids'] });
     }
     return Promise.all(ids.map((id) => loadNode(ctx, id)));
   }

@@ -28,14 +28,14 @@ export function encodeCursor(row: Keyed): string {
 export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^(\d{1,15}):([A-Za-z0-9_-]{1,64})$/.exec(text);
-  if (!match) throw new AppError(ErrorCode.BAD_USER_INPUT, '`after` is not a cursor returned by this list', { field: 'after' });
+  if (!match) throw new AppError(ErrorCode.BAD_USER_INPUT, '`after` is not a cursor returned by this list', { field: ['after'] });
   return { createdAt: new Date(Number(match[1])), id: match[2] };
 }
 
 export function checkPageSize(first: number | null | undefined): number {
   const size = first ?? 20;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-    throw new AppError(ErrorCode.BAD_USER_INPUT, `\`first\` must be from 1 to ${MAX_PAGE_SIZE} (got ${size})`, { field: 'first' });
+    throw new AppError(ErrorCode.BAD_USER_INPUT, `\`first\` must be from 1 to ${MAX_PAGE_SIZE} (got ${size})`, { field: ['first'] });
   }
   return size;
 }

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ApolloServer } from '@apollo/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLFormattedError } from 'graphql';
+import type { EntityManager } from 'typeorm';
+import type { GraphQLContext } from '../context';
+import { AppError } from '../errors';
+import type { ContextFactory } from '../http/graphql-route';
+import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
+import { FAILURES, failureFromGraphQLErrors, type Failure } from './rest-errors';
+
+/** The shim's static operations, read once (beside this file, or in src/ when running from dist/). */
+const OPERATIONS = readFileSync(
+  [path.join(__dirname, 'operations.graphql'), path.resolve(__dirname, '..', '..', '..', 'src', 'rest', 'operations.graphql')].find(existsSync)!,
+  'utf8',
+);
+
+export interface RestResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Outcome<T> = { ok: true; data: T } | { ok: false; failure: Failure };
+
+export interface RestDeps {
+  apollo: ApolloServer<GraphQLContext>;
+  contextFor: ContextFactory;
+  idempotency: IdempotencyService;
+}
+
+/** An API's envelope for a failure (SigSentry and Heimdall shape them differently). */
+export type FailureEnvelope = (failure: Failure) => RestResponse;
+
+export class RestExecutor {
+  constructor(private readonly deps: RestDeps) {}
+
+  /** Runs one static operation through Apollo, with the request's own context. */
+  async run<TData>(ctx: GraphQLContext, operationName: string, variables: Record<string, unknown>): Promise<Outcome<TData>> {
+    const response = await this.deps.apollo.executeOperation<TData>({ query: OPERATIONS, operationName, variables }, { contextValue: ctx });
+    if (response.body.kind !== 'single') throw new Error('The shim runs no incremental operation');
+    const { data, errors } = response.body.singleResult;
+    if (errors?.length) return { ok: false, failure: failureFromGraphQLErrors(errors as GraphQLFormattedError[]) };
+    return { ok: true, data: data as TData };
+  }
+
+  /**
+   * Authenticates, then runs `work` — inside the idempotency record's transaction when the request
+   * carries an Idempotency-Key (POST/PUT), so the work and its stored response commit together.
+   */
+  async handle(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    envelope: FailureEnvelope,
+    work: (ctx: GraphQLContext) => Promise<RestResponse>,
+  ): Promise<FastifyReply> {
+    const send = (r: RestResponse) => {
+      for (const [name, value] of Object.entries(r.headers ?? {})) void reply.header(name, value);
+      return reply.code(r.status).header('content-type', 'application/json; charset=utf-8').send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+    };
+    let ctx: GraphQLContext;
+    try {
+      ctx = await this.deps.contextFor(request.headers, request.id);
+    } catch (error) {
+      return send(envelope(failureFromContextError(error)));
+    }
+    if (ctx.viewer === null) return send(envelope({ code: 'UNAUTHENTICATED', message: 'Authentication required', details: [] }));
+
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || !['POST', 'PUT'].includes(request.method)) return send(await work(ctx));
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+      return send(envelope({ code: 'BAD_USER_INPUT', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters', details: [{ field: ['Idempotency-Key'], message: 'must be 1 to 255 visible ASCII characters' }] }));
+    }
+    const hash = requestHash({ transport: 'rest', method: request.method, url: request.url, body: request.body ?? null });
+    const outcome = await this.deps.idempotency.run(ctx.viewer.principal, key, hash, async (db: EntityManager) => {
+      const result = await work(await this.deps.contextFor(request.headers, request.id, db));
+      const body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
+      return { status: result.status, body, store: isOutcome(result.status, body) };
+    });
+    switch (outcome.kind) {
+      case 'executed':
+        return send({ status: outcome.status, body: outcome.body });
+      case 'replayed':
+        return send({ status: outcome.status, body: outcome.body, headers: { 'idempotent-replayed': 'true' } });
+      case 'reused':
+        return send(envelope({ code: 'IDEMPOTENCY_KEY_REUSED', message: 'This Idempotency-Key was already used with a different request', details: [] }));
+      case 'in_use':
+        return send(envelope({ code: 'IDEMPOTENCY_KEY_IN_USE', message: 'A request with this Idempotency-Key is still running; retry shortly', details: [] }));
+    }
+  }
+}
+
+/** Stored and replayed: successes and real outcomes (conflict, quota). Invalid input, auth and server failures may be retried. */
+function isOutcome(status: number, body: string): boolean {
+  if (status < 400) return true;
+  return (status === 409 && body.includes('"CONFLICT"')) || (status === 403 && body.includes('QUOTA_EXCEEDED'));
+}
+
+export function failureFromContextError(error: unknown): Failure {
+  if (error instanceof AppError) {
+    const code = String(error.extensions.code);
+    if (code in FAILURES) return { code: code as Failure['code'], message: error.message, details: [] };
+  }
+  return { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', details: [] };
+}
