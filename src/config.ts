@@ -16,6 +16,8 @@ export interface Config {
   readonly planQuotas: Readonly<Record<PlanName, number | null>>;
   readonly introspection: boolean;
   readonly corsOrigins: readonly string[];
+  /** Whether start-up makes sure a demo tenant, project and key exist. */
+  readonly demo: boolean;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       enterprise: quota('enterprise', null),
     }),
     introspection: bool('REPOLINK_INTROSPECTION', true),
+    demo: bool('REPOLINK_DEMO', true),
     corsOrigins: Object.freeze((str('REPOLINK_CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   };
   if (problems.length > 0) throw new ConfigError(problems);

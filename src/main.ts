@@ -1,20 +1,22 @@
 import 'reflect-metadata';
-import { loadConfig, ConfigError, type Config } from './config';
+import { loadConfig, ConfigError } from './config';
 import { openDatabase, type Database } from './boot/database';
-import { ensureDemoAccount } from './boot/demo';
+import { ensureDemoAccount, type DemoAccount } from './boot/demo';
 import { MysqlServerNotFoundError } from './db/private-mysql';
 import { CredentialCipher, EncryptionKeyError, loadKeyRing } from './modules/crypto';
 import { createServer, type RepolinkServer } from './server';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function printWelcome(config: Config, url: string, demo: Awaited<ReturnType<typeof ensureDemoAccount>>) {
+function printWelcome(url: string, demo: DemoAccount | null) {
   const endpoint = `${url}/graphql`;
   say('');
   say(`repolink is listening on ${url}`);
   say(`  GraphQL + playground: ${endpoint}   REST shim: ${url}/v1/config/repos, ${url}/api/repos`);
   say(`  health: ${url}/healthz   readiness: ${url}/readyz`);
-  if (demo.created) {
+  if (demo === null) {
+    // REPOLINK_DEMO=false: nothing to show.
+  } else if (demo.created) {
     say('');
     say('Demo account created (this key is shown only now; keep it):');
     say(`  tenant  ${demo.tenantId}`);
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   database = await openDatabase(config, say);
-  const demo = await ensureDemoAccount(database.dataSource);
+  const demo = config.demo ? await ensureDemoAccount(database.dataSource) : null;
   server = await createServer({
     dataSource: database.dataSource,
     config,
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
     logger: { level: config.logLevel },
   });
   const address = await server.app.listen({ host: config.host, port: config.port });
-  printWelcome(config, address.replace('[::1]', 'localhost'), demo);
+  printWelcome(address, demo);
 }
 
 main().catch((error: unknown) => {

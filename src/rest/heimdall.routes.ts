@@ -35,7 +35,13 @@ export function heimdallFailure(failure: Failure): RestResponse {
   if (failure.code === 'UNAUTHENTICATED') message = 'Authentication required';
   else if (failure.code === 'INTERNAL_SERVER_ERROR') message = 'Internal server error';
   else if (failure.code === 'BAD_USER_INPUT' && failure.details.length > 0) {
-    message = failure.details.map((d) => snakeText(d.field && !d.message.includes(':') ? `${fieldPath(d.field, (n) => SNAKE[n] ?? n)}: ${d.message}` : d.message)).join('; ');
+    message = failure.details
+      .map((d) => {
+        const text = snakeText(d.message);
+        const field = fieldPath(d.field, (n) => SNAKE[n] ?? n);
+        return field && !text.includes(field) ? `${field}: ${text}` : text;
+      })
+      .join('; ');
   } else message = snakeText(failure.message);
   return {
     status,
