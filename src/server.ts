@@ -18,6 +18,7 @@ import { parseCoercionError } from './http/coercion-errors';
 import { registerGraphQLRoute, type ContextFactory } from './http/graphql-route';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { registerRestShim, restErrorHandler, restNotFound } from './rest';
+import { DEFAULT_PLAYGROUND_OPTIONS, playgroundPreHandler, registerPlaygroundAssets } from './playground/playground';
 import type { DefaultBranchResolver } from './modules/repositories/repository.service';
 
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -130,7 +131,8 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   await apollo.start();
 
   const idempotency = new IdempotencyService(dataSource);
-  registerGraphQLRoute(app, apollo, contextFor, idempotency);
+  registerPlaygroundAssets(app, DEFAULT_PLAYGROUND_OPTIONS);
+  registerGraphQLRoute(app, apollo, contextFor, idempotency, config.introspection ? playgroundPreHandler(DEFAULT_PLAYGROUND_OPTIONS) : undefined);
   const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 10 * 60_000);
   purge.unref();
   app.addHook('onClose', async () => clearInterval(purge));

@@ -68,7 +68,7 @@ describe('connectRepos with the seed examples', () => {
       expect(result.userErrors).toEqual([]);
       expect(result.repoConnection.platform).toBe(body.platform.toUpperCase());
       expect(result.repoConnection.lookbackDays).toBe(body.lookbackDays ?? 30);
-      // The seed's placeholder secrets are short ("ghp_..."), so the hint reveals nothing of them.
+      // The seed's placeholder secrets are short ("ghp_..."), so the hint reveals nothing of them (hints need 16+ characters).
       expect(result.repoConnection.credentialsHint).toBe('…');
     }
     const long = await connect(connectInput({ ...seeds.github, credentials: { token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' } }), await freshKey());
@@ -78,7 +78,8 @@ describe('connectRepos with the seed examples', () => {
   test('baseUrl is accepted inside credentials and beside them', async () => {
     const inside = await connect(connectInput({ ...seeds.gitlab, credentials: { token: 'glpat-xyz', baseUrl: 'https://gitlab.company.com' } }), await freshKey());
     expect(inside.userErrors).toEqual([]);
-    expect(inside.repoConnection.baseUrl).toBe('https://gitlab.company.com');
+    // The URL scalar serialises the URL in its normal form.
+    expect(inside.repoConnection.baseUrl).toBe('https://gitlab.company.com/');
     expect(inside.repoConnection.repositories[0].remoteUrl).toBe('https://gitlab.company.com/acme/checkout-api.git');
     const beside = await connect(connectInput({ ...seeds.github, baseUrl: 'https://github.example.com/api/v3' }), await freshKey());
     expect(beside.userErrors).toEqual([]);
@@ -156,7 +157,7 @@ describe('connectRepos writes in one transaction', () => {
     ctx.beforeCommit.push(async () => {
       throw new Error('simulated failure just before commit');
     });
-    await expect(t.server.services.repoConnections.connectRepos(ctx, connectInput(seeds.full) as any)).rejects.toThrow('simulated failure');
+    await expect(t.server.services.repoConnections.connectRepos(ctx, seeds.full as any)).rejects.toThrow('simulated failure');
     expect(await rowCounts(account.apiKey)).toEqual({ connections: 0, repositories: 0, mappings: 0 });
     const project = await t.gql('{ viewer { project { repositoryCount } } }', {}, { authorization: `Bearer ${account.apiKey}` });
     expect(project.body.data.viewer.project.repositoryCount).toBe(0);

@@ -53,7 +53,7 @@ describe('POST /api/repos with the document examples', () => {
   });
 
   test('401 is exactly the documented body', async () => {
-    for (const headers of [{}, { cookie: 'session=rls_nonsense' }, { cookie: `session=rls_${'x'.repeat(43)}` }]) {
+    for (const headers of [{}, { cookie: 'session=rls_nonsense' }, { cookie: `session=rls_${'x'.repeat(43)}` }] as Record<string, string>[]) {
       const res = await create(headers, seeds.gitUrl);
       expect(res.status).toBe(401);
       expect(res.text).toBe(JSON.stringify(seeds.unauthorized));

@@ -22,7 +22,7 @@ test('npm start with no configuration: private database, demo key, clean stop, d
     expect(out).toContain('curl');
     expect(statSync(path.join(dataDir, 'encryption-keys.json')).mode & 0o777).toBe(0o600);
 
-    const gql = async (url: string, query: string) => {
+    const gql = async (url: string, query: string): Promise<any> => {
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
       return res.json();
     };

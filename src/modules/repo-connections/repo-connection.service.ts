@@ -28,7 +28,8 @@ export function credentialsAad(row: Pick<RepoConnectionEntity, 'tenantId' | 'pro
 
 export function credentialHint(credentials: StoredCredentials): string {
   const secret = 'token' in credentials ? credentials.token : credentials.appPassword;
-  return secret.length >= 8 ? `…${secret.slice(-4)}` : '…';
+  // Only long secrets get a hint: 4 characters of a short one would give too much of it away.
+  return secret.length >= 16 ? `…${secret.slice(-4)}` : '…';
 }
 
 export class RepoConnectionService {
