@@ -6,13 +6,30 @@ import { byIdLoader, byParentLoader, type LoaderScope } from './modules/shared/s
 /** One set per request, scoped to the caller's project, so nothing is cached across requests or tenants. */
 export function createLoaders(db: EntityManager, viewer: Viewer | null) {
   const scope: LoaderScope = { db, projectId: viewer?.project?.id ?? null };
-  return {
+  const byId = {
     repositoryById: byIdLoader(scope, RepositoryEntity),
     repoConnectionById: byIdLoader(scope, RepoConnectionEntity),
     serviceMappingById: byIdLoader(scope, ServiceMappingEntity),
+  };
+  /**
+   * Every row the request has read (lists included) is primed into the by-id loaders, so nested
+   * fields that point back at it cost nothing and the statement count follows the query's shape,
+   * not the data.
+   */
+  const prime = (rows: readonly object[]) => {
+    for (const row of rows) {
+      if (row instanceof RepositoryEntity) byId.repositoryById.prime(row.id, row);
+      else if (row instanceof RepoConnectionEntity) byId.repoConnectionById.prime(row.id, row);
+      else if (row instanceof ServiceMappingEntity) byId.serviceMappingById.prime(row.id, row);
+    }
+  };
+  scope.seen = prime;
+  return {
+    ...byId,
     repositoriesByConnectionId: byParentLoader(scope, RepositoryEntity, 'repoConnectionId'),
     serviceMappingsByConnectionId: byParentLoader(scope, ServiceMappingEntity, 'repoConnectionId'),
     serviceMappingsByRepositoryId: byParentLoader(scope, ServiceMappingEntity, 'repositoryId'),
+    prime,
   };
 }
 

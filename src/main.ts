@@ -8,29 +8,36 @@ import { createServer, type RepolinkServer } from './server';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+/** Everything a new user needs, in one write, ending with the line scripts wait for. */
 function printWelcome(url: string, demo: DemoAccount | null) {
   const endpoint = `${url}/graphql`;
-  say('');
-  say(`repolink is listening on ${url}`);
-  say(`  GraphQL + playground: ${endpoint}   REST shim: ${url}/v1/config/repos, ${url}/api/repos`);
-  say(`  health: ${url}/healthz   readiness: ${url}/readyz`);
-  if (demo === null) {
-    // REPOLINK_DEMO=false: nothing to show.
-  } else if (demo.created) {
-    say('');
-    say('Demo account created (this key is shown only now; keep it):');
-    say(`  tenant  ${demo.tenantId}`);
-    say(`  project ${demo.projectId}`);
-    say(`  API key ${demo.apiKey}`);
-    say('');
-    say('Try it:');
-    say(`  curl -s ${endpoint} -H 'Content-Type: application/json' -H 'Authorization: Bearer ${demo.apiKey}' \\`);
-    say(`    -d '{"query":"{ viewer { tenant { name plan } project { id name } permissions } }"}'`);
-  } else {
-    say(`  demo project ${demo.projectId}; its key was printed on first start. A new one:`);
-    say(`  npm run admin -- apikey:create --project ${demo.projectId} --permissions config:read,config:write`);
+  const lines = [
+    '',
+    `  GraphQL + playground: ${endpoint}  (open it in a browser and paste the API key)`,
+    `  REST shim: ${url}/v1/config/repos  ${url}/api/repos`,
+    `  health: ${url}/healthz   readiness: ${url}/readyz`,
+  ];
+  if (demo?.created) {
+    lines.push(
+      '',
+      'Demo account created (this key is shown only now; keep it):',
+      `  tenant  ${demo.tenantId}`,
+      `  project ${demo.projectId}`,
+      `  API key ${demo.apiKey}`,
+      '',
+      'Try it:',
+      `  curl -s ${endpoint} -H 'Content-Type: application/json' -H 'Authorization: Bearer ${demo.apiKey}' \\`,
+      `    -d '{"query":"{ viewer { tenant { name plan } project { id name } permissions } }"}'`,
+    );
+  } else if (demo) {
+    lines.push(
+      '',
+      `Demo project ${demo.projectId}; its key was printed on first start. A new one:`,
+      `  npm run admin -- apikey:create --project ${demo.projectId} --permissions config:read,config:write`,
+    );
   }
-  say('');
+  lines.push('', `repolink is listening on ${url}`, '');
+  process.stdout.write(lines.join('\n'));
 }
 
 async function main(): Promise<void> {

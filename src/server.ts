@@ -3,7 +3,6 @@ import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -112,7 +111,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     }
   };
 
-  const plugins: ApolloServerPlugin<GraphQLContext>[] = [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled()];
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled()];
   const apollo = new ApolloServer<GraphQLContext>({
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
@@ -168,6 +167,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     services,
     contextFor,
     idempotency,
+    // Fastify stops accepting, lets in-flight requests finish and closes idle connections; then Apollo stops.
     close: async () => {
       await app.close();
       await apollo.stop();

@@ -55,6 +55,8 @@ test('a tampered ciphertext is refused', async () => {
   await t.dataSource.getRepository(RepoConnectionEntity).update({ id }, { credentialsCiphertext: tampered });
   const reloaded = await t.dataSource.getRepository(RepoConnectionEntity).findOneByOrFail({ id });
   expect(() => t.server.services.repoConnections.openCredentials(reloaded)).toThrow(CredentialDecryptionError);
+  // Put the real value back: key rotation (below) rightly stops at a record it cannot authenticate.
+  await t.dataSource.getRepository(RepoConnectionEntity).update({ id }, { credentialsCiphertext: row.credentialsCiphertext });
 });
 
 test('a ciphertext copied to another row (another tenant) does not decrypt', async () => {
@@ -64,6 +66,7 @@ test('a ciphertext copied to another row (another tenant) does not decrypt', asy
   const target = await connectWith(attacker.apiKey, connectInput({ platform: 'github', credentials: { token: 'ghp_attacker_own_token' }, repositories: ['acme/attacker'] }));
   const repo = t.dataSource.getRepository(RepoConnectionEntity);
   const stolen = await repo.findOneByOrFail({ id: source.id });
+  const targetOriginal = await repo.findOneByOrFail({ id: target.id });
   await repo.update({ id: target.id }, { credentialsCiphertext: stolen.credentialsCiphertext, credentialsKeyId: stolen.credentialsKeyId });
   const moved = await repo.findOneByOrFail({ id: target.id });
   let error: unknown;
@@ -74,6 +77,23 @@ test('a ciphertext copied to another row (another tenant) does not decrypt', asy
   }
   expect(error).toBeInstanceOf(CredentialDecryptionError);
   expect(String((error as Error).message) + String((error as Error).stack)).not.toContain(TOKEN);
+  const own = await repo.findOneByOrFail({ id: source.id });
+  expect(JSON.parse(t.server.services.repoConnections.openCredentials(own).reveal())).toEqual({ token: TOKEN });
+  await repo.update({ id: target.id }, { credentialsCiphertext: targetOriginal.credentialsCiphertext });
+});
+
+test('rotation refuses to re-seal a record it cannot authenticate, and changes nothing', async () => {
+  const account = await createAccount(t.dataSource);
+  const { id } = await connectWith(account.apiKey, connectInput({ platform: 'github', credentials: { token: TOKEN }, repositories: ['acme/broken'] }));
+  const repo = t.dataSource.getRepository(RepoConnectionEntity);
+  const original = await repo.findOneByOrFail({ id });
+  const broken = Buffer.from(original.credentialsCiphertext);
+  broken[20] ^= 0xff;
+  await repo.update({ id }, { credentialsCiphertext: broken });
+  const rotated = new CredentialCipher(new KeyRing([{ id: 'never-used', key: randomBytes(32) }, t.keyRing.current], 'never-used'));
+  await expect(reencryptCredentials(t.dataSource, rotated, 1000)).rejects.toThrow(CredentialDecryptionError);
+  expect((await repo.find()).every((r) => r.credentialsKeyId === t.keyRing.current.id)).toBe(true);
+  await repo.update({ id }, { credentialsCiphertext: original.credentialsCiphertext });
 });
 
 test('the schema has no output field that could return a secret', async () => {

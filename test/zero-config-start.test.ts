@@ -34,6 +34,7 @@ test('npm start with no configuration: private database, demo key, clean stop, d
     expect(await first.stop('SIGINT')).toBe(0);
     // The private database stopped with it: its pid file is gone.
     expect(() => statSync(path.join(dataDir, 'mysql', 'mysqld.pid'))).toThrow();
+    expect(first.output()).toContain('SIGINT: shutting down');
 
     const second = await startServerProcess({ REPOLINK_DATA_DIR: dataDir }, 120_000);
     expect(second.output()).not.toContain('ss_secret_');

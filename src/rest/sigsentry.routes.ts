@@ -127,7 +127,10 @@ export function registerSigSentryRoutes(app: FastifyInstance, rest: RestExecutor
     rest.handle(request, reply, sigsentryFailure, async (ctx) => {
       const result = await rest.run<RestRepoConnectionQuery>(ctx, 'RestRepoConnection', { id: request.params.id });
       if (!result.ok) return sigsentryFailure(result.failure);
-      if (!result.data.repoConnection) return sigsentryFailure({ code: 'NOT_FOUND', message: 'Repo connection not found', details: [] });
+      // A deleted connection is gone for SigSentry callers (GraphQL still shows it with deletedAt).
+      if (!result.data.repoConnection || result.data.repoConnection.deletedAt !== null) {
+        return sigsentryFailure({ code: 'NOT_FOUND', message: 'Repo connection not found', details: [] });
+      }
       return { status: 200, body: { success: true, data: sigsentryConnection(result.data.repoConnection) } };
     }),
   );

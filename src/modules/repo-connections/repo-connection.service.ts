@@ -191,7 +191,9 @@ export class RepoConnectionService {
     const query = ctx.db.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId: project.id });
     if (!filter.includeDeleted) query.andWhere('c.deletedAt IS NULL');
     if (filter.platform) query.andWhere('c.platform = :platform', { platform: filter.platform });
-    return paginate(query, 'c', args);
+    const page = await paginate(query, 'c', args);
+    ctx.loaders.prime(page.edges.map((e) => e.node));
+    return page;
   }
 
   /**

@@ -34,7 +34,9 @@ export class ServiceMappingService {
     if (filter.serviceName) query.andWhere('m.serviceName = :serviceName', { serviceName: filter.serviceName });
     if (filter.repositoryId) query.andWhere('m.repositoryId = :repositoryId', { repositoryId: filter.repositoryId });
     if (filter.repoConnectionId) query.andWhere('m.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
-    return paginate(query, 'm', args);
+    const page = await paginate(query, 'm', args);
+    ctx.loaders.prime(page.edges.map((e) => e.node));
+    return page;
   }
 
   async create(ctx: GraphQLContext, input: CreateServiceMappingInput): Promise<ServiceMappingResult> {
@@ -107,13 +109,13 @@ export class ServiceMappingService {
     return mapping;
   }
 
-  /** A live repository of the project, locked so it cannot be deleted under the new mapping. */
+  /** A live repository of the project, locked so it cannot be deleted under the new mapping (FOR UPDATE: MariaDB has no FOR SHARE). */
   private async liveRepository(em: EntityManager, projectId: string, id: string): Promise<RepositoryEntity | null> {
     return em
       .getRepository(RepositoryEntity)
       .createQueryBuilder('r')
       .where('r.id = :id AND r.projectId = :projectId AND r.deletedAt IS NULL', { id, projectId })
-      .setLock('pessimistic_read')
+      .setLock('pessimistic_write')
       .getOne();
   }
 

@@ -6,6 +6,8 @@ export interface LoaderScope {
   /** The request's handle, so a response sees the rows its own transaction wrote. */
   db: EntityManager;
   projectId: string | null;
+  /** Called with every row a loader fetched, so the by-id loaders never fetch a row twice. */
+  seen?: (rows: object[]) => void;
 }
 
 /** Loads live-or-deleted rows by id within the scope, one query per batch, `null` for a missing key. */
@@ -37,6 +39,7 @@ export function byParentLoader<T extends ObjectLiteral & { id: string }>(
       .orderBy('e.createdAt', 'ASC')
       .addOrderBy('e.id', 'ASC')
       .getMany();
+    scope.seen?.(rows);
     const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
     for (const row of rows) groups.get(row[property] as string)?.push(row);
     return keys.map((k) => groups.get(k)!);
