@@ -18,6 +18,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Whether start-up makes sure a demo tenant, project and key exist. */
   readonly demo: boolean;
+  /** Requests per minute for one API key or session; null is unlimited. */
+  readonly rateLimitPerMinute: number | null;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +59,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     }
     return value;
   };
+  const quotaLike = (name: string, fallback: number | null): number | null => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    if (raw === 'unlimited') return null;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) {
+      problems.push(`${name} must be a whole number of at least 1 or "unlimited" (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
   const bool = (name: string, fallback: boolean): boolean => {
     const raw = str(name);
     if (raw === null) return fallback;
@@ -89,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     }),
     introspection: bool('REPOLINK_INTROSPECTION', true),
     demo: bool('REPOLINK_DEMO', true),
+    rateLimitPerMinute: quotaLike('REPOLINK_RATE_LIMIT_PER_MINUTE', 1200),
     corsOrigins: Object.freeze((str('REPOLINK_CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -16,6 +16,7 @@ import { createServices, type Services } from './services';
 import { parseCoercionError } from './http/coercion-errors';
 import { registerGraphQLRoute, type ContextFactory } from './http/graphql-route';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
+import { RateLimitService } from './modules/rate-limit/rate-limit.service';
 import { registerRestShim, restErrorHandler, restNotFound } from './rest';
 import { DEFAULT_PLAYGROUND_OPTIONS, playgroundPreHandler, registerPlaygroundAssets } from './playground/playground';
 import type { DefaultBranchResolver } from './modules/repositories/repository.service';
@@ -88,6 +89,14 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
+function rateLimited(retryAfterSeconds: number, limit: number): AppError {
+  const headers = new HeaderMap([['retry-after', String(retryAfterSeconds)]]);
+  return new AppError(ErrorCode.RATE_LIMITED, `Rate limit of ${limit} requests per minute reached; retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+    http: { status: 429, headers },
+  });
+}
+
 export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   const { dataSource, config } = deps;
   const services = createServices(deps);
@@ -100,11 +109,19 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     },
   });
 
+  const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute);
   const contextFor: ContextFactory = async (headers, requestId, db) => {
     try {
-      return await buildContext({ dataSource, config, services }, headers, requestId, db);
+      const ctx = await buildContext({ dataSource, config, services }, headers, requestId, db);
+      // A request is counted once, when its context is first built (a second build inside an
+      // idempotency transaction passes its `db`).
+      if (db === undefined && ctx.viewer !== null) {
+        const decision = await rateLimit.hit(ctx.viewer.principal);
+        if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, decision.limit);
+      }
+      return ctx;
     } catch (error) {
-      if (error instanceof AppError) throw withHttpStatus(error);
+      if (error instanceof AppError) throw error.extensions.http ? error : withHttpStatus(error);
       if (isDatabaseUnavailable(error)) throw withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; try again shortly'));
       app.log.error({ err: error }, 'context creation failed');
       throw withHttpStatus(new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
@@ -132,7 +149,10 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   const idempotency = new IdempotencyService(dataSource);
   registerPlaygroundAssets(app, DEFAULT_PLAYGROUND_OPTIONS);
   registerGraphQLRoute(app, apollo, contextFor, idempotency, config.introspection ? playgroundPreHandler(DEFAULT_PLAYGROUND_OPTIONS) : undefined);
-  const purge = setInterval(() => void idempotency.purgeExpired().catch(() => undefined), 10 * 60_000);
+  const purge = setInterval(() => {
+    void idempotency.purgeExpired().catch(() => undefined);
+    void rateLimit.purgeOld().catch(() => undefined);
+  }, 10 * 60_000);
   purge.unref();
   app.addHook('onClose', async () => clearInterval(purge));
 

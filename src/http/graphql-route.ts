@@ -6,6 +6,7 @@ import type { GraphQLContext } from '../context';
 import { UserErrorCode, userError } from '../errors';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
 
+/** Builds a request's context; `db` is given when it runs inside the request's own transaction (then the request is not counted again for rate limits). */
 export type ContextFactory = (
   headers: Record<string, string | string[] | undefined>,
   requestId?: string,

@@ -100,7 +100,8 @@ function isOutcome(status: number, body: string): boolean {
 export function failureFromContextError(error: unknown): Failure {
   if (error instanceof AppError) {
     const code = String(error.extensions.code);
-    if (code in FAILURES) return { code: code as Failure['code'], message: error.message, details: [] };
+    const retry = Number(error.extensions.retryAfterSeconds);
+    if (code in FAILURES) return { code: code as Failure['code'], message: error.message, details: [], ...(Number.isFinite(retry) && { retryAfterSeconds: retry }) };
   }
   return { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', details: [] };
 }
