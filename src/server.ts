@@ -89,6 +89,22 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
+/** A response that failed only because the database is away says so with 503, for load balancers and retries. */
+const serviceUnavailableStatus: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const { data, errors } = response.body.singleResult;
+        const empty = data === null || data === undefined || Object.values(data).every((v) => v === null);
+        if (empty && errors?.length && errors.every((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+          response.http.status = 503;
+        }
+      },
+    };
+  },
+};
+
 function rateLimited(retryAfterSeconds: number, limit: number): AppError {
   const headers = new HeaderMap([['retry-after', String(retryAfterSeconds)]]);
   return new AppError(ErrorCode.RATE_LIMITED, `Rate limit of ${limit} requests per minute reached; retry in ${retryAfterSeconds} s`, {
@@ -128,7 +144,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     }
   };
 
-  const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled()];
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled(), serviceUnavailableStatus];
   const apollo = new ApolloServer<GraphQLContext>({
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
