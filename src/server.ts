@@ -205,7 +205,14 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     idempotency,
     // Fastify stops accepting, lets in-flight requests finish and closes idle connections; then Apollo stops.
     close: async () => {
-      await app.close();
+      // Connections of requests that were in flight become idle only later: sweep them as they do,
+      // or a client's keep-alive would hold the shutdown open.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await apollo.stop();
     },
   };
