@@ -93,6 +93,7 @@ function pathsFor(dataDir: string): Paths {
 }
 
 export async function startPrivateMysql(opts: PrivateMysqlOptions): Promise<PrivateMysql> {
+  const started = Date.now();
   const binaries = findMysqlServer();
   if (!binaries) throw new MysqlServerNotFoundError();
   const log = opts.log ?? (() => undefined);
@@ -106,7 +107,6 @@ export async function startPrivateMysql(opts: PrivateMysqlOptions): Promise<Priv
     await initialize(binaries, paths);
   }
 
-  const started = Date.now();
   for (let attempt = 1; ; attempt += 1) {
     const port = opts.port || (await freePort());
     log(`starting private ${name} on 127.0.0.1:${port}`);
