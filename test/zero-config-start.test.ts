@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runAdmin } from '../src/cli/admin';
 import { buildDist } from './support/build';
 import { startServerProcess } from './support/process-server';
 
@@ -29,6 +30,12 @@ test('npm start with no configuration: private database, demo key, clean stop, d
     const created = await gql(first.url, 'mutation { connectRepos(input: { platform: GITHUB, credentials: { token: "ghp_zero_config_token" }, repositories: ["acme/kept"] }) { repoConnection { id } userErrors { message } } }');
     expect(created.data.connectRepos.userErrors).toEqual([]);
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+
+    // The admin command line works while the server runs: it attaches to the same private database.
+    const tenant = await runAdmin(['tenant:create', '--name', 'From the CLI', '--json'], { REPOLINK_DATA_DIR: dataDir });
+    expect(tenant.stderr).toBe('');
+    expect(JSON.parse(tenant.stdout).name).toBe('From the CLI');
+    expect((await gql(first.url, '{ viewer { tenant { name } } }')).data.viewer.tenant.name).toBe('repolink demo');
     expect(await (await fetch(`${first.url}/readyz`)).json()).toEqual({ status: 'ready' });
 
     expect(await first.stop('SIGINT')).toBe(0);

@@ -13,11 +13,11 @@ export interface Database {
 }
 
 /** DATABASE_URL when set; otherwise the private instance under the data folder. Migrations run either way. */
-export async function openDatabase(config: Config, log: (line: string) => void): Promise<Database> {
+export async function openDatabase(config: Config, log: (line: string) => void, options: { attach?: boolean } = {}): Promise<Database> {
   let privateMysql: PrivateMysql | null = null;
   let url = config.databaseUrl;
   if (url === null) {
-    privateMysql = await startPrivateMysql({ dataDir: path.join(config.dataDir, 'mysql'), database: 'repolink', log });
+    privateMysql = await startPrivateMysql({ dataDir: path.join(config.dataDir, 'mysql'), database: 'repolink', log, attach: options.attach });
     url = privateMysql.url;
     log(`private database: ${url} (data in ${path.join(config.dataDir, 'mysql')})`);
   }

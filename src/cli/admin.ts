@@ -84,7 +84,7 @@ async function rotateKey(config: Config): Promise<Output> {
     // With keys in the environment the operator puts the new key first (keeping the old ones after it).
     newKeyId = ring.current.id;
   }
-  const database = await openDatabase(config, () => undefined);
+  const database = await openDatabase(config, () => undefined, { attach: true });
   try {
     const { reencrypted, total } = await reencryptCredentials(database.dataSource, new CredentialCipher(ring));
     return {
@@ -121,7 +121,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
     if (command === 'credentials:rotate-key') {
       output = await rotateKey(config);
     } else {
-      const database = await openDatabase(config, () => undefined);
+      const database = await openDatabase(config, () => undefined, { attach: true });
       try {
         output = await run(command, options, database);
       } finally {

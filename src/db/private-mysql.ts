@@ -15,6 +15,11 @@ export interface PrivateMysqlOptions {
   /** Created if missing. */
   database: string;
   log?: (message: string) => void;
+  /**
+   * When a server already runs on this data folder (a repolink server started it), use it instead
+   * of refusing; `stop()` then leaves it running. The admin CLI and `npm run migrate` attach.
+   */
+  attach?: boolean;
 }
 
 export interface PrivateMysql {
@@ -101,6 +106,13 @@ export async function startPrivateMysql(opts: PrivateMysqlOptions): Promise<Priv
   const paths = pathsFor(opts.dataDir);
   fs.mkdirSync(path.dirname(paths.datadir), { recursive: true });
 
+  if (opts.attach) {
+    const running = await attachToRunning(paths, opts.database);
+    if (running) {
+      log(`using the private ${name} already running on 127.0.0.1:${running.port} (pid ${running.pid})`);
+      return running;
+    }
+  }
   refuseIfRunning(paths);
   if (!fs.existsSync(path.join(paths.datadir, 'mysql'))) {
     log(`initializing private ${name} in ${paths.datadir}`);
@@ -119,6 +131,28 @@ export async function startPrivateMysql(opts: PrivateMysqlOptions): Promise<Priv
       if (!(error instanceof PortInUseError) || opts.port || attempt === 3) throw error;
     }
   }
+}
+
+async function attachToRunning(paths: Paths, database: string): Promise<PrivateMysql | null> {
+  const pid = Number.parseInt(readText(paths.pidFile), 10);
+  if (!(pid > 0 && isAlive(pid) && servesDatadir(pid, paths.datadir))) return null;
+  let port: number;
+  try {
+    const arg = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.startsWith('--port='));
+    port = Number(arg?.slice('--port='.length));
+  } catch {
+    return null;
+  }
+  if (!(port > 0)) return null;
+  const url = `mysql://root@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const connection = await createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 5_000 }).catch(() => null);
+  if (!connection) return null;
+  try {
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '``')}\` CHARACTER SET utf8mb4`);
+  } finally {
+    await connection.end();
+  }
+  return { url, port, pid, stop: async () => undefined };
 }
 
 function refuseIfRunning(paths: Paths): void {

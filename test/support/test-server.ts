@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { CredentialCipher, KeyRing } from '../../src/modules/crypto';
 import { createServer, type RepolinkServer, type ServerDeps } from '../../src/server';
 import { createDataSource } from '../../src/db/data-source';
-import { openTestDataSource } from './db';
+import { openTestDataSource, testDatabaseUrl } from './db';
 import { createAccount, type TestAccount } from './factories';
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -36,8 +36,12 @@ export function testKeyRing(): KeyRing {
 }
 
 /** A real server on 127.0.0.1 with the suite's real database; requests go over HTTP. */
-export async function startTestServer(options: { env?: Record<string, string>; deps?: Partial<ServerDeps>; databaseUrl?: string } = {}): Promise<TestServer> {
-  const dataSource = options.databaseUrl ? createDataSource({ url: options.databaseUrl }) : await openTestDataSource();
+export async function startTestServer(
+  options: { env?: Record<string, string>; deps?: Partial<ServerDeps>; databaseUrl?: string; poolSize?: number } = {},
+): Promise<TestServer> {
+  const dataSource = options.databaseUrl || options.poolSize
+    ? createDataSource({ url: options.databaseUrl ?? testDatabaseUrl(), poolSize: options.poolSize })
+    : await openTestDataSource();
   if (!dataSource.isInitialized) await dataSource.initialize();
   const config = loadConfig({ REPOLINK_DATA_DIR: '/tmp/repolink-test-unused', LOG_LEVEL: 'silent', ...options.env });
   const keyRing = testKeyRing();

@@ -45,7 +45,7 @@ export class KeyRing {
   }
 }
 
-const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const KEY_ID = /^[A-Za-z0-9_.-]{1,32}$/;
 
 function decodeKey(text: string, where: string): Buffer {
   const trimmed = text.trim();
@@ -68,18 +68,26 @@ export function derivedKeyId(key: Buffer): string {
  * current and the others are older keys kept to decrypt during a rotation.
  */
 export function parseEncryptionKeyEnv(value: string): KeyRing {
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (entries.length === 0) throw new EncryptionKeyError('REPOLINK_ENCRYPTION_KEY is empty');
+  if (value.trim() === '') throw new EncryptionKeyError('REPOLINK_ENCRYPTION_KEY is empty');
+  const entries = value.split(',').map((s) => s.trim());
   if (entries.length === 1 && !entries[0].includes(':')) {
     const key = decodeKey(entries[0], 'REPOLINK_ENCRYPTION_KEY');
     const id = derivedKeyId(key);
     return new KeyRing([{ id, key }], id);
   }
+  const seen = new Set<string>();
   const keys = entries.map((entry, i) => {
+    const where = `REPOLINK_ENCRYPTION_KEY entry ${i + 1}`;
+    if (entry === '') throw new EncryptionKeyError(`${where} is empty (expected id:key,id2:key2,…)`);
     const colon = entry.indexOf(':');
     const id = colon > 0 ? entry.slice(0, colon) : '';
-    if (!KEY_ID.test(id)) throw new EncryptionKeyError(`REPOLINK_ENCRYPTION_KEY entry ${i + 1} must be id:key, the id made of letters, digits, "_", "-" or "."`);
-    return { id, key: decodeKey(entry.slice(colon + 1), `REPOLINK_ENCRYPTION_KEY entry ${i + 1} ("${id}")`) };
+    // The id is echoed in later messages; capped at 32 characters it can never be a pasted key (44 or 64).
+    if (!KEY_ID.test(id)) {
+      throw new EncryptionKeyError(`${where} must be id:key, the id (at most 32 characters) made of letters, digits, "_", "-" or "."`);
+    }
+    if (seen.has(id)) throw new EncryptionKeyError(`REPOLINK_ENCRYPTION_KEY names the key id "${id}" more than once`);
+    seen.add(id);
+    return { id, key: decodeKey(entry.slice(colon + 1), `${where} ("${id}")`) };
   });
   return new KeyRing(keys, keys[0].id);
 }
@@ -115,12 +123,56 @@ function ringFromFile(file: string, data: KeyFile): KeyRing {
   }
 }
 
-function writeKeyFile(file: string, data: KeyFile): void {
+function tempPath(file: string): string {
+  return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+function writeTemp(file: string, data: KeyFile): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-  fs.chmodSync(tmp, 0o600);
-  fs.renameSync(tmp, file);
+  const tmp = tempPath(file);
+  try {
+    fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    fs.chmodSync(tmp, 0o600); // the mode given to writeFileSync is subject to the umask
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw new EncryptionKeyError(`The key file ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return tmp;
+}
+
+/** Atomic replace: readers see the old file or the new one, never a partial one. */
+function writeKeyFile(file: string, data: KeyFile): void {
+  const tmp = writeTemp(file, data);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw new EncryptionKeyError(`The key file ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/**
+ * Atomic create that never replaces an existing file, so two processes starting at once agree
+ * on one key. Returns false when the file already existed.
+ */
+function createKeyFile(file: string, data: KeyFile): boolean {
+  const tmp = writeTemp(file, data);
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') {
+      // No hard links on this file system: rename, unless the file appeared meanwhile.
+      if (fs.existsSync(file)) return false;
+      fs.renameSync(tmp, file);
+      return true;
+    }
+    throw new EncryptionKeyError(`The key file ${file} cannot be created (${code ?? 'error'})`);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 function newKeyEntry(): { id: string; key: string; createdAt: string } {
@@ -136,8 +188,8 @@ export function loadKeyRing(opts: { envValue?: string; keyFile: string; createIf
   if (!fs.existsSync(opts.keyFile)) {
     if (!opts.createIfMissing) throw new EncryptionKeyError(`No encryption key: set REPOLINK_ENCRYPTION_KEY or create the key file ${opts.keyFile} (npm start creates it)`);
     const entry = newKeyEntry();
-    writeKeyFile(opts.keyFile, { version: 1, current: entry.id, keys: [entry] });
-    return { ring: ringFromFile(opts.keyFile, readKeyFile(opts.keyFile)), source: 'file', created: true };
+    const created = createKeyFile(opts.keyFile, { version: 1, current: entry.id, keys: [entry] });
+    return { ring: ringFromFile(opts.keyFile, readKeyFile(opts.keyFile)), source: 'file', created };
   }
   return { ring: ringFromFile(opts.keyFile, readKeyFile(opts.keyFile)), source: 'file', created: false };
 }

@@ -17,7 +17,10 @@ export class Secret<T = string> {
     return this.#value;
   }
 
-  /** "…" and the last 4 characters of a string secret of 16+ characters; "" otherwise. */
+  /**
+   * "…" and the last 4 characters of a string secret of 16+ characters; "" otherwise: 4 characters
+   * of a short secret would give too much of it away (real tokens are 40+ characters).
+   */
   hint(): string {
     const value = this.#value;
     return typeof value === 'string' && value.length >= 16 ? `…${value.slice(-4)}` : '';

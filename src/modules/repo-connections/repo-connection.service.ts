@@ -7,7 +7,7 @@ import type { ConnectReposInput, QueryRepoConnectionsArgs, ReplaceRepoConnection
 import { prefixedId, uuidv7 } from '../../lib/ids';
 import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
-import { CredentialCipher, type Secret } from '../crypto';
+import { CredentialCipher, Secret } from '../crypto';
 import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
 import { paginate, type Page } from '../shared/pagination';
 import { lockOwnRow } from '../shared/scoped-rows';
@@ -27,9 +27,7 @@ export function credentialsAad(row: Pick<RepoConnectionEntity, 'tenantId' | 'pro
 }
 
 export function credentialHint(credentials: StoredCredentials): string {
-  const secret = 'token' in credentials ? credentials.token : credentials.appPassword;
-  // Only long secrets get a hint: 4 characters of a short one would give too much of it away.
-  return secret.length >= 16 ? `…${secret.slice(-4)}` : '…';
+  return new Secret('token' in credentials ? credentials.token : credentials.appPassword).hint() || '…';
 }
 
 export class RepoConnectionService {
