@@ -6,16 +6,10 @@ import { createDataSource } from '../src/db/data-source';
 import { RepoConnectionEntity } from '../src/db/entities';
 import { CREATE_REPOSITORY, CONNECT_REPOS, VIEWER } from './support/operations';
 import { createIsolatedDatabase, testDatabaseUrl } from './support/db';
-import { startTestServer, type TestServer } from './support/test-server';
+import { startTestServer, useTestServer } from './support/test-server';
 import { CredentialCipher, loadKeyRing } from '../src/modules/crypto';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 const env = () => ({ DATABASE_URL: testDatabaseUrl(), REPOLINK_DATA_DIR: path.join(tmpdir(), 'repolink-admin-unused') });
 

@@ -4,17 +4,10 @@ import { TenancyService } from '../src/modules/tenancy/tenancy.service';
 import { CONNECT_REPOS, CREATE_REPOSITORY, READ_BACK, VIEWER, connectInput } from './support/operations';
 import { sigsentryExamples } from './support/seeds';
 import { createAccount, createApiKey, createSessionFor } from './support/factories';
-import { startTestServer, type TestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 const seeds = sigsentryExamples();
-let t: TestServer;
-
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 

@@ -2,18 +2,11 @@ import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '..
 import { countStatements } from '../src/db/data-source';
 import { CONNECT_REPOS, READ_BACK, connectInput } from './support/operations';
 import { sigsentryExamples } from './support/seeds';
-import { startTestServer, type TestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 import { createAccount } from './support/factories';
 
 const seeds = sigsentryExamples();
-let t: TestServer;
-
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 /** Each test connects into a project of its own. */
 async function freshKey(plan: 'free' | 'team' | 'enterprise' = 'team') {

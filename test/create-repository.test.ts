@@ -2,17 +2,10 @@ import { RepositoryEntity } from '../src/db/entities';
 import { CREATE_REPOSITORY } from './support/operations';
 import { heimdallExamples } from './support/seeds';
 import { createAccount } from './support/factories';
-import { startTestServer, type TestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 const seeds = heimdallExamples();
-let t: TestServer;
-
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 /** The Heimdall request body as GraphQL input. */
 function input(body: Record<string, any>) {

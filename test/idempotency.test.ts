@@ -9,17 +9,11 @@ import { startServerProcess, type ServerProcess } from './support/process-server
 import { rest } from './support/rest';
 import { sigsentryExamples } from './support/seeds';
 import { testDatabaseUrl } from './support/db';
-import { startTestServer, type TestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 jest.setTimeout(120_000);
 const seeds = sigsentryExamples();
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 const auth = (a: TestAccount) => ({ authorization: `Bearer ${a.apiKey}` });
 const connections = (a: TestAccount) => t.dataSource.getRepository(RepoConnectionEntity).countBy({ projectId: a.project.id });

@@ -1,15 +1,9 @@
 import { countStatements } from '../src/db/data-source';
 import { CONNECT_REPOS } from './support/operations';
 import { createAccount, type TestAccount } from './support/factories';
-import { startTestServer, type TestServer } from './support/test-server';
+import { startTestServer, useTestServer } from './support/test-server';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 const as = (account: TestAccount) => ({ authorization: `Bearer ${account.apiKey}` });
 

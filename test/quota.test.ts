@@ -1,15 +1,9 @@
 import { RepositoryEntity } from '../src/db/entities';
 import { CONNECT_REPOS, CREATE_REPOSITORY } from './support/operations';
 import { createAccount, type TestAccount } from './support/factories';
-import { startTestServer, type TestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 const as = (a: TestAccount) => ({ authorization: `Bearer ${a.apiKey}` });
 const live = (a: TestAccount) => t.dataSource.getRepository(RepositoryEntity).createQueryBuilder('r').where('r.projectId = :p AND r.deletedAt IS NULL', { p: a.project.id }).getCount();

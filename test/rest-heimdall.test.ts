@@ -2,16 +2,10 @@ import { RepositoryEntity } from '../src/db/entities';
 import { createAccount, createSessionFor, type TestAccount } from './support/factories';
 import { rest } from './support/rest';
 import { heimdallExamples } from './support/seeds';
-import { startTestServer, type TestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 const seeds = heimdallExamples();
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 async function user(kind: 'organization' | 'personal' = 'personal') {
   const account = await createAccount(t.dataSource, { kind });

@@ -2,16 +2,10 @@ import { RepoConnectionEntity } from '../src/db/entities';
 import { createAccount, createApiKey, type TestAccount } from './support/factories';
 import { rest } from './support/rest';
 import { sigsentryExamples } from './support/seeds';
-import { startTestServer, type TestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 const seeds = sigsentryExamples();
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestServer();
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 const post = (key: string, body: unknown, headers: Record<string, string> = {}) => rest(t.url, 'POST', '/v1/config/repos', { body, headers: { ...auth(key), ...headers } });

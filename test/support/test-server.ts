@@ -73,3 +73,23 @@ export async function startTestServer(
     },
   };
 }
+
+/**
+ * Starts a test server before the file's tests and closes it after them. The returned object
+ * stands for the server once it has started (use it inside tests, not at module level).
+ */
+export function useTestServer(options: Parameters<typeof startTestServer>[0] = {}): TestServer {
+  let server: TestServer | null = null;
+  beforeAll(async () => {
+    server = await startTestServer(options);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get(_target, property) {
+      if (server === null) throw new Error('The test server is used before beforeAll started it');
+      return server[property as keyof TestServer];
+    },
+  });
+}
