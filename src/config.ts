@@ -20,7 +20,23 @@ export interface Config {
   readonly demo: boolean;
   /** Requests per minute for one API key or session; null is unlimited. */
   readonly rateLimitPerMinute: number | null;
+  /** Whether a repository created without a default branch asks its remote for one (`git ls-remote`). */
+  readonly resolveDefaultBranch: boolean;
+  /** Whether that lookup may reach loopback, private, link-local and unique-local addresses (off: SSRF guard). */
+  readonly remoteAllowPrivate: boolean;
+  /** Limits against abusive requests (`src/http/limits.ts`). */
+  readonly limits: Readonly<RequestLimits>;
 }
+
+/** Limits against abusive requests, applied by `src/http/limits.ts`; docs/decisions.md says why these numbers. */
+export interface RequestLimits {
+  maxQueryDepth: number;
+  maxQueryCost: number;
+  maxAliases: number;
+  bodyLimitBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<RequestLimits> = Object.freeze({ maxQueryDepth: 12, maxQueryCost: 50_000, maxAliases: 30, bodyLimitBytes: 1024 * 1024 });
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -103,7 +119,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     introspection: bool('REPOLINK_INTROSPECTION', true),
     demo: bool('REPOLINK_DEMO', true),
     rateLimitPerMinute: quotaLike('REPOLINK_RATE_LIMIT_PER_MINUTE', 1200),
+    resolveDefaultBranch: bool('REPOLINK_RESOLVE_DEFAULT_BRANCH', true),
+    remoteAllowPrivate: bool('REPOLINK_REMOTE_ALLOW_PRIVATE', false),
     corsOrigins: Object.freeze((str('REPOLINK_CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    limits: Object.freeze({
+      maxQueryDepth: int('REPOLINK_MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxQueryDepth, 1, 100),
+      maxQueryCost: int('REPOLINK_MAX_QUERY_COST', DEFAULT_LIMITS.maxQueryCost, 1, 10_000_000),
+      maxAliases: int('REPOLINK_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000),
+      bodyLimitBytes: int('REPOLINK_BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimitBytes, 1024, 100 * 1024 * 1024),
+    }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -13,13 +13,18 @@ import { AppError, ErrorCode, withHttpStatus } from './errors';
 import type { CredentialCipher } from './modules/crypto';
 import { resolvers } from './resolvers';
 import { createServices, type Services } from './services';
-import { parseCoercionError } from './http/coercion-errors';
+import { parseCoercionError, withoutPrintedValue } from './http/coercion-errors';
 import { registerGraphQLRoute, type ContextFactory } from './http/graphql-route';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service';
 import { registerRestShim, restErrorHandler, restNotFound } from './rest';
 import { DEFAULT_PLAYGROUND_OPTIONS, playgroundPreHandler, registerPlaygroundAssets } from './playground/playground';
 import type { DefaultBranchResolver } from './modules/repositories/repository.service';
+import type { DestinationStream } from 'pino';
+import { fastifyLogging, internalErrorLogging, registerRequestLogging } from './observability/logging';
+import { registerMetrics } from './observability/metrics';
+import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
+import { registerCors } from './http/cors';
 
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
 
@@ -35,6 +40,8 @@ export interface ServerDeps {
   resolveDefaultBranch?: DefaultBranchResolver;
   /** Pino options for Fastify's logger; false silences it (tests). */
   logger?: boolean | Record<string, unknown>;
+  /** Where log lines go instead of stdout (tests capture them). */
+  logDestination?: DestinationStream;
 }
 
 export interface RepolinkServer {
@@ -79,9 +86,16 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   if (coercion) {
     return { message: coercion.message, locations: formatted.locations, extensions: { code, field: coercion.field } };
   }
+  if (code === ApolloServerErrorCode.BAD_USER_INPUT && /^Variable "\$\w+" got invalid value /.test(formatted.message)) {
+    // A shape parseCoercionError does not know: its printed value may hold a secret.
+    return { message: 'A variable has an invalid value', locations: formatted.locations, extensions: { code } };
+  }
   if (original instanceof AppError || (SAFE_CODES.has(code) && !(original instanceof Error && !(original instanceof GraphQLError)))) {
     const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    // Literals in the query document are judged with their value printed: only the judgement goes out.
+    const fromDocument = code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED || code === ApolloServerErrorCode.GRAPHQL_PARSE_FAILED;
+    const message = fromDocument ? withoutPrintedValue(formatted.message) : formatted.message;
+    return { ...formatted, message, extensions };
   }
   if (isDatabaseUnavailable(original)) {
     return { message: 'The service is temporarily unavailable; try again shortly', path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
@@ -117,13 +131,17 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   const { dataSource, config } = deps;
   const services = createServices(deps);
   const app = Fastify({
-    logger: deps.logger ?? false,
-    bodyLimit: 1024 * 1024,
+    ...fastifyLogging({ level: config.logLevel, logger: deps.logger, destination: deps.logDestination }),
+    bodyLimit: config.limits.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
     },
   });
+  registerRequestLogging(app);
+  registerMetrics(app, dataSource);
+  registerHttpLimits(app);
+  await registerCors(app, config.corsOrigins);
 
   const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute);
   const contextFor: ContextFactory = async (headers, requestId, db) => {
@@ -144,20 +162,20 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     }
   };
 
-  const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled(), serviceUnavailableStatus];
+  const isInternal = (error: GraphQLError) => maskError({ message: error.message, extensions: error.extensions }, error).extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR;
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled(), serviceUnavailableStatus, internalErrorLogging(app.log, isInternal)];
   const apollo = new ApolloServer<GraphQLContext>({
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    validationRules: queryLimitRules(config.limits),
     plugins,
     formatError: (formatted, error) => {
-      const masked = maskError(formatted, error);
-      if (masked.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR && formatted.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-        app.log.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
-      }
-      return masked;
+      const limited = formatLimitError(formatted, error);
+      if (limited) return limited;
+      return maskError(formatted, error);
     },
   });
   await apollo.start();
@@ -175,6 +193,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   registerRestShim(app, { apollo, contextFor, idempotency });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (restErrorHandler(error, request, reply)) return reply;
+    if (error.statusCode === 413) return reply.code(413).send(payloadTooLarge(config.limits.bodyLimitBytes));
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
     return reply.code(status).send({ errors: [{ message: status === 500 ? 'Internal server error' : error.message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });

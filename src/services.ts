@@ -5,6 +5,7 @@ import { NodeService } from './modules/nodes/node.service';
 import type { CredentialCipher } from './modules/crypto';
 import { RepoConnectionService } from './modules/repo-connections/repo-connection.service';
 import { RepositoryService, type DefaultBranchResolver } from './modules/repositories/repository.service';
+import { createDefaultBranchResolver } from './modules/repositories/default-branch';
 import { ServiceMappingService } from './modules/service-mappings/service-mapping.service';
 
 export interface ServiceDeps {
@@ -18,7 +19,11 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   return {
     auth: new AuthService(deps.dataSource),
-    repositories: new RepositoryService(deps.config, deps.resolveDefaultBranch),
+    repositories: new RepositoryService(
+      deps.config,
+      deps.resolveDefaultBranch ??
+        (deps.config.resolveDefaultBranch ? createDefaultBranchResolver({ allowPrivate: deps.config.remoteAllowPrivate }) : undefined),
+    ),
     repoConnections: new RepoConnectionService(deps.cipher, deps.config),
     serviceMappings: new ServiceMappingService(),
     nodes: new NodeService(),

@@ -12,6 +12,27 @@ export interface CoercionFailure {
 
 const PREFIX = /^Variable "\$(\w+)" got invalid value /;
 
+/**
+ * graphql-js's reasons print the offending value too ("Int cannot represent non-integer value: <it>"),
+ * and a token sent in the wrong field — or a whole credentials object — would come back in them.
+ * The judgement stays, the value goes. Also applied to the query document's parse and validation messages.
+ */
+export function withoutPrintedValue(text: string): string {
+  const unknownEnum = /^Value ".*" does not exist in "(\w+)" enum\.(.*)$/s.exec(text);
+  if (unknownEnum) {
+    // The suggestions name schema values only; anything else after the sentence is dropped.
+    const hint = /^ Did you mean the enum value "\w+"(?:(?:,| or|, or) "\w+")*\?$/.test(unknownEnum[2]) ? unknownEnum[2] : '';
+    return `Value does not exist in "${unknownEnum[1]}" enum.${hint}`;
+  }
+  const expected = /^Expected value of type "([^"]+)", found /s.exec(text);
+  if (expected) return `Expected a value of type "${expected[1]}".`;
+  const printed = /^((?:\w+|Enum "\w+"|Scalar "\w+") cannot represent [\w\s-]*?value): /s.exec(text);
+  if (printed) return `${printed[1]}.`;
+  // The parser names the token it stopped at, a string literal with its content.
+  if (text.startsWith('Syntax Error: ')) return text.replace(/\b(found|Unexpected) (String|BlockString|Int|Float|Name) ".*"\.$/s, '$1 $2.');
+  return text;
+}
+
 /** Skips the printed value: strings in it are JSON-quoted, so an unescaped quote toggles "inside a string". */
 function endOfPrintedValue(text: string, from: number): number {
   let inString = false;
@@ -59,6 +80,8 @@ export function parseCoercionError(message: string): CoercionFailure | null {
     reason = `${unknown[1]} is not a field of ${unknown[2]}`;
   } else if (field.includes('credentials')) {
     reason = 'has the wrong type';
+  } else {
+    reason = withoutPrintedValue(reason);
   }
   const where = field.length > 0 ? field.join('.') : variable;
   return { field, message: `${where}: ${reason}` };
