@@ -72,7 +72,8 @@ test.each([
   ['a missing remote_url for git_url', { name: 'x' }, ['remoteUrl'], /required/],
   ['an empty name', { name: '   ', remoteUrl: 'https://example.com/a.git' }, ['name'], /1 to 255/],
   ['a remote that is not a git URL', { name: 'x', remoteUrl: 'not a url' }, ['remoteUrl'], /git remote/],
-  ['a remote with a password in it', { name: 'x', remoteUrl: 'https://user:secret@example.com/a.git' }, ['remoteUrl'], /without a password/],
+  ['a remote with a password in it', { name: 'x', remoteUrl: 'https://user:secret@example.com/a.git' }, ['remoteUrl'], /without credentials/],
+  ['a remote with a token as its user name', { name: 'x', remoteUrl: 'https://ghp_abcdefghijklmnop@github.com/a/b.git' }, ['remoteUrl'], /without credentials/],
   ['a file:// remote', { name: 'x', remoteUrl: 'file:///etc/passwd' }, ['remoteUrl'], /git remote/],
   ['a bad default branch', { name: 'x', remoteUrl: 'https://example.com/a.git', defaultBranch: 'a..b' }, ['defaultBranch'], /branch/],
 ])('%s is a BAD_USER_INPUT on its field, and nothing is written', async (_name, vars, field, message) => {

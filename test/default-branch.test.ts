@@ -74,8 +74,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
   blackHolePort = (blackHole.address() as net.AddressInfo).port;
 
-  allowPrivate = await startTestServer({ env: { REPOLINK_REMOTE_ALLOW_PRIVATE: 'true' } });
-  guarded = await startTestServer();
+  allowPrivate = await startTestServer({ env: { REPOLINK_REMOTE_ALLOW_PRIVATE: 'true', REPOLINK_RESOLVE_DEFAULT_BRANCH: 'true' } });
+  guarded = await startTestServer({ env: { REPOLINK_RESOLVE_DEFAULT_BRANCH: 'true' } });
   disabled = await startTestServer({ env: { REPOLINK_REMOTE_ALLOW_PRIVATE: 'true', REPOLINK_RESOLVE_DEFAULT_BRANCH: 'false' } });
   servers.push(allowPrivate, guarded, disabled);
 });

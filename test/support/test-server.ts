@@ -43,7 +43,8 @@ export async function startTestServer(
     ? createDataSource({ url: options.databaseUrl ?? testDatabaseUrl(), poolSize: options.poolSize })
     : await openTestDataSource();
   if (!dataSource.isInitialized) await dataSource.initialize();
-  const config = loadConfig({ REPOLINK_DATA_DIR: '/tmp/repolink-test-unused', LOG_LEVEL: 'silent', ...options.env });
+  // No test reaches out to a real git host: default-branch lookups are off unless a test turns them on.
+  const config = loadConfig({ REPOLINK_DATA_DIR: '/tmp/repolink-test-unused', LOG_LEVEL: 'silent', REPOLINK_RESOLVE_DEFAULT_BRANCH: 'false', ...options.env });
   const keyRing = testKeyRing();
   const cipher = options.deps?.cipher ?? new CredentialCipher(keyRing);
   const server = await createServer({ dataSource, config, cipher, logger: false, ...options.deps });

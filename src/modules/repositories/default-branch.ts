@@ -152,6 +152,8 @@ function invocation(remote: Remote, pinned: string | null, timeoutSeconds: numbe
     'core.askPass=',
     'protocol.version=2',
   ];
+  // No agent, no keys (HOME is empty) and only host keys the system already knows: an ssh remote
+  // answers only where it allows anonymous reads, which few do; the others fall back to main.
   const ssh = ['ssh', '-o BatchMode=yes', `-o ConnectTimeout=${timeoutSeconds}`, '-o StrictHostKeyChecking=yes'];
   let target: string;
   if (remote.kind === 'scp') {

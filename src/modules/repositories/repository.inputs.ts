@@ -25,6 +25,8 @@ export interface NormalizedCreateRepository {
   issueAutoCreateMinSeverity: Severity;
 }
 
+const REMOTE_MESSAGE = 'remoteUrl must be a git remote: https://, ssh://, git:// or user@host:path, without credentials in it';
+
 const SCP_LIKE = /^[A-Za-z0-9._-]+@([A-Za-z0-9.-]+):(?!\/\/)(.+)$/;
 
 /**
@@ -47,7 +49,9 @@ export function remoteIdentity(remote: string): string | null {
       return null;
     }
     if (!['https:', 'http:', 'ssh:', 'git:'].includes(url.protocol) || url.hostname === '') return null;
-    if (url.password !== '') return null; // a remote with an embedded password would store a secret in clear
+    // Credentials in a remote would be stored and shown in clear: no password anywhere, and no user
+    // name on http(s)/git (where a user name is often a token); ssh's user (git@…) is fine.
+    if (url.password !== '' || (url.username !== '' && url.protocol !== 'ssh:')) return null;
     host = url.host;
     path = decodeURIComponent(url.pathname);
   }
@@ -72,7 +76,7 @@ export async function checkCreateRepository(input: CreateRepositoryInput): Promi
     if (dto.remoteUrl) {
       identity = remoteIdentity(dto.remoteUrl);
       if (identity === null) {
-        errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['remoteUrl'], 'remoteUrl must be a git remote: https://, ssh://, git:// or user@host:path, without a password'));
+        errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['remoteUrl'], REMOTE_MESSAGE));
       }
     } else if (dto.sourceType === 'git_url') {
       errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['remoteUrl'], 'remoteUrl is required when sourceType is GIT_URL'));
@@ -139,7 +143,7 @@ export async function checkUpdateRepository(
     if (current.repoConnectionId !== null) {
       errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['remoteUrl'], 'remoteUrl of a repository managed by a repo connection follows the connection'));
     } else if (identity === null) {
-      errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['remoteUrl'], 'remoteUrl must be a git remote: https://, ssh://, git:// or user@host:path, without a password'));
+      errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['remoteUrl'], REMOTE_MESSAGE));
     } else {
       changes.path = platformPath(current.sourceType, identity) ?? identity;
     }
