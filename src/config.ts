@@ -9,6 +9,8 @@ export interface Config {
   /** Unset: the server manages a private MariaDB/MySQL instance under `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
+  /** The mariadbd/mysqld binary for the private instance; null: search PATH and the usual folders. */
+  readonly mysqld: string | null;
   readonly encryptionKey: string | null;
   readonly keyFile: string;
   readonly logLevel: LogLevel;
@@ -108,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     port: int('PORT', 4000, 0, 65535),
     databaseUrl,
     dataDir,
+    mysqld: str('REPOLINK_MYSQLD'),
     encryptionKey: str('REPOLINK_ENCRYPTION_KEY'),
     keyFile: path.resolve(cwd, str('REPOLINK_KEY_FILE') ?? path.join(dataDir, 'encryption-keys.json')),
     logLevel,

@@ -77,3 +77,10 @@ test('npm run migrate applies pending migrations to DATABASE_URL, then finds not
     await db.drop();
   }
 });
+
+test('with no database server binary the start says how to install one and exits non-zero', () => {
+  const result = run('main.js', { REPOLINK_MYSQLD: '/nonexistent/mariadbd', REPOLINK_DATA_DIR: dataDir });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('apt-get install -y mariadb-server');
+  expect(result.stderr).toContain('DATABASE_URL');
+});

@@ -2,7 +2,7 @@ import { RepositoryEntity } from '../src/db/entities';
 import { createAccount, createSessionFor, type TestAccount } from './support/factories';
 import { rest } from './support/rest';
 import { heimdallExamples } from './support/seeds';
-import { useTestServer } from './support/test-server';
+import { startTestServer, useTestServer } from './support/test-server';
 
 const seeds = heimdallExamples();
 const t = useTestServer();
@@ -89,6 +89,21 @@ describe('POST /api/repos with the document examples', () => {
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ success: false, code: 409, message: expect.stringContaining('already in the project') });
   });
+});
+
+test('a server failure is a 500 with a generic message: nothing of the failure leaks', async () => {
+  const failing = await startTestServer({
+    env: { REPOLINK_RESOLVE_DEFAULT_BRANCH: 'true' },
+    deps: { resolveDefaultBranch: async () => { throw new Error('database connection error at 10.0.0.7: password=hunter2'); } },
+  });
+  try {
+    const account = await createAccount(failing.dataSource);
+    const res = await rest(failing.url, 'POST', '/api/repos', { body: { name: 'x', remote_url: 'https://example.com/x.git' }, headers: { authorization: `Bearer ${account.apiKey}` } });
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(JSON.stringify({ success: false, code: 500, message: 'Internal server error' }));
+  } finally {
+    await failing.close();
+  }
 });
 
 describe('GET and DELETE /api/repos', () => {

@@ -2,7 +2,8 @@ import { RepoConnectionEntity } from '../src/db/entities';
 import { createAccount, createApiKey, type TestAccount } from './support/factories';
 import { rest } from './support/rest';
 import { sigsentryExamples } from './support/seeds';
-import { useTestServer } from './support/test-server';
+import { startTestServer, testKeyRing, useTestServer } from './support/test-server';
+import { CredentialCipher } from '../src/modules/crypto';
 
 const seeds = sigsentryExamples();
 const t = useTestServer();
@@ -125,6 +126,24 @@ describe('POST /v1/config/repos errors, each in the documented envelope', () => 
     const without = await post(key, seeds.github);
     expect(without.status).toBe(403);
   });
+});
+
+test('a server failure is a 500 INTERNAL_ERROR with a generic message', async () => {
+  class BrokenCipher extends CredentialCipher {
+    seal(): never {
+      throw new Error('key service unreachable: token=ghp_should_not_leak');
+    }
+  }
+  const failing = await startTestServer({ deps: { cipher: new BrokenCipher(testKeyRing()) } });
+  try {
+    const account = await createAccount(failing.dataSource);
+    const res = await rest(failing.url, 'POST', '/v1/config/repos', { body: seeds.full, headers: auth(account.apiKey) });
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(JSON.stringify({ success: false, error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } }));
+    expect(await failing.dataSource.getRepository(RepoConnectionEntity).countBy({ projectId: account.project.id })).toBe(0);
+  } finally {
+    await failing.close();
+  }
 });
 
 describe('PUT, DELETE, invalidate-cache and GET', () => {

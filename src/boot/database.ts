@@ -17,7 +17,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
   let privateMysql: PrivateMysql | null = null;
   let url = config.databaseUrl;
   if (url === null) {
-    privateMysql = await startPrivateMysql({ dataDir: path.join(config.dataDir, 'mysql'), database: 'repolink', log, attach: options.attach });
+    privateMysql = await startPrivateMysql({ dataDir: path.join(config.dataDir, 'mysql'), database: 'repolink', log, attach: options.attach, serverBinary: config.mysqld });
     url = privateMysql.url;
     log(`private database: ${url} (data in ${path.join(config.dataDir, 'mysql')})`);
   }

@@ -20,6 +20,8 @@ export interface PrivateMysqlOptions {
    * of refusing; `stop()` then leaves it running. The admin CLI and `npm run migrate` attach.
    */
   attach?: boolean;
+  /** A specific mariadbd/mysqld binary instead of searching PATH and the usual folders. */
+  serverBinary?: string | null;
 }
 
 export interface PrivateMysql {
@@ -52,24 +54,29 @@ const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/mysql/bin'];
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
 
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function findExecutable(names: string[]): string | null {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...EXTRA_DIRS];
   for (const name of names) {
     for (const dir of dirs) {
       const file = path.join(dir, name);
-      try {
-        fs.accessSync(file, fs.constants.X_OK);
-        if (fs.statSync(file).isFile()) return file;
-      } catch {
-        // not here
-      }
+      if (isExecutable(file)) return file;
     }
   }
   return null;
 }
 
-export function findMysqlServer(): Binaries | null {
-  const server = findExecutable(['mariadbd', 'mysqld']);
+/** The server binary: `explicit` when given (it must be executable), else the first found on the usual paths. */
+export function findMysqlServer(explicit: string | null = null): Binaries | null {
+  const server = explicit === null ? findExecutable(['mariadbd', 'mysqld']) : isExecutable(explicit) ? explicit : null;
   if (!server) return null;
   // Debian's mysqld is a symlink to mariadbd; older MariaDB only ships mysqld, so ask it.
   const isMariadb =
@@ -99,8 +106,8 @@ function pathsFor(dataDir: string): Paths {
 
 export async function startPrivateMysql(opts: PrivateMysqlOptions): Promise<PrivateMysql> {
   const started = Date.now();
-  const binaries = findMysqlServer();
-  if (!binaries) throw new MysqlServerNotFoundError();
+  const binaries = findMysqlServer(opts.serverBinary ?? null);
+  if (!binaries) throw new MysqlServerNotFoundError(opts.serverBinary ? `the server binary ${opts.serverBinary} (REPOLINK_MYSQLD)` : undefined);
   const log = opts.log ?? (() => undefined);
   const name = binaries.flavor === 'mariadb' ? 'MariaDB' : 'MySQL';
   const paths = pathsFor(opts.dataDir);
