@@ -383,7 +383,7 @@ Bad bodies count the warm-up too; a run with any of them fails and leaves this f
 ## What runs
 
 - One server process, \`node dist/src/main.js\` as \`npm start\` runs it, on 127.0.0.1 with
-  \`LOG_LEVEL=warn\`, \`REPOLINK_DEMO=false\` and the default database pool (10). Rate limiting stays
+  \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`REPOLINK_DEMO=false\` and the default database pool (10). Rate limiting stays
   on, with a limit no run reaches, so each request still pays for its counter upsert.
 - Data: one tenant (plan enterprise), one project and one API key with \`config:read\` and
   \`config:write\`; ${CONNECTIONS_SEEDED} repo connections, each with 3 repositories and 2 service mappings, created
@@ -463,6 +463,7 @@ async function main(): Promise<number> {
       REPOLINK_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       REPOLINK_DEMO: 'false',
       LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
       REPOLINK_RATE_LIMIT_PER_MINUTE: '1000000000',
     });
     say(`server: ${server.url}`);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+// Cache control is off: we set no cache hints, and its per-field hook costs time on every field.
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -163,7 +164,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   };
 
   const isInternal = (error: GraphQLError) => maskError({ message: error.message, extensions: error.extensions }, error).extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR;
-  const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled(), serviceUnavailableStatus, internalErrorLogging(app.log, isInternal)];
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), serviceUnavailableStatus, internalErrorLogging(app.log, isInternal)];
   const apollo = new ApolloServer<GraphQLContext>({
     typeDefs: loadTypeDefs(),
     resolvers: resolvers as never,
