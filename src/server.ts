@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
@@ -27,10 +27,11 @@ import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
 
+/** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
 
 export function loadTypeDefs(dir = SCHEMA_DIR): string {
-  const files = ['base.graphql', ...require('node:fs').readdirSync(dir).filter((f: string) => f.endsWith('.graphql') && f !== 'base.graphql').sort()];
+  const files = ['base.graphql', ...readdirSync(dir).filter((f) => f.endsWith('.graphql') && f !== 'base.graphql').sort()];
   return files.map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
 }
 
