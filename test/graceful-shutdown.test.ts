@@ -25,7 +25,15 @@ test('SIGTERM: the server stops accepting, finishes the request in flight, then 
       headers: { authorization: `Bearer ${account.apiKey}` },
       body: { name: 'slow', remote_url: 'https://example.com/slow.git', default_branch: 'main' },
     });
-    await new Promise((r) => setTimeout(r, 500));
+    // Wait until the request is really in flight: blocked on the row lock inside the server.
+    for (let i = 0; i < 200; i++) {
+      const [{ waiting }] = await dataSource.query(
+        `SELECT COUNT(*) AS waiting FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE ?`,
+        [`%${account.project.id}%`],
+      );
+      if (Number(waiting) > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const exited = server.stop('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     // No new connection is accepted any more.
