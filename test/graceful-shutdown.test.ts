@@ -28,7 +28,7 @@ test('SIGTERM: the server stops accepting, finishes the request in flight, then 
     // Wait until the request is really in flight: blocked on the row lock inside the server.
     for (let i = 0; i < 200; i++) {
       const [{ waiting }] = await dataSource.query(
-        `SELECT COUNT(*) AS waiting FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE ?`,
+        `SELECT COUNT(*) AS waiting FROM information_schema.PROCESSLIST WHERE info LIKE 'UPDATE%projects%' AND info LIKE ?`,
         [`%${account.project.id}%`],
       );
       if (Number(waiting) > 0) break;
