@@ -196,6 +196,14 @@ describe('PUT, DELETE, invalidate-cache and GET', () => {
     expect((await rest(t.url, 'DELETE', `/v1/config/repos/${id}`, { headers: auth(account.apiKey) })).status).toBe(404);
   });
 
+  test('the largest page (limit=100) passes the query limits; limit=101 is a 400 naming limit', async () => {
+    const account = await fresh();
+    expect((await rest(t.url, 'GET', '/v1/config/repos?limit=100', { headers: auth(account.apiKey) })).status).toBe(200);
+    const over = await rest(t.url, 'GET', '/v1/config/repos?limit=101', { headers: auth(account.apiKey) });
+    expect(over.status).toBe(400);
+    expect(over.body.error.details).toEqual([{ field: 'limit', message: expect.stringContaining('limit') }]);
+  });
+
   test('an unknown route under /v1 answers in the envelope', async () => {
     const res = await rest(t.url, 'GET', '/v1/config/nothing', { headers: auth((await fresh()).apiKey) });
     expect(res.status).toBe(404);
