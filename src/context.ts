@@ -54,13 +54,17 @@ export function bearerToken(headers: IncomingHttpHeaders): string | null {
   return cookie(headers, 'session');
 }
 
+/**
+ * The same request, running inside its own transaction (an idempotent request stores its response
+ * there): the caller is already known, only the database handle and the loaders on it change.
+ */
+export function onTransaction(ctx: GraphQLContext, db: EntityManager): GraphQLContext {
+  return { ...ctx, db, loaders: createLoaders(db, ctx.viewer), beforeCommit: [] };
+}
+
 /** Builds the context of one request: who is calling, in which project, with fresh loaders. */
-export async function buildContext(
-  deps: ContextDeps,
-  headers: IncomingHttpHeaders,
-  requestId?: string,
-  db: EntityManager = deps.dataSource.manager,
-): Promise<GraphQLContext> {
+export async function buildContext(deps: ContextDeps, headers: IncomingHttpHeaders, requestId?: string): Promise<GraphQLContext> {
+  const db = deps.dataSource.manager;
   const viewer = await deps.services.auth.authenticate({
     token: bearerToken(headers),
     projectId: header(headers, 'x-project-id'),

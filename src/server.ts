@@ -146,12 +146,10 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   await registerCors(app, config.corsOrigins);
 
   const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute);
-  const contextFor: ContextFactory = async (headers, requestId, db) => {
+  const contextFor: ContextFactory = async (headers, requestId) => {
     try {
-      const ctx = await buildContext({ dataSource, config, services }, headers, requestId, db);
-      // A request is counted once, when its context is first built (a second build inside an
-      // idempotency transaction passes its `db`).
-      if (db === undefined && ctx.viewer !== null) {
+      const ctx = await buildContext({ dataSource, config, services }, headers, requestId);
+      if (ctx.viewer !== null) {
         const decision = await rateLimit.hit(ctx.viewer.principal);
         if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, decision.limit);
       }

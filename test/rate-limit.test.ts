@@ -55,3 +55,16 @@ test('the window is one minute: a new minute starts a new count', async () => {
   expect(third).toEqual({ allowed: false, limit: 2, remaining: 0, retryAfterSeconds: 10 });
   expect((await service.hit(principal, start + 61_000)).allowed).toBe(true);
 });
+
+test('an idempotent request counts once, whether it runs, replays or is refused', async () => {
+  await insideOneWindow();
+  const a = await createAccount(one.dataSource);
+  const auth = { authorization: `Bearer ${a.apiKey}`, 'idempotency-key': 'count-once' };
+  const mutation = 'mutation($input: CreateRepositoryInput!) { createRepository(input: $input) { repository { id } userErrors { code } } }';
+  await one.gql(mutation, { input: { name: 'a', remoteUrl: 'https://example.com/a.git' } }, auth); // runs
+  await one.gql(mutation, { input: { name: 'a', remoteUrl: 'https://example.com/a.git' } }, auth); // replays
+  const refused = await one.gql(mutation, { input: { name: 'b', remoteUrl: 'https://example.com/b.git' } }, auth);
+  expect(refused.body.data.createRepository.userErrors[0].code).toBe('IDEMPOTENCY_KEY_REUSED');
+  const [{ total }] = await one.dataSource.query('SELECT SUM(request_count) AS total FROM rate_limit_windows WHERE principal = ?', [`apikey:${a.apiKeyId}`]);
+  expect(Number(total)).toBe(3);
+});

@@ -1,17 +1,12 @@
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { getOperationAST, parse } from 'graphql';
-import type { EntityManager } from 'typeorm';
-import type { GraphQLContext } from '../context';
+import { GraphQLError, getOperationAST, parse } from 'graphql';
+import { onTransaction, type GraphQLContext } from '../context';
 import { UserErrorCode, userError } from '../errors';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
 
-/** Builds a request's context; `db` is given when it runs inside the request's own transaction (then the request is not counted again for rate limits). */
-export type ContextFactory = (
-  headers: Record<string, string | string[] | undefined>,
-  requestId?: string,
-  db?: EntityManager,
-) => Promise<GraphQLContext>;
+/** Builds a request's context: authenticates the caller and counts the request for rate limits. Once per request. */
+export type ContextFactory = (headers: Record<string, string | string[] | undefined>, requestId?: string) => Promise<GraphQLContext>;
 
 export function toHttpGraphQLRequest(request: FastifyRequest): HTTPGraphQLRequest {
   const headers = new HeaderMap();
@@ -46,6 +41,17 @@ export function isReplayable(status: number, body: string): boolean {
   }
 }
 
+/** A failed context (authentication, rate limit, database away) as Apollo would answer it. */
+function sendContextFailure(reply: FastifyReply, error: unknown): FastifyReply {
+  const e = error instanceof GraphQLError ? error : new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  const { http, ...extensions } = e.extensions as { http?: { status?: number; headers?: Map<string, string> } };
+  for (const [name, value] of http?.headers ?? []) void reply.header(name, value);
+  return reply
+    .code(http?.status ?? 500)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify({ errors: [{ message: e.message, extensions }] }));
+}
+
 function isMutation(body: unknown): body is { query: string; operationName?: string | null; variables?: unknown } {
   const b = body as { query?: unknown; operationName?: unknown } | null;
   if (!b || typeof b.query !== 'string') return false;
@@ -67,14 +73,11 @@ export function registerGraphQLRoute(
   idempotency: IdempotencyService,
   preHandle?: (request: FastifyRequest, reply: FastifyReply) => boolean,
 ): void {
-  const execute = async (request: FastifyRequest, db?: EntityManager, refine?: (ctx: GraphQLContext) => void) => {
+  /** Runs the request through Apollo; with no context given, Apollo builds it (and reports its failures). */
+  const execute = async (request: FastifyRequest, ctx?: GraphQLContext) => {
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: toHttpGraphQLRequest(request),
-      context: async () => {
-        const ctx = await contextFor(request.headers, request.id, db);
-        refine?.(ctx);
-        return ctx;
-      },
+      context: ctx ? async () => ctx : () => contextFor(request.headers, request.id),
     });
     return { response, body: await bodyText(response) };
   };
@@ -92,21 +95,23 @@ export function registerGraphQLRoute(
       if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
         return reply.code(400).send({ errors: [{ message: 'Idempotency-Key must be 1 to 255 visible ASCII characters', extensions: { code: 'BAD_USER_INPUT', field: 'Idempotency-Key' } }] });
       }
-      let viewer: GraphQLContext['viewer'] = null;
+      let ctx: GraphQLContext | null = null;
       try {
-        viewer = (await contextFor(request.headers, request.id)).viewer;
-      } catch {
-        // Apollo reports the authentication failure in its own format below.
+        ctx = await contextFor(request.headers, request.id);
+      } catch (error) {
+        // Reported in GraphQL's own format, as Apollo reports a failed context.
+        return sendContextFailure(reply, error);
       }
+      const { viewer } = ctx;
       if (viewer === null) {
-        const { response, body } = await execute(request);
+        const { response, body } = await execute(request, ctx);
         return send(reply, response, body);
       }
       const { query, operationName, variables } = request.body;
       const hash = requestHash({ transport: 'graphql', query, operationName: operationName ?? null, variables: variables ?? {} });
       let last: HTTPGraphQLResponse | null = null;
       const outcome = await idempotency.run(viewer.principal, key, hash, async (db) => {
-        const { response, body } = await execute(request, db);
+        const { response, body } = await execute(request, onTransaction(ctx, db));
         last = response;
         const status = response.status ?? 200;
         return { status, body, store: isReplayable(status, body) };
@@ -120,9 +125,7 @@ export function registerGraphQLRoute(
         outcome.kind === 'reused'
           ? userError(UserErrorCode.IDEMPOTENCY_KEY_REUSED, null, 'This Idempotency-Key was already used with a different request')
           : userError(UserErrorCode.IDEMPOTENCY_KEY_IN_USE, null, 'A request with this Idempotency-Key is still running; retry shortly');
-      const { response, body } = await execute(request, undefined, (ctx) => {
-        ctx.idempotencyRefusal = refusal;
-      });
+      const { response, body } = await execute(request, { ...ctx, idempotencyRefusal: refusal });
       return send(reply, response, body);
     },
   });

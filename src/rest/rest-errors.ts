@@ -49,13 +49,7 @@ const KNOWN = new Set(Object.keys(FAILURES));
 export function failureFromGraphQLErrors(errors: readonly GraphQLFormattedError[]): Failure {
   const first = errors[0];
   const code = String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-  if (code === 'BAD_USER_INPUT') {
-    return {
-      code,
-      message: 'A field failed validation',
-      details: errors.map((e) => ({ field: (e.extensions?.field as string[] | undefined) ?? null, message: e.message })),
-    };
-  }
+  if (code === 'BAD_USER_INPUT') return validationFailure(errors.map((e) => ({ field: (e.extensions?.field as string[] | undefined) ?? null, message: e.message })));
   if (!KNOWN.has(code)) return { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', details: [] };
   const retry = Number(first.extensions?.retryAfterSeconds);
   return { code: code as FailureCode, message: first.message, details: [], ...(Number.isFinite(retry) && { retryAfterSeconds: retry }) };
@@ -64,10 +58,13 @@ export function failureFromGraphQLErrors(errors: readonly GraphQLFormattedError[
 /** A mutation's user errors as a shim failure. */
 export function failureFromUserErrors(userErrors: readonly { code: string; field: readonly string[] | null; message: string }[]): Failure {
   const code = userErrors[0].code as FailureCode;
-  if (code === 'BAD_USER_INPUT') {
-    return { code, message: 'A field failed validation', details: userErrors.map((e) => ({ field: e.field ? [...e.field] : null, message: e.message })) };
-  }
+  if (code === 'BAD_USER_INPUT') return validationFailure(userErrors.map((e) => ({ field: e.field ? [...e.field] : null, message: e.message })));
   return { code, message: userErrors[0].message, details: [] };
+}
+
+/** Invalid input, from GraphQL's own checks or the mutations' alike: one failure listing every field. */
+function validationFailure(details: FieldProblem[]): Failure {
+  return { code: 'BAD_USER_INPUT', message: 'A field failed validation', details };
 }
 
 /** ["serviceMappings", "0", "repo"] → "serviceMappings[0].repo" */

@@ -4,7 +4,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLFormattedError } from 'graphql';
 import type { EntityManager } from 'typeorm';
-import type { GraphQLContext } from '../context';
+import { onTransaction, type GraphQLContext } from '../context';
 import { AppError } from '../errors';
 import type { ContextFactory } from '../http/graphql-route';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
@@ -74,7 +74,7 @@ export class RestExecutor {
     }
     const hash = requestHash({ transport: 'rest', method: request.method, url: request.url, body: request.body ?? null });
     const outcome = await this.deps.idempotency.run(ctx.viewer.principal, key, hash, async (db: EntityManager) => {
-      const result = await work(await this.deps.contextFor(request.headers, request.id, db));
+      const result = await work(onTransaction(ctx, db));
       const body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
       return { status: result.status, body, store: isOutcome(result.status, body) };
     });
