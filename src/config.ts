@@ -22,6 +22,10 @@ export interface Config {
   readonly demo: boolean;
   /** Requests per minute for one API key or session; null is unlimited. */
   readonly rateLimitPerMinute: number | null;
+  /** Hits of one caller a process may hold before writing them to the shared count (the bound's M). */
+  readonly rateLimitBatch: number;
+  /** How often a process writes its held hits to the shared count, in milliseconds. */
+  readonly rateLimitFlushMs: number;
   /** Whether a repository created without a default branch asks its remote for one (`git ls-remote`). */
   readonly resolveDefaultBranch: boolean;
   /** Whether that lookup may reach loopback, private, link-local and unique-local addresses (off: SSRF guard). */
@@ -122,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     introspection: bool('REPOLINK_INTROSPECTION', true),
     demo: bool('REPOLINK_DEMO', true),
     rateLimitPerMinute: quotaLike('REPOLINK_RATE_LIMIT_PER_MINUTE', 1200),
+    rateLimitBatch: int('REPOLINK_RATE_LIMIT_BATCH', 20, 1, 10_000),
+    rateLimitFlushMs: int('REPOLINK_RATE_LIMIT_FLUSH_MS', 250, 10, 60_000),
     resolveDefaultBranch: bool('REPOLINK_RESOLVE_DEFAULT_BRANCH', true),
     remoteAllowPrivate: bool('REPOLINK_REMOTE_ALLOW_PRIVATE', false),
     corsOrigins: Object.freeze((str('REPOLINK_CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),

@@ -145,7 +145,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   registerHttpLimits(app);
   await registerCors(app, config.corsOrigins);
 
-  const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute);
+  const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute, { batch: config.rateLimitBatch, flushMs: config.rateLimitFlushMs });
   const contextFor: ContextFactory = async (headers, requestId) => {
     try {
       const ctx = await buildContext({ dataSource, config, services }, headers, requestId);
@@ -188,7 +188,11 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     void rateLimit.purgeOld().catch(() => undefined);
   }, 10 * 60_000);
   purge.unref();
-  app.addHook('onClose', async () => clearInterval(purge));
+  app.addHook('onClose', async () => {
+    clearInterval(purge);
+    // Hits counted here and not yet written belong to the shared count: write them before leaving.
+    await rateLimit.close().catch((error: unknown) => app.log.warn({ err: error }, 'could not write the last rate-limit counts'));
+  });
 
   registerRestShim(app, { apollo, contextFor, idempotency });
   app.setErrorHandler((error: FastifyError, request, reply) => {

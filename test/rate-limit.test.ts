@@ -1,4 +1,5 @@
 import { RateLimitService } from '../src/modules/rate-limit/rate-limit.service';
+import { onStatement } from '../src/db/data-source';
 import { createAccount } from './support/factories';
 import { rest } from './support/rest';
 import { startTestServer, type TestServer } from './support/test-server';
@@ -67,4 +68,61 @@ test('an idempotent request counts once, whether it runs, replays or is refused'
   expect(refused.body.data.createRepository.userErrors[0].code).toBe('IDEMPOTENCY_KEY_REUSED');
   const [{ total }] = await one.dataSource.query('SELECT SUM(request_count) AS total FROM rate_limit_windows WHERE principal = ?', [`apikey:${a.apiKeyId}`]);
   expect(Number(total)).toBe(3);
+});
+
+describe('without a database write per request', () => {
+  const BATCH = 5;
+  const LIMIT_HIGH = 1000;
+
+  test("one caller's requests are written in batches, and every counted hit reaches the database by shutdown", async () => {
+    await insideOneWindow();
+    // No timer writes during the test: only a full batch writes, so the count of writes is what batching allows.
+    const three = await startTestServer({ env: { REPOLINK_RATE_LIMIT_PER_MINUTE: String(LIMIT_HIGH), REPOLINK_RATE_LIMIT_BATCH: String(BATCH), REPOLINK_RATE_LIMIT_FLUSH_MS: '60000' } });
+    const principal = `apikey:${three.account.apiKeyId}`;
+    const writes: unknown[][] = [];
+    const stop = onStatement((query, parameters) => {
+      if (/rate_limit_windows/.test(query) && parameters[0] === principal) writes.push([...parameters]);
+    });
+    const REQUESTS = 23;
+    try {
+      for (let i = 0; i < REQUESTS; i++) expect((await three.gql('{ viewer { kind } }')).status).toBe(200);
+    } finally {
+      stop();
+    }
+    // The first hit of the window, then one write per full batch: 1 + floor(22 / 5) = 5 writes for 23 requests.
+    expect(writes.length).toBe(1 + Math.floor((REQUESTS - 1) / BATCH));
+    const count = async () => {
+      const rows = await one.dataSource.query('SELECT SUM(request_count) AS total FROM rate_limit_windows WHERE principal = ?', [principal]);
+      return Number(rows[0].total);
+    };
+    expect(await count()).toBeLessThan(REQUESTS);
+    await three.close();
+    expect(await count()).toBe(REQUESTS);
+  });
+
+  test('two processes on one database admit at most limit + (processes - 1) x batch, and at least the limit', async () => {
+    await insideOneWindow();
+    const LIMIT = 20;
+    const env = { REPOLINK_RATE_LIMIT_PER_MINUTE: String(LIMIT), REPOLINK_RATE_LIMIT_BATCH: String(BATCH), REPOLINK_RATE_LIMIT_FLUSH_MS: '60000' };
+    const [a, b] = await Promise.all([startTestServer({ env }), startTestServer({ env })]);
+    try {
+      const auth = { authorization: `Bearer ${a.apiKey}` };
+      // 8 clients at once, 4 on each process, 10 requests each: 80 requests for a limit of 20.
+      const statuses = await Promise.all(
+        Array.from({ length: 8 }, async (_, client) => {
+          const server = client % 2 === 0 ? a : b;
+          const seen: number[] = [];
+          for (let i = 0; i < 10; i++) seen.push((await server.gql('{ viewer { kind } }', {}, auth)).status);
+          return seen;
+        }),
+      );
+      const all = statuses.flat();
+      expect(all.every((s) => s === 200 || s === 429)).toBe(true);
+      const admitted = all.filter((s) => s === 200).length;
+      expect(admitted).toBeGreaterThanOrEqual(LIMIT);
+      expect(admitted).toBeLessThanOrEqual(LIMIT + (2 - 1) * BATCH);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });

@@ -15,8 +15,21 @@ export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result
   return { result, count: box.count, statements: box.statements };
 }
 
+type StatementListener = (query: string, parameters: readonly unknown[]) => void;
+const statementListeners = new Set<StatementListener>();
+
+/**
+ * Calls `listener` with every statement any data source of this process sends, until the returned
+ * function is called. Tests use it to see what a server does for a request (plans, write counts).
+ */
+export function onStatement(listener: StatementListener): () => void {
+  statementListeners.add(listener);
+  return () => statementListeners.delete(listener);
+}
+
 class CountingLogger implements Logger {
-  logQuery(query: string): void {
+  logQuery(query: string, parameters?: unknown[]): void {
+    for (const listener of statementListeners) listener(query, parameters ?? []);
     const box = statementCounter.getStore();
     if (box && query !== 'START TRANSACTION' && query !== 'COMMIT' && query !== 'ROLLBACK') {
       box.count += 1;

@@ -8,29 +8,152 @@ export interface RateLimitDecision {
   retryAfterSeconds: number;
 }
 
+export interface RateLimitOptions {
+  /**
+   * The most hits of one caller a process holds without writing them to the database (M). Every
+   * process may admit at most this many hits the others have not seen yet, so N processes admit
+   * at most `limit + (N - 1) * M` requests of one caller in one window (docs/decisions.md).
+   */
+  batch?: number;
+  /** How often local hits are written back even when the batch is not full, in milliseconds. */
+  flushMs?: number;
+}
+
+/** One caller's count in one window, as this process knows it. */
+interface Counter {
+  principal: string;
+  windowStart: number;
+  /** The window's count in the database when this process last wrote to it (every process's hits). */
+  shared: number;
+  /** Whether `shared` was read in this window at all. */
+  read: boolean;
+  /** Hits taken here and not yet written. */
+  pending: number;
+  /** Hits taken here so far (a sequence number) and the last one a finished write covers. */
+  taken: number;
+  written: number;
+  flushing: Promise<void> | null;
+}
+
 /**
- * A fixed one-minute window per caller, counted in the database so that every server process
- * behind a load balancer shares it. One statement per request: the upsert returns the new count
- * through LAST_INSERT_ID(expr), which works the same on MySQL and MariaDB.
+ * A fixed one-minute window per caller, shared by every server process through
+ * `rate_limit_windows`, without a database write per request: each process counts hits locally and
+ * adds them to the shared row in batches, one upsert that also reads back the total of all
+ * processes (LAST_INSERT_ID(expr), the same on MySQL and MariaDB). A decision is taken against the
+ * shared total last read plus the local hits. A process writes at once (and waits) on its first hit
+ * of a window, when it holds `batch` unwritten hits, and in the last `batch` hits before the limit,
+ * where decisions are therefore exact as seen from this process; otherwise a timer writes every
+ * `flushMs`. Once the shared total alone is past the limit, refusals are local too.
  */
 export class RateLimitService {
+  private readonly counters = new Map<string, Counter>();
+  private readonly batch: number;
+  private readonly flushMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** The newest window seen: a new one schedules a sweep that forgets the counters of ended windows. */
+  private newestWindow = 0;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly perMinute: number | null,
-  ) {}
+    options: RateLimitOptions = {},
+  ) {
+    this.batch = Math.max(1, options.batch ?? 20);
+    this.flushMs = Math.max(10, options.flushMs ?? 250);
+  }
 
   async hit(principal: string, now = Date.now()): Promise<RateLimitDecision> {
     const windowStart = Math.floor(now / 60_000) * 60_000;
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + 60_000 - now) / 1000));
-    if (this.perMinute === null) return { allowed: true, limit: Infinity, remaining: Infinity, retryAfterSeconds };
-    const result = (await this.dataSource.query(
-      `INSERT INTO rate_limit_windows (principal, window_start, request_count) VALUES (?, ?, 1)
-       ON DUPLICATE KEY UPDATE request_count = LAST_INSERT_ID(request_count + 1)`,
-      [principal, new Date(windowStart)],
-    )) as { insertId?: number; affectedRows?: number };
-    // A fresh row (affectedRows 1) counts 1; an update (affectedRows 2) reports the new count.
-    const count = result.affectedRows === 1 ? 1 : Number(result.insertId ?? 1);
-    return { allowed: count <= this.perMinute, limit: this.perMinute, remaining: Math.max(0, this.perMinute - count), retryAfterSeconds };
+    const limit = this.perMinute;
+    if (limit === null) return { allowed: true, limit: Infinity, remaining: Infinity, retryAfterSeconds };
+
+    if (windowStart > this.newestWindow) {
+      if (this.newestWindow !== 0) this.schedule();
+      this.newestWindow = windowStart;
+    }
+    const key = `${windowStart}|${principal}`;
+    let counter = this.counters.get(key);
+    if (!counter) {
+      counter = { principal, windowStart, shared: 0, read: false, pending: 0, taken: 0, written: 0, flushing: null };
+      this.counters.set(key, counter);
+    }
+    counter.pending += 1;
+    counter.taken += 1;
+    const mine = counter.taken;
+    const refusedAlready = counter.read && counter.shared >= limit;
+    const mustWrite = !counter.read || counter.pending >= this.batch || counter.shared + counter.pending > limit - this.batch;
+    if (!refusedAlready && (mustWrite || this.closed)) {
+      while (counter.written < mine) await this.flush(counter);
+    } else {
+      this.schedule();
+    }
+    const count = counter.shared + counter.pending;
+    return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), retryAfterSeconds };
+  }
+
+  /** Writes a counter's pending hits in one upsert and reads back the window's total; one write at a time per counter. */
+  private async flush(counter: Counter): Promise<void> {
+    if (counter.flushing) return counter.flushing;
+    const run = async () => {
+      const hits = counter.pending;
+      const upTo = counter.taken;
+      if (hits === 0) return;
+      counter.pending -= hits;
+      try {
+        const result = (await this.dataSource.query(
+          `INSERT INTO rate_limit_windows (principal, window_start, request_count) VALUES (?, ?, ?)
+           ON DUPLICATE KEY UPDATE request_count = LAST_INSERT_ID(request_count + ?)`,
+          [counter.principal, new Date(counter.windowStart), hits, hits],
+        )) as { insertId?: number; affectedRows?: number };
+        // A fresh row (affectedRows 1) holds our hits; an update (affectedRows 2) reports the new total.
+        counter.shared = result.affectedRows === 1 ? hits : Number(result.insertId ?? hits);
+        counter.read = true;
+        counter.written = upTo;
+      } catch (error) {
+        counter.pending += hits; // written next time: no hit is lost to a failed write
+        throw error;
+      }
+    };
+    counter.flushing = run().finally(() => {
+      counter.flushing = null;
+    });
+    return counter.flushing;
+  }
+
+  private schedule(): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flushAll().catch(() => undefined);
+    }, this.flushMs);
+    this.timer.unref();
+  }
+
+  /** Writes every pending hit, and forgets the counters of windows that have ended. */
+  async flushAll(now = Date.now()): Promise<void> {
+    const current = Math.floor(now / 60_000) * 60_000;
+    const failures: unknown[] = [];
+    for (const [key, counter] of this.counters) {
+      try {
+        while (counter.pending > 0) await this.flush(counter);
+      } catch (error) {
+        failures.push(error);
+        continue;
+      }
+      if (counter.windowStart < current && counter.pending === 0 && counter.flushing === null) this.counters.delete(key);
+    }
+    if ([...this.counters.values()].some((c) => c.pending > 0)) this.schedule();
+    if (failures.length > 0) throw failures[0];
+  }
+
+  /** On shutdown: no more timers, every counted hit written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flushAll();
   }
 
   async purgeOld(now = Date.now()): Promise<void> {
