@@ -147,16 +147,13 @@ export class RepoConnectionService {
     serviceMappings: NormalizedConnectRepos['serviceMappings'],
   ): Promise<UserError[]> {
     const errors: UserError[] = [];
-    const existing = paths.length === 0 ? [] : await em
-      .getRepository(RepositoryEntity)
-      .createQueryBuilder('r')
-      .select('r.path', 'path')
-      .where('r.projectId = :projectId AND r.sourceType = :sourceType AND r.deletedAt IS NULL AND r.path IN (:...paths)', {
-        projectId,
-        sourceType: platform,
-        paths,
-      })
-      .getRawMany<{ path: string }>();
+    // Both checks read the unique indexes on the generated live_* columns (NULL once deleted), so
+    // they cost one index lookup per name however many rows the project holds; their collation is
+    // the columns', case-insensitive like the uniqueness rule itself.
+    const existing: { path: string }[] = paths.length === 0 ? [] : await em.query(
+      `SELECT live_path AS path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (${paths.map(() => '?').join(', ')})`,
+      [projectId, platform, ...paths],
+    );
     const taken = new Set(existing.map((r) => r.path.toLowerCase()));
     paths.forEach((path, i) => {
       if (taken.has(path.toLowerCase())) {
@@ -164,15 +161,10 @@ export class RepoConnectionService {
       }
     });
     if (serviceMappings.length > 0) {
-      const names = await em
-        .getRepository(ServiceMappingEntity)
-        .createQueryBuilder('m')
-        .select('m.serviceName', 'serviceName')
-        .where('m.projectId = :projectId AND m.deletedAt IS NULL AND m.serviceName IN (:...names)', {
-          projectId,
-          names: serviceMappings.map((m) => m.serviceName),
-        })
-        .getRawMany<{ serviceName: string }>();
+      const names: { serviceName: string }[] = await em.query(
+        `SELECT live_service_name AS serviceName FROM service_mappings WHERE project_id = ? AND live_service_name IN (${serviceMappings.map(() => '?').join(', ')})`,
+        [projectId, ...serviceMappings.map((m) => m.serviceName)],
+      );
       const used = new Set(names.map((n) => n.serviceName.toLowerCase()));
       serviceMappings.forEach((m, i) => {
         if (used.has(m.serviceName.toLowerCase())) {
