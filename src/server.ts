@@ -142,7 +142,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   });
   registerRequestLogging(app);
   registerMetrics(app, dataSource);
-  registerHttpLimits(app);
+  registerHttpLimits(app, config.limits.bodyLimitBytes);
   await registerCors(app, config.corsOrigins);
 
   const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute, { batch: config.rateLimitBatch, flushMs: config.rateLimitFlushMs });

@@ -21,7 +21,7 @@ async function admin(...argv: string[]) {
 test('tenant, project, key, user and session created from the command line work against the API', async () => {
   const tenant = await admin('tenant:create', '--name', 'Acme CLI', '--kind', 'organization', '--plan', 'team');
   expect(tenant.code).toBe(0);
-  expect(tenant.json).toMatchObject({ name: 'Acme CLI', kind: 'organization', plan: 'team' });
+  expect(tenant.json).toMatchObject({ name: 'Acme CLI', kind: 'organization', plan: 'team', defaultProjectId: expect.any(String) });
   const project = await admin('project:create', '--tenant', tenant.json.id, '--name', 'web');
   expect(project.json).toMatchObject({ tenantId: tenant.json.id, name: 'web' });
   const key = await admin('apikey:create', '--project', project.json.id, '--permissions', 'config:read,config:write');
@@ -32,7 +32,7 @@ test('tenant, project, key, user and session created from the command line work 
   expect(viewer.body.data.viewer).toMatchObject({ tenant: { id: tenant.json.id, plan: 'TEAM' }, project: { id: project.json.id } });
 
   const user = await admin('user:create', '--tenant', tenant.json.id, '--email', `dev-${Date.now()}@acme.test`, '--name', 'Dev');
-  expect(user.json.projectId).toBe(project.json.id);
+  expect(user.json.projectId).toBeNull(); // no --project: the user works in the tenant's default project
   const session = await admin('session:create', '--user', user.json.id, '--ttl-hours', '2');
   expect(session.json.token).toMatch(/^rls_/);
   const created = await t.gql(CREATE_REPOSITORY, { input: { name: 'cli', remoteUrl: 'https://example.com/cli.git' } }, { authorization: '', cookie: `session=${session.json.token}` });

@@ -23,7 +23,7 @@ describe('API keys', () => {
     expect(schema.body.data.__schema.queryType.name).toBe('Query');
   });
 
-  test('unknown, revoked and malformed keys all get one identical 401', async () => {
+  test('unknown, revoked and malformed keys all get one identical 401; a token of no kind of ours is named as such', async () => {
     const account = await createAccount(t.dataSource);
     await new TenancyService(t.dataSource).revokeApiKey(account.apiKeyId);
     const unknownKey = `ss_secret_${'A'.repeat(43)}`;
@@ -32,10 +32,13 @@ describe('API keys', () => {
       const res = await t.gql(VIEWER, {}, bearer(token));
       responses.push({ status: res.status, body: res.body });
     }
-    for (const r of responses) {
-      expect(r.status).toBe(401);
-      expect(r).toEqual(responses[0]);
-    }
+    for (const r of responses) expect(r.status).toBe(401);
+    const [unknown, revoked, malformed, garbage, doubled] = responses;
+    expect(revoked).toEqual(unknown);
+    expect(malformed).toEqual(unknown);
+    expect(doubled).toEqual(garbage);
+    expect(unknown.body.errors[0].message).toContain('the API key sent is not valid');
+    expect(garbage.body.errors[0].message).toContain('neither an API key');
     expect(responses[0].body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(JSON.stringify(responses)).not.toContain(account.apiKey);
   });
@@ -85,7 +88,7 @@ describe('API keys', () => {
     for (const projectId of [other.project.id, '00000000-0000-7000-8000-000000000000', 'not-a-uuid']) {
       const res = await t.gql(VIEWER, {}, { ...bearer(tenantKey), 'x-project-id': projectId });
       expect(res.status).toBe(403);
-      expect(res.body.errors[0]).toEqual({ message: 'X-Project-Id does not name a project of this account', extensions: { code: 'FORBIDDEN' } });
+      expect(res.body.errors[0]).toEqual({ message: 'X-Project-Id does not name a project of the account this API key belongs to', extensions: { code: 'FORBIDDEN' } });
     }
   });
 

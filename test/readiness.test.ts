@@ -5,13 +5,13 @@ import { startTestServer } from './support/test-server';
 
 test('/healthz answers while the process is up; /readyz only once no migration is pending', async () => {
   const db = await createIsolatedDatabase('readiness');
+  // The server starts on the whole schema (it creates its test account); then the last migration is undone under it.
+  const t = await startTestServer({ databaseUrl: db.url, env: { REPOLINK_RATE_LIMIT_PER_MINUTE: 'unlimited' } }).catch(() => null);
+  expect(t).not.toBeNull();
   const ds = createDataSource({ url: db.url, poolSize: 1 });
   await ds.initialize();
   await ds.undoLastMigration();
   await ds.destroy();
-  const t = await startTestServer({ databaseUrl: db.url, env: { REPOLINK_RATE_LIMIT_PER_MINUTE: 'unlimited' } }).catch(() => null);
-  // The test server creates an account, which needs no pending table; the last migration is the rate-limit table.
-  expect(t).not.toBeNull();
   try {
     expect((await rest(t!.url, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
     const pending = await rest(t!.url, 'GET', '/readyz');

@@ -12,12 +12,13 @@ export type DemoAccount =
 export async function ensureDemoAccount(dataSource: DataSource): Promise<DemoAccount> {
   const existing = await dataSource.getRepository(TenantEntity).findOneBy({ name: DEMO_TENANT_NAME });
   if (existing) {
-    const project = await dataSource.getRepository(ProjectEntity).findOneOrFail({ where: { tenantId: existing.id }, order: { createdAt: 'ASC' } });
-    return { created: false, tenantId: existing.id, projectId: project.id };
+    const projectId =
+      existing.defaultProjectId ?? (await dataSource.getRepository(ProjectEntity).findOneOrFail({ where: { tenantId: existing.id }, order: { createdAt: 'ASC' } })).id;
+    return { created: false, tenantId: existing.id, projectId };
   }
   const tenancy = new TenancyService(dataSource);
-  const tenant = await tenancy.createTenant({ name: DEMO_TENANT_NAME, kind: 'organization', plan: 'team' });
-  const project = await tenancy.createProject({ tenantId: tenant.id, name: 'demo' });
-  const { secret } = await tenancy.createApiKey({ projectId: project.id, permissions: ['config:read', 'config:write'] });
-  return { created: true, tenantId: tenant.id, projectId: project.id, apiKey: secret };
+  const tenant = await tenancy.createTenant({ name: DEMO_TENANT_NAME, kind: 'organization', plan: 'team', defaultProjectName: 'demo' });
+  const projectId = tenant.defaultProjectId!;
+  const { secret } = await tenancy.createApiKey({ projectId, permissions: ['config:read', 'config:write'] });
+  return { created: true, tenantId: tenant.id, projectId, apiKey: secret };
 }

@@ -37,7 +37,10 @@ async function run(command: string, options: Options, database: Database): Promi
   switch (command) {
     case 'tenant:create': {
       const t = await tenancy.createTenant({ name: opt(options, 'name', true), kind: opt(options, 'kind'), plan: opt(options, 'plan') });
-      return { json: { id: t.id, name: t.name, kind: t.kind, plan: t.plan }, text: `tenant ${t.id} (${t.kind}, ${t.plan})` };
+      return {
+        json: { id: t.id, name: t.name, kind: t.kind, plan: t.plan, defaultProjectId: t.defaultProjectId },
+        text: `tenant ${t.id} (${t.kind}, ${t.plan}), default project ${t.defaultProjectId}`,
+      };
     }
     case 'project:create': {
       const p = await tenancy.createProject({ tenantId: opt(options, 'tenant', true), name: opt(options, 'name', true) });

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import {
   GraphQLError,
@@ -217,15 +218,53 @@ export function payloadTooLarge(limitBytes: number) {
 }
 
 /**
+ * How much of an oversize body the server reads and discards before it answers 413, and for how
+ * long. A client that is still sending when the server closes gets a reset instead of the answer;
+ * past these bounds the server answers and closes anyway.
+ */
+export const OVERSIZE_DRAIN_MIN_BYTES = 64 * 1024 * 1024;
+export const OVERSIZE_DRAIN_TIMEOUT_MS = 15_000;
+
+/** Reads and discards what is left of a request body, up to a bound; resolves when it ended or the bound is reached. */
+export function discardRestOfBody(raw: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<void> {
+  if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('close', done).off('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    raw.on('data', onData).once('end', done).once('close', done).once('error', done);
+    raw.resume();
+  });
+}
+
+/**
  * HTTP-level limits on /graphql. Batches (a JSON array of operations) are refused: each operation
  * of a batch would bypass the per-request rate limit and idempotency, and no client of ours sends them.
+ * A 413 (GraphQL and the shim alike) goes out only once the client has finished sending, and closes
+ * the connection.
  */
-export function registerHttpLimits(app: FastifyInstance): void {
+export function registerHttpLimits(app: FastifyInstance, bodyLimitBytes: number): void {
   app.addHook('preHandler', async (request, reply) => {
     if (request.method === 'POST' && request.routeOptions.url === '/graphql' && Array.isArray(request.body)) {
       return reply
         .code(400)
         .send(refusal(LimitCode.BATCHING_NOT_SUPPORTED, 'Batched operations are not supported: send one operation per request (a JSON object, not an array)'));
     }
+  });
+  const drainBytes = Math.max(OVERSIZE_DRAIN_MIN_BYTES, 16 * bodyLimitBytes);
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode === 413) {
+      void reply.header('connection', 'close');
+      await discardRestOfBody(request.raw, drainBytes, OVERSIZE_DRAIN_TIMEOUT_MS);
+    }
+    return payload;
   });
 }

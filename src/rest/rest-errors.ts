@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
+import type { CredentialKind } from '../modules/auth/auth.service';
 
 /** One code for every failure the shim can answer, GraphQL's and the mutations' alike. */
 export type FailureCode =
@@ -25,6 +26,8 @@ export interface Failure {
   message: string;
   details: FieldProblem[];
   retryAfterSeconds?: number;
+  /** For a 401: what the request sent, so the message can name it. */
+  credential?: CredentialKind;
 }
 
 /** The one table: the HTTP status, and SigSentry's `error.code`, of each failure. */

@@ -4,7 +4,8 @@ import type { ApolloServer } from '@apollo/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLFormattedError } from 'graphql';
 import type { EntityManager } from 'typeorm';
-import { onTransaction, type GraphQLContext } from '../context';
+import { bearerToken, onTransaction, type GraphQLContext } from '../context';
+import { credentialKind, UNAUTHENTICATED_MESSAGES } from '../modules/auth/auth.service';
 import { AppError } from '../errors';
 import type { ContextFactory } from '../http/graphql-route';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
@@ -60,12 +61,13 @@ export class RestExecutor {
       return reply.code(r.status).header('content-type', 'application/json; charset=utf-8').send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
     };
     let ctx: GraphQLContext;
+    const credential = credentialKind(bearerToken(request.headers));
     try {
       ctx = await this.deps.contextFor(request.headers, request.id);
     } catch (error) {
-      return send(envelope(failureFromContextError(error)));
+      return send(envelope({ ...failureFromContextError(error), credential }));
     }
-    if (ctx.viewer === null) return send(envelope({ code: 'UNAUTHENTICATED', message: 'Authentication required', details: [] }));
+    if (ctx.viewer === null) return send(envelope({ code: 'UNAUTHENTICATED', message: UNAUTHENTICATED_MESSAGES.none, details: [], credential }));
 
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || !['POST', 'PUT'].includes(request.method)) return send(await work(ctx));

@@ -14,7 +14,8 @@ import type { RestExecutor, RestResponse } from './rest-executor';
 /** SigSentry's error envelope: `{"success":false,"error":{"code","message","details"?}}`. */
 export function sigsentryFailure(failure: Failure): RestResponse {
   const { status, sigsentry } = FAILURES[failure.code];
-  const message = failure.code === 'UNAUTHENTICATED' ? 'Missing or invalid API key' : failure.message;
+  // The document's own 401 message; a session token (not part of SigSentry's contract) is named as such.
+  const message = failure.code !== 'UNAUTHENTICATED' ? failure.message : failure.credential === 'session' ? 'Missing or invalid session token' : 'Missing or invalid API key';
   const error: Record<string, unknown> = { code: sigsentry, message };
   if (failure.details.length > 0) error.details = failure.details.map((d) => ({ field: fieldPath(d.field), message: d.message }));
   return {

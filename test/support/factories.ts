@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { PlanName } from '../../src/config';
-import type { ProjectEntity, TenantEntity } from '../../src/db/entities';
+import { ProjectEntity, type TenantEntity } from '../../src/db/entities';
 import type { Permission } from '../../src/db/entities/api-key.entity';
 import { TenancyService } from '../../src/modules/tenancy/tenancy.service';
 
@@ -22,8 +22,8 @@ export async function createAccount(
   options: { plan?: PlanName; kind?: 'organization' | 'personal'; permissions?: Permission[] } = {},
 ): Promise<TestAccount> {
   const tenancy = new TenancyService(dataSource);
-  const tenant = await tenancy.createTenant({ name: unique('tenant'), plan: options.plan ?? 'team', kind: options.kind ?? 'organization' });
-  const project = await tenancy.createProject({ tenantId: tenant.id, name: unique('project') });
+  const tenant = await tenancy.createTenant({ name: unique('tenant'), plan: options.plan ?? 'team', kind: options.kind ?? 'organization', defaultProjectName: unique('project') });
+  const project = (await dataSource.getRepository(ProjectEntity).findOneByOrFail({ id: tenant.defaultProjectId! }));
   const { apiKey, secret } = await tenancy.createApiKey({ projectId: project.id, permissions: options.permissions ?? ['config:read', 'config:write'] });
   return { tenant, project, apiKey: secret, apiKeyId: apiKey.id };
 }

@@ -17,6 +17,10 @@ export class TenantEntity {
   @Column({ type: 'enum', enum: ['free', 'team', 'enterprise'] })
   plan: PlanName;
 
+  /** Where a caller that names no project works: a session's user without a project of its own. Set at creation. */
+  @Column({ name: 'default_project_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  defaultProjectId: string | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 

@@ -4,10 +4,14 @@ import { ApiKeyEntity, ProjectEntity, SessionEntity, TenantEntity, UserEntity } 
 import type { Permission } from '../../db/entities/api-key.entity';
 import type { TenantKind } from '../../db/entities/tenant.entity';
 import { uuidv7 } from '../../lib/ids';
+import { isDuplicateKey } from '../shared/transaction';
 import { PERMISSIONS } from '../auth/auth.service';
 import { API_KEY_PREFIX, SESSION_TOKEN_PREFIX, displayPrefix, hashToken, newToken } from '../auth/tokens';
 
 export class TenancyInputError extends Error {}
+
+/** The name of the project every tenant gets at its creation. */
+export const DEFAULT_PROJECT_NAME = 'Default';
 
 const PLANS: PlanName[] = ['free', 'team', 'enterprise'];
 const KINDS: TenantKind[] = ['organization', 'personal'];
@@ -22,30 +26,43 @@ function requireName(name: string | undefined, what: string): string {
 export class TenancyService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async createTenant(input: { name: string; kind?: string; plan?: string }): Promise<TenantEntity> {
+  /**
+   * A tenant and its default project, in one transaction: every tenant has a project to work in
+   * from its creation, so a session that names no project always has one.
+   */
+  async createTenant(input: { name: string; kind?: string; plan?: string; defaultProjectName?: string }): Promise<TenantEntity> {
     const kind = (input.kind ?? 'organization') as TenantKind;
     const plan = (input.plan ?? 'free') as PlanName;
     if (!KINDS.includes(kind)) throw new TenancyInputError(`--kind must be one of ${KINDS.join(', ')}`);
     if (!PLANS.includes(plan)) throw new TenancyInputError(`--plan must be one of ${PLANS.join(', ')}`);
+    const name = requireName(input.name, 'Tenant');
+    const projectName = requireName(input.defaultProjectName ?? DEFAULT_PROJECT_NAME, 'Project');
     const now = new Date();
-    const tenant = Object.assign(new TenantEntity(), { id: uuidv7(), name: requireName(input.name, 'Tenant'), kind, plan, createdAt: now, updatedAt: now });
-    await this.dataSource.getRepository(TenantEntity).insert(tenant);
+    const tenant = Object.assign(new TenantEntity(), { id: uuidv7(), name, kind, plan, defaultProjectId: null as string | null, createdAt: now, updatedAt: now });
+    const project = this.newProject(tenant.id, projectName, now);
+    await this.dataSource.transaction(async (em) => {
+      await em.getRepository(TenantEntity).insert(tenant);
+      await em.getRepository(ProjectEntity).insert(project);
+      await em.getRepository(TenantEntity).update({ id: tenant.id }, { defaultProjectId: project.id });
+    });
+    tenant.defaultProjectId = project.id;
     return tenant;
   }
 
   async createProject(input: { tenantId: string; name: string }): Promise<ProjectEntity> {
     await this.requireTenant(input.tenantId);
-    const now = new Date();
-    const project = Object.assign(new ProjectEntity(), {
-      id: uuidv7(),
-      tenantId: input.tenantId,
-      name: requireName(input.name, 'Project'),
-      repositoryCount: 0,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await this.dataSource.getRepository(ProjectEntity).insert(project);
+    const project = this.newProject(input.tenantId, requireName(input.name, 'Project'), new Date());
+    try {
+      await this.dataSource.getRepository(ProjectEntity).insert(project);
+    } catch (error) {
+      if (isDuplicateKey(error, 'uq_projects_tenant_name')) throw new TenancyInputError(`Tenant ${input.tenantId} already has a project named ${project.name}`);
+      throw error;
+    }
     return project;
+  }
+
+  private newProject(tenantId: string, name: string, now: Date): ProjectEntity {
+    return Object.assign(new ProjectEntity(), { id: uuidv7(), tenantId, name, repositoryCount: 0, createdAt: now, updatedAt: now });
   }
 
   /** Returns the key's secret once; only its SHA-256 is stored. */
@@ -93,18 +110,17 @@ export class TenancyService {
     await this.requireTenant(input.tenantId);
     const email = input.email?.trim().toLowerCase() ?? '';
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) throw new TenancyInputError('--email must be an email address');
-    const projects = this.dataSource.getRepository(ProjectEntity);
-    const project = input.projectId
-      ? await projects.findOneBy({ id: input.projectId, tenantId: input.tenantId })
-      : await projects.findOne({ where: { tenantId: input.tenantId }, order: { createdAt: 'ASC', id: 'ASC' } });
-    if (input.projectId && !project) throw new TenancyInputError(`No project ${input.projectId} in tenant ${input.tenantId}`);
+    // Without --project the user follows the tenant's default project (read at each request).
+    if (input.projectId && !(await this.dataSource.getRepository(ProjectEntity).existsBy({ id: input.projectId, tenantId: input.tenantId }))) {
+      throw new TenancyInputError(`No project ${input.projectId} in tenant ${input.tenantId}`);
+    }
     if (await this.dataSource.getRepository(UserEntity).existsBy({ email })) throw new TenancyInputError(`A user with email ${email} exists`);
     const user = Object.assign(new UserEntity(), {
       id: uuidv7(),
       tenantId: input.tenantId,
       email,
       name: input.name?.trim() || null,
-      defaultProjectId: project?.id ?? null,
+      defaultProjectId: input.projectId ?? null,
       createdAt: new Date(),
     });
     await this.dataSource.getRepository(UserEntity).insert(user);
