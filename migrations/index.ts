@@ -2,6 +2,7 @@ import { InitialSchema1763884800000 } from './1763884800000-initial-schema';
 import { IdempotencyOwner1763900000000 } from './1763900000000-idempotency-owner';
 import { RateLimits1763910000000 } from './1763910000000-rate-limits';
 import { DefaultProjects1764000000000 } from './1764000000000-default-projects';
+import { ListIndexes1764100000000 } from './1764100000000-list-indexes';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
-export const migrations = [InitialSchema1763884800000, IdempotencyOwner1763900000000, RateLimits1763910000000, DefaultProjects1764000000000];
+export const migrations = [InitialSchema1763884800000, IdempotencyOwner1763900000000, RateLimits1763910000000, DefaultProjects1764000000000, ListIndexes1764100000000];

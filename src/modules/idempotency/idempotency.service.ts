@@ -155,7 +155,7 @@ export class IdempotencyService {
 
   /** Deletes expired records; run periodically. */
   async purgeExpired(limit = 1000): Promise<number> {
-    const result = await this.dataSource.query('DELETE FROM idempotency_records WHERE expires_at <= ? LIMIT ?', [new Date(), limit]);
+    const result = await this.dataSource.query('DELETE FROM idempotency_records WHERE expires_at <= ? ORDER BY expires_at LIMIT ?', [new Date(), limit]);
     return (result as { affectedRows?: number }).affectedRows ?? 0;
   }
 }

@@ -181,7 +181,7 @@ export class RepoConnectionService {
     const query = ctx.db.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId: project.id });
     if (!filter.includeDeleted) query.andWhere('c.deletedAt IS NULL');
     if (filter.platform) query.andWhere('c.platform = :platform', { platform: filter.platform });
-    const page = await paginate(query, 'c', args);
+    const page = await paginate(query, 'c', args, filter.includeDeleted ? undefined : { db: ctx.db, index: 'ix_repo_connections_live' });
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }

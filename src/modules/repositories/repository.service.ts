@@ -85,7 +85,7 @@ export class RepositoryService {
     if (filter.platform) query.andWhere('r.sourceType = :platform', { platform: filter.platform });
     if (filter.repoConnectionId) query.andWhere('r.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
     if (filter.nameContains) query.andWhere('r.name LIKE :name', { name: containsPattern(filter.nameContains) });
-    const page = await paginate(query, 'r', args);
+    const page = await paginate(query, 'r', args, filter.includeDeleted || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_repositories_live' });
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }

@@ -34,7 +34,7 @@ export class ServiceMappingService {
     if (filter.serviceName) query.andWhere('m.serviceName = :serviceName', { serviceName: filter.serviceName });
     if (filter.repositoryId) query.andWhere('m.repositoryId = :repositoryId', { repositoryId: filter.repositoryId });
     if (filter.repoConnectionId) query.andWhere('m.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
-    const page = await paginate(query, 'm', args);
+    const page = await paginate(query, 'm', args, filter.includeDeleted || filter.repositoryId || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_service_mappings_live' });
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }

@@ -24,6 +24,11 @@ export function byIdLoader<T extends ObjectLiteral & { id: string }>(scope: Load
   });
 }
 
+function byCreation(a: ObjectLiteral, b: ObjectLiteral): number {
+  const at = (a.createdAt as Date).getTime() - (b.createdAt as Date).getTime();
+  return at !== 0 ? at : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** Loads the live rows whose `column` is one of the keys, grouped per key in a stable order. */
 export function byParentLoader<T extends ObjectLiteral & { id: string }>(
   scope: LoaderScope,
@@ -36,12 +41,12 @@ export function byParentLoader<T extends ObjectLiteral & { id: string }>(
       .getRepository(entity)
       .createQueryBuilder('e')
       .where(`e.projectId = :projectId AND e.${property} IN (:...keys) AND e.deletedAt IS NULL`, { projectId: scope.projectId, keys })
-      .orderBy('e.createdAt', 'ASC')
-      .addOrderBy('e.id', 'ASC')
       .getMany();
     scope.seen?.(rows);
     const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
     for (const row of rows) groups.get(row[property] as string)?.push(row);
+    // Each group in creation order, sorted here: ORDER BY over several parents would be a filesort.
+    for (const group of groups.values()) group.sort(byCreation);
     return keys.map((k) => groups.get(k)!);
   });
 }

@@ -1,0 +1,356 @@
+/**
+ * Every statement the server sends for its main operations runs on an index. The test drives the
+ * operations through the real HTTP server (GraphQL and both REST shims, by API key and by session,
+ * with idempotency keys and the rate limit on), captures every distinct statement with its real
+ * parameters, and asks the database to EXPLAIN each SELECT, UPDATE and DELETE over tables that hold
+ * a few thousand rows in the caller's project and in another tenant's, after ANALYZE TABLE. A full
+ * table scan (type ALL), a full index scan (type index) or a filesort over a table that grows with
+ * use fails it, with the statement and its plan.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { onStatement } from '../src/db/data-source';
+import { RateLimitService } from '../src/modules/rate-limit/rate-limit.service';
+import { TenancyService } from '../src/modules/tenancy/tenancy.service';
+import { createAccount, createApiKey, createSessionFor, type TestAccount } from './support/factories';
+import { rest } from './support/rest';
+import { startTestServer, type TestServer } from './support/test-server';
+
+/**
+ * Every table grows with use except `typeorm_migrations` (one row per migration, read at start-up
+ * and by /readyz). Tenants, projects, users, keys and sessions grow with sign-ups, the rest with
+ * every request or write.
+ */
+const GROWING = new Set([
+  'tenants',
+  'projects',
+  'users',
+  'api_keys',
+  'sessions',
+  'repo_connections',
+  'repositories',
+  'service_mappings',
+  'idempotency_records',
+  'rate_limit_windows',
+]);
+
+let server: TestServer;
+let account: TestAccount;
+const captured = new Map<string, { query: string; parameters: readonly unknown[]; operation: string }>();
+let operation = 'setup';
+let stopCapture: () => void = () => undefined;
+
+/** The same statement with another number of values in an IN list is the same statement. */
+function shape(query: string): string {
+  return query.replace(/\s+/g, ' ').replace(/\((\s*\?\s*,)+\s*\?\s*\)/g, '(?…)').trim();
+}
+
+const ts = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+
+/** Rows like the server's own, written directly: `connections` with 10 repositories each, half of them mapped, plus loose repositories. */
+async function fill(tenantId: string, projectId: string, connections: number, looseRepositories: number): Promise<void> {
+  const ds = server.dataSource;
+  const t0 = Date.now() - 86_400_000;
+  const conns: unknown[][] = [];
+  const repos: unknown[][] = [];
+  const maps: unknown[][] = [];
+  let n = 0;
+  for (let c = 0; c < connections; c++) {
+    const id = `rc_${randomBytes(16).toString('hex')}`;
+    const at = ts(t0 + (n += 1) * 10);
+    conns.push([id, tenantId, projectId, 'github', 'seed-key', Buffer.alloc(40), '…1234', 30, at, at, c % 10 === 9 ? at : null]);
+    for (let r = 0; r < 10; r++) {
+      const repoId = randomUUID();
+      const rat = ts(t0 + (n += 1) * 10);
+      const deleted = r === 9 ? rat : null;
+      repos.push([repoId, tenantId, projectId, id, `repo${r}`, 'github', `org${c}-${randomBytes(3).toString('hex')}/repo${r}`, null, 'main', rat, rat, deleted]);
+      if (r < 5) maps.push([`sm_${randomBytes(16).toString('hex')}`, tenantId, projectId, repoId, id, `svc-${c}-${r}-${randomBytes(3).toString('hex')}`, '', 'main', rat, rat, deleted]);
+    }
+  }
+  for (let r = 0; r < looseRepositories; r++) {
+    const at = ts(t0 + (n += 1) * 10);
+    const path = `git.example.com/loose-${randomBytes(4).toString('hex')}/r${r}`;
+    repos.push([randomUUID(), tenantId, projectId, null, `loose${r}`, 'git_url', path, `https://${path}.git`, 'main', at, at, r % 7 === 0 ? at : null]);
+  }
+  const insert = async (sql: string, rows: unknown[][], width: number) => {
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      await ds.query(`${sql} VALUES ${chunk.map(() => `(${Array(width).fill('?').join(', ')})`).join(', ')}`, chunk.flat());
+    }
+  };
+  await insert(
+    'INSERT INTO repo_connections (id, tenant_id, project_id, platform, credentials_key_id, credentials_ciphertext, credentials_hint, lookback_days, created_at, updated_at, deleted_at)',
+    conns,
+    11,
+  );
+  await insert(
+    `INSERT INTO repositories (id, tenant_id, project_id, repo_connection_id, name, source_type, path, remote_url, default_branch,
+       issue_auto_create_enabled, issue_auto_create_min_severity, created_at, updated_at, deleted_at)`,
+    repos.map((r) => [...r.slice(0, 9), false, 'high', ...r.slice(9)]),
+    14,
+  );
+  await insert(
+    'INSERT INTO service_mappings (id, tenant_id, project_id, repository_id, repo_connection_id, service_name, path_prefix, default_branch, created_at, updated_at, deleted_at)',
+    maps,
+    11,
+  );
+}
+
+/** Other tenants with their keys, users and sessions, and old idempotency and rate-limit rows. */
+async function fillAccounts(count: number): Promise<void> {
+  const tenancy = new TenancyService(server.dataSource);
+  for (let i = 0; i < count; i++) {
+    const tenant = await tenancy.createTenant({ name: `scan-other-${randomBytes(6).toString('hex')}`, plan: 'team' });
+    const project = await tenancy.createProject({ tenantId: tenant.id, name: 'p' });
+    await tenancy.createApiKey({ projectId: project.id, permissions: ['config:read'] });
+    const user = await tenancy.createUser({ tenantId: tenant.id, email: `scan-${randomBytes(6).toString('hex')}@example.com`, projectId: project.id });
+    await tenancy.createSession({ userId: user.id });
+  }
+  const idem: unknown[][] = [];
+  const windows: unknown[][] = [];
+  // As the clean-ups leave them (they run every 10 minutes): records expiring over the next day,
+  // a few just expired; rate-limit windows of the last hour and ten minutes.
+  for (let i = 0; i < 2000; i++) {
+    const expires = Date.now() + 86_400_000 - (i % 145) * 600_000;
+    idem.push([randomUUID(), `apikey:${randomUUID()}`, `k${i}`, randomBytes(32), 200, '{}', ts(expires - 86_400_000), ts(expires)]);
+    windows.push([`apikey:${randomUUID()}`, ts(Math.floor((Date.now() - (i % 70) * 60_000) / 60_000) * 60_000), 1 + (i % 30)]);
+  }
+  await server.dataSource.query(
+    `INSERT INTO idempotency_records (id, scope, idempotency_key, request_hash, response_status, response_body, created_at, expires_at) VALUES ${idem.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    idem.flat(),
+  );
+  await server.dataSource.query(
+    `INSERT IGNORE INTO rate_limit_windows (principal, window_start, request_count) VALUES ${windows.map(() => '(?, ?, ?)').join(', ')}`,
+    windows.flat(),
+  );
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { REPOLINK_RATE_LIMIT_PER_MINUTE: '100000', REPOLINK_QUOTA_TEAM: 'unlimited' } });
+  account = await createAccount(server.dataSource, { plan: 'team' });
+  const other = await createAccount(server.dataSource, { plan: 'team' });
+  await fill(account.tenant.id, account.project.id, 300, 1500);
+  await fill(other.tenant.id, other.project.id, 300, 1500);
+  await fillAccounts(150);
+  await server.dataSource.query(`ANALYZE TABLE ${[...GROWING].join(', ')}`);
+  stopCapture = onStatement((query, parameters) => {
+    const key = shape(query);
+    if (!captured.has(key)) captured.set(key, { query, parameters: [...parameters], operation });
+  });
+}, 180_000);
+
+afterAll(async () => {
+  stopCapture();
+  await server?.close();
+});
+
+async function gql(what: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  operation = what;
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${account.apiKey}`, ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as any;
+  if (body.errors) throw new Error(`${what}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+async function shim(what: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  operation = what;
+  const res = await rest(server.url, method, path, { body, headers: { authorization: `Bearer ${account.apiKey}`, ...headers } });
+  if (res.status >= 400) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+const CONNECT = `mutation($input: ConnectReposInput!) { connectRepos(input: $input) {
+  repoConnection { id repositories { id path serviceMappings { id } } serviceMappings { id repository { id } } } userErrors { code field message } } }`;
+const PAGE = `pageInfo { hasNextPage endCursor } totalCount`;
+
+async function driveEverything(): Promise<void> {
+  const tag = randomBytes(4).toString('hex');
+  const repos = [0, 1, 2].map((i) => `scan-${tag}/r${i}`);
+  const connected = await gql('connectRepos', CONNECT, {
+    input: {
+      platform: 'GITHUB',
+      credentials: { token: 'ghp_scanscanscanscan' },
+      repositories: repos,
+      serviceMappings: [{ serviceName: `scan-${tag}-a`, repo: repos[0], pathPrefix: '', defaultBranch: 'main' }],
+      lookbackDays: 30,
+    },
+  });
+  const connection = connected.connectRepos.repoConnection;
+  expect(connected.connectRepos.userErrors).toEqual([]);
+  const conflict = await gql('connectRepos (conflict)', CONNECT, {
+    input: { platform: 'GITHUB', credentials: { token: 'ghp_scanscanscanscan' }, repositories: [repos[0]], serviceMappings: [{ serviceName: `scan-${tag}-a`, repo: repos[0], pathPrefix: '', defaultBranch: 'main' }] },
+  });
+  expect(conflict.connectRepos.userErrors.map((e: any) => e.code)).toEqual(['CONFLICT', 'CONFLICT']);
+
+  const created = await gql(
+    'createRepository',
+    'mutation($input: CreateRepositoryInput!) { createRepository(input: $input) { repository { id } userErrors { code } } }',
+    { input: { name: 'scan', remoteUrl: `https://example.com/scan-${tag}.git`, defaultBranch: 'main' } },
+  );
+  const repositoryId = created.createRepository.repository.id;
+  await gql('updateRepository', 'mutation($input: UpdateRepositoryInput!) { updateRepository(input: $input) { repository { id } userErrors { code } } }', {
+    input: { id: repositoryId, name: 'scan2', defaultBranch: 'dev' },
+  });
+  const mapping = await gql(
+    'createServiceMapping',
+    'mutation($input: CreateServiceMappingInput!) { createServiceMapping(input: $input) { serviceMapping { id } userErrors { code } } }',
+    { input: { serviceName: `scan-${tag}-b`, repositoryId, pathPrefix: 'src', defaultBranch: 'main' } },
+  );
+  const mappingId = mapping.createServiceMapping.serviceMapping.id;
+  await gql('updateServiceMapping', 'mutation($input: UpdateServiceMappingInput!) { updateServiceMapping(input: $input) { serviceMapping { id } userErrors { code } } }', {
+    input: { id: mappingId, serviceName: `scan-${tag}-c`, pathPrefix: 'lib' },
+  });
+  await gql('deleteServiceMapping', 'mutation($input: ServiceMappingIdInput!) { deleteServiceMapping(input: $input) { serviceMapping { id } userErrors { code } } }', { input: { id: mappingId } });
+  const lifecycle = 'repository { id deletedAt } userErrors { code }';
+  await gql('deleteRepository', `mutation($input: RepositoryIdInput!) { deleteRepository(input: $input) { ${lifecycle} } }`, { input: { id: repositoryId } });
+  await gql('restoreRepository', `mutation($input: RepositoryIdInput!) { restoreRepository(input: $input) { ${lifecycle} } }`, { input: { id: repositoryId } });
+  const connectionRepoId = connection.repositories[1].id;
+  await gql('deleteRepository (of a connection)', `mutation($input: RepositoryIdInput!) { deleteRepository(input: $input) { ${lifecycle} } }`, { input: { id: connectionRepoId } });
+  await gql('restoreRepository (of a connection)', `mutation($input: RepositoryIdInput!) { restoreRepository(input: $input) { ${lifecycle} } }`, { input: { id: connectionRepoId } });
+
+  const update = 'repoConnection { id repositories { id } serviceMappings { id } } userErrors { code field message }';
+  await gql('updateRepoConnection', `mutation($input: UpdateRepoConnectionInput!) { updateRepoConnection(input: $input) { ${update} } }`, {
+    input: { id: connection.id, lookbackDays: 60, credentials: { token: 'ghp_scanscanscan2222' }, repositories: [...repos.slice(0, 2), `scan-${tag}/r9`] },
+  });
+  await gql('replaceRepoConnection', `mutation($input: ReplaceRepoConnectionInput!) { replaceRepoConnection(input: $input) { ${update} } }`, {
+    input: {
+      id: connection.id,
+      platform: 'GITHUB',
+      credentials: { token: 'ghp_scanscanscan3333' },
+      repositories: [repos[0], `scan-${tag}/r8`],
+      serviceMappings: [{ serviceName: `scan-${tag}-d`, repo: `scan-${tag}/r8`, pathPrefix: '', defaultBranch: 'main' }],
+    },
+  });
+  const cl = 'repoConnection { id cacheInvalidatedAt deletedAt } userErrors { code }';
+  await gql('invalidateRepoConnectionCache', `mutation($input: RepoConnectionIdInput!) { invalidateRepoConnectionCache(input: $input) { ${cl} } }`, { input: { id: connection.id } });
+
+  // Lists, each filter, and a second page.
+  const connectionNode = 'id platform repositories { id path repoConnection { id } serviceMappings { id repository { id } } } serviceMappings { id repository { id path } repoConnection { id } }';
+  const lists: [string, string][] = [
+    ['repoConnections', `{ repoConnections(first: 100) { edges { node { ${connectionNode} } } ${PAGE} } }`],
+    ['repoConnections (platform)', `{ repoConnections(first: 10, filter: { platform: GITHUB }) { edges { node { id } } ${PAGE} } }`],
+    ['repoConnections (includeDeleted)', `{ repoConnections(first: 10, filter: { includeDeleted: true }) { edges { node { id } } ${PAGE} } }`],
+    ['repositories', `{ repositories(first: 100) { edges { node { id name repoConnection { id } serviceMappings { id } } } ${PAGE} } }`],
+    ['repositories (sourceType)', `{ repositories(first: 20, filter: { sourceType: GIT_URL }) { edges { node { id } } ${PAGE} } }`],
+    ['repositories (platform)', `{ repositories(first: 20, filter: { platform: GITHUB }) { edges { node { id } } ${PAGE} } }`],
+    ['repositories (repoConnectionId)', `{ repositories(first: 20, filter: { repoConnectionId: "${connection.id}" }) { edges { node { id } } ${PAGE} } }`],
+    ['repositories (nameContains)', `{ repositories(first: 20, filter: { nameContains: "loose1" }) { edges { node { id } } ${PAGE} } }`],
+    ['repositories (includeDeleted)', `{ repositories(first: 20, filter: { includeDeleted: true }) { edges { node { id } } ${PAGE} } }`],
+    ['serviceMappings', `{ serviceMappings(first: 100) { edges { node { id repository { id } repoConnection { id } } } ${PAGE} } }`],
+    ['serviceMappings (serviceName)', `{ serviceMappings(first: 20, filter: { serviceName: "scan-${tag}-d" }) { edges { node { id } } ${PAGE} } }`],
+    ['serviceMappings (repositoryId)', `{ serviceMappings(first: 20, filter: { repositoryId: "${connection.repositories[0].id}" }) { edges { node { id } } ${PAGE} } }`],
+    ['serviceMappings (repoConnectionId)', `{ serviceMappings(first: 20, filter: { repoConnectionId: "${connection.id}" }) { edges { node { id } } ${PAGE} } }`],
+    ['serviceMappings (includeDeleted)', `{ serviceMappings(first: 20, filter: { includeDeleted: true }) { edges { node { id } } ${PAGE} } }`],
+  ];
+  for (const [what, query] of lists) {
+    const data = await gql(what, query);
+    const page = Object.values(data)[0] as any;
+    if (page.edges.length === 0 && !what.includes("(")) throw new Error(`${what} answered an empty page`);
+    if (page.pageInfo.hasNextPage) {
+      const field = what.split(' ')[0];
+      await gql(`${what} (next page)`, query.replace(`${field}(first: `, `${field}(after: "${page.pageInfo.endCursor}", first: `));
+    }
+  }
+  await gql('node, nodes and by-id queries', `query($c: ID!, $r: ID!, $m: ID!) {
+    a: node(id: $c) { id } b: node(id: $r) { id } c: node(id: $m) { id } nodes(ids: [$c, $r, $m]) { id }
+    repoConnection(id: $c) { id } repository(id: $r) { id } serviceMapping(id: $m) { id } }`, {
+    c: connection.id,
+    r: repositoryId,
+    m: connection.serviceMappings[0].id,
+  });
+  await gql('viewer', '{ viewer { kind tenant { id } project { id repositoryCount repositoryQuota } permissions } }');
+
+  // Idempotency: a first run, a replay, and the same key with another body.
+  const idem = { 'idempotency-key': `scan-${tag}` };
+  const createQuery = 'mutation($input: CreateRepositoryInput!) { createRepository(input: $input) { repository { id } userErrors { code } } }';
+  await gql('idempotent createRepository', createQuery, { input: { name: 'i', remoteUrl: `https://example.com/idem-${tag}.git` } }, idem);
+  await gql('idempotent replay', createQuery, { input: { name: 'i', remoteUrl: `https://example.com/idem-${tag}.git` } }, idem);
+  await gql('idempotency key reused', createQuery, { input: { name: 'j', remoteUrl: `https://example.com/idem2-${tag}.git` } }, idem);
+
+  // Authentication: a session (cookie), a tenant-scoped key naming its project, a wrong key.
+  const session = await createSessionFor(server.dataSource, account);
+  await gql('auth by session', '{ viewer { kind } }', {}, { authorization: '', cookie: `session=${session.token}` });
+  const tenantKey = await createApiKey(server.dataSource, { tenantId: account.tenant.id }, ['config:read']);
+  await gql('auth by tenant key', '{ viewer { kind } }', {}, { authorization: `Bearer ${tenantKey}`, 'x-project-id': account.project.id });
+  operation = 'auth refused';
+  await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer rl_live_nosuchkeynosuchkeynosuchkey00' }, body: '{"query":"{ viewer { kind } }"}' });
+
+  // The shims' reads and writes.
+  const body = { platform: 'github', credentials: { token: 'ghp_scanscanscanscan' }, repositories: [`shim-${tag}/a`], serviceMappings: [], lookbackDays: 7 };
+  const posted = await shim('POST /v1/config/repos', 'POST', '/v1/config/repos', body, { 'idempotency-key': `shim-${tag}` });
+  const shimId = posted.data?.id ?? posted.id;
+  await shim('GET /v1/config/repos', 'GET', '/v1/config/repos?limit=50&platform=github');
+  await shim('GET /v1/config/repos/:id', 'GET', `/v1/config/repos/${shimId}`);
+  await shim('PUT /v1/config/repos/:id', 'PUT', `/v1/config/repos/${shimId}`, { ...body, repositories: [`shim-${tag}/b`] });
+  await shim('POST /v1/config/repos/:id/invalidate-cache', 'POST', `/v1/config/repos/${shimId}/invalidate-cache`);
+  await shim('DELETE /v1/config/repos/:id', 'DELETE', `/v1/config/repos/${shimId}`);
+  const heimdall = await shim('POST /api/repos', 'POST', '/api/repos', { name: 'h', source_type: 'git_url', remote_url: `https://example.com/h-${tag}.git` });
+  const heimdallId = heimdall.data.id;
+  const listed = await shim('GET /api/repos', 'GET', '/api/repos?limit=20&source_type=git_url&include_deleted=true');
+  if (listed.data?.next_cursor ?? listed.next_cursor) await shim('GET /api/repos (next page)', 'GET', `/api/repos?limit=20&cursor=${encodeURIComponent(listed.data?.next_cursor ?? listed.next_cursor)}`);
+  await shim('GET /api/repos/:id', 'GET', `/api/repos/${heimdallId}`);
+  await shim('DELETE /api/repos/:id', 'DELETE', `/api/repos/${heimdallId}`);
+
+  await gql('deleteRepoConnection', `mutation($input: RepoConnectionIdInput!) { deleteRepoConnection(input: $input) { ${cl} } }`, { input: { id: connection.id } });
+
+  // The periodic clean-ups, and the rate limit's writes (a batch of 1: every hit writes).
+  operation = 'purges';
+  await server.server.idempotency.purgeExpired();
+  const limiter = new RateLimitService(server.dataSource, 1000, { batch: 1 });
+  await limiter.hit(`scan:${tag}`);
+  await limiter.hit(`scan:${tag}`);
+  await limiter.purgeOld();
+  await limiter.close();
+}
+
+/** EXPLAIN names a table by its alias in the statement: map each alias back to its table. */
+function tablesByAlias(query: string): Map<string, string> {
+  const map = new Map<string, string>();
+  const re = /\b(?:FROM|JOIN|UPDATE)\s+`?(\w+)`?(?:\s+(?:AS\s+)?`?(\w+)`?)?/gi;
+  for (const [, table, alias] of query.matchAll(re)) {
+    map.set(table, table);
+    if (alias && !/^(WHERE|SET|ON|LIMIT|ORDER|GROUP|INNER|LEFT|JOIN|FOR)$/i.test(alias)) map.set(alias, table);
+  }
+  return map;
+}
+
+interface PlanRow {
+  table: string | null;
+  type: string | null;
+  key: string | null;
+  rows: number | string | null;
+  Extra: string | null;
+}
+
+test('every statement of the main operations runs on an index: no full scan and no filesort over a table that grows', async () => {
+  await driveEverything();
+  stopCapture();
+
+  const explained: string[] = [];
+  const problems: string[] = [];
+  for (const { query, parameters, operation: op } of captured.values()) {
+    if (!/^\s*(SELECT|UPDATE|DELETE)\b/i.test(query)) continue;
+    const plan = (await server.dataSource.query(`EXPLAIN ${query}`, [...parameters])) as PlanRow[];
+    explained.push(op);
+    if (process.env.SHOW_PLANS) process.stdout.write(`${op}\n  ${shape(query)}\n${plan.map((r) => `    ${r.table} ${r.type} key=${r.key} rows=${r.rows} ${r.Extra ?? ''}`).join('\n')}\n`);
+    const aliases = tablesByAlias(query);
+    for (const row of plan) {
+      const table = row.table === null ? undefined : aliases.get(row.table);
+      if (row.table && !row.table.startsWith('<') && table === undefined) problems.push(`${op}: EXPLAIN names ${row.table}, not found in the statement`);
+      if (table === undefined || !GROWING.has(table)) continue;
+      const extra = row.Extra ?? '';
+      if (row.type === 'ALL' || row.type === 'index' || /filesort/i.test(extra)) {
+        problems.push(`${op}: ${table} type=${row.type} key=${row.key} rows=${row.rows} extra="${extra}"\n    ${shape(query)}`);
+      }
+    }
+  }
+  // The capture saw the operations it should have: a broken hook would pass vacuously.
+  expect(explained.length).toBeGreaterThan(30);
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'purges']) {
+    expect(explained).toContain(op);
+  }
+  expect(problems).toEqual([]);
+}, 120_000);
