@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { ApiKeyEntity, ProjectEntity, SessionEntity, TenantEntity, UserEntity } from '../../db/entities';
+import { ProjectEntity, TenantEntity } from '../../db/entities';
 import type { Permission } from '../../db/entities/api-key.entity';
 import { ForbiddenError, UnauthenticatedError } from '../../errors';
 import { UUID_PATTERN } from '../../lib/ids';
@@ -60,55 +60,106 @@ export class AuthService {
     throw new UnauthenticatedError(UNAUTHENTICATED_MESSAGES[kind]);
   }
 
+  /**
+   * One statement: the key by its hash, its tenant, and the project it works in (its own, else the
+   * one X-Project-Id names) joined within the tenant, so a project of another tenant never matches.
+   */
   private async viaApiKey(hash: Buffer, projectIdHeader: string | null): Promise<Viewer> {
-    const key = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { keyHash: hash } });
-    if (!key || key.revokedAt !== null || !hashesEqual(key.keyHash, hash)) throw new UnauthenticatedError(UNAUTHENTICATED_MESSAGES.api_key);
-    const tenant = await this.dataSource.getRepository(TenantEntity).findOneByOrFail({ id: key.tenantId });
-    let projectId = key.projectId;
-    if (projectId !== null && projectIdHeader !== null && projectIdHeader !== projectId) {
+    const [row] = (await this.dataSource.query(
+      `SELECT k.id AS key_id, k.key_hash, k.project_id AS key_project_id, k.permissions, k.revoked_at, ${TENANT_AND_PROJECT}
+       FROM api_keys k
+       JOIN tenants t ON t.id = k.tenant_id
+       LEFT JOIN projects p ON p.tenant_id = k.tenant_id AND p.id = COALESCE(k.project_id, ?)
+       WHERE k.key_hash = ?`,
+      [validProjectId(projectIdHeader), hash],
+    )) as AuthRow[];
+    if (!row || row.revoked_at !== null || !hashesEqual(row.key_hash as Buffer, hash)) throw new UnauthenticatedError(UNAUTHENTICATED_MESSAGES.api_key);
+    const keyProjectId = row.key_project_id as string | null;
+    if (keyProjectId !== null && projectIdHeader !== null && projectIdHeader !== keyProjectId) {
       throw new ForbiddenError('This API key is scoped to another project than the one X-Project-Id names');
     }
-    projectId ??= projectIdHeader;
+    const projectId = keyProjectId ?? projectIdHeader;
     return {
       kind: 'api_key',
-      tenant,
-      project: projectId === null ? null : await this.projectOfTenant(tenant.id, projectId, 'api_key'),
-      permissions: parsePermissions(key.permissions),
-      apiKeyId: key.id,
+      tenant: tenantOf(row),
+      project: projectId === null ? null : projectOf(row, projectId, 'api_key'),
+      permissions: parsePermissions(row.permissions as string),
+      apiKeyId: row.key_id as string,
       userId: null,
-      principal: `apikey:${key.id}`,
+      principal: `apikey:${row.key_id as string}`,
     };
   }
 
+  /** One statement: the session by its hash, its user, the tenant, and the project it works in. */
   private async viaSession(hash: Buffer, projectIdHeader: string | null, now: Date): Promise<Viewer> {
-    const session = await this.dataSource.getRepository(SessionEntity).findOne({ where: { tokenHash: hash } });
-    if (!session || session.revokedAt !== null || session.expiresAt <= now || !hashesEqual(session.tokenHash, hash)) {
+    const [row] = (await this.dataSource.query(
+      `SELECT s.token_hash, s.revoked_at, s.expires_at, u.id AS user_id, u.default_project_id AS user_project_id, ${TENANT_AND_PROJECT}
+       FROM sessions s
+       JOIN users u ON u.id = s.user_id
+       JOIN tenants t ON t.id = u.tenant_id
+       LEFT JOIN projects p ON p.tenant_id = t.id AND p.id = COALESCE(?, u.default_project_id, t.default_project_id)
+       WHERE s.token_hash = ?`,
+      [projectIdHeader === null ? null : (validProjectId(projectIdHeader) ?? NO_PROJECT), hash],
+    )) as AuthRow[];
+    if (!row || row.revoked_at !== null || (row.expires_at as Date) <= now || !hashesEqual(row.token_hash as Buffer, hash)) {
       throw new UnauthenticatedError(UNAUTHENTICATED_MESSAGES.session);
     }
-    const user = await this.dataSource.getRepository(UserEntity).findOneByOrFail({ id: session.userId });
-    const tenant = await this.dataSource.getRepository(TenantEntity).findOneByOrFail({ id: user.tenantId });
     // X-Project-Id, else the user's own project, else the tenant's default project.
-    const projectId = projectIdHeader ?? user.defaultProjectId ?? tenant.defaultProjectId;
+    const projectId = projectIdHeader ?? (row.user_project_id as string | null) ?? (row.t_default_project_id as string | null);
     return {
       kind: 'session',
-      tenant,
-      project: projectId === null ? null : await this.projectOfTenant(tenant.id, projectId, 'session'),
+      tenant: tenantOf(row),
+      project: projectId === null ? null : projectOf(row, projectId, 'session'),
       // A user acts for the whole tenant they belong to.
       permissions: PERMISSIONS,
       apiKeyId: null,
-      userId: user.id,
-      principal: `user:${user.id}`,
+      userId: row.user_id as string,
+      principal: `user:${row.user_id as string}`,
     };
   }
+}
 
-  /** A project id that is not the tenant's is refused alike whether or not it exists elsewhere. */
-  private async projectOfTenant(tenantId: string, projectId: string, kind: Viewer['kind']): Promise<ProjectEntity> {
-    const project = UUID_PATTERN.test(projectId)
-      ? await this.dataSource.getRepository(ProjectEntity).findOne({ where: { id: projectId, tenantId } })
-      : null;
-    if (!project) throw new ForbiddenError(`X-Project-Id does not name a project of the account this ${CREDENTIAL_NAMES[kind]} belongs to`);
-    return project;
+type AuthRow = Record<string, unknown>;
+
+/** The tenant's and the joined project's columns, as `t_…` and `p_…`. */
+const TENANT_AND_PROJECT = `t.id AS t_id, t.name AS t_name, t.kind AS t_kind, t.plan AS t_plan, t.default_project_id AS t_default_project_id,
+  t.created_at AS t_created_at, t.updated_at AS t_updated_at,
+  p.id AS p_id, p.tenant_id AS p_tenant_id, p.name AS p_name, p.repository_count AS p_repository_count,
+  p.created_at AS p_created_at, p.updated_at AS p_updated_at`;
+
+/** A project id that matches no row: a malformed X-Project-Id must not fall back to a default project. */
+const NO_PROJECT = '00000000-0000-0000-0000-000000000000';
+
+/** Only a well-formed id is sent to the database; anything else is refused after the lookup. */
+function validProjectId(projectId: string | null): string | null {
+  return projectId !== null && UUID_PATTERN.test(projectId) ? projectId : null;
+}
+
+function tenantOf(row: AuthRow): TenantEntity {
+  return Object.assign(new TenantEntity(), {
+    id: row.t_id,
+    name: row.t_name,
+    kind: row.t_kind,
+    plan: row.t_plan,
+    defaultProjectId: row.t_default_project_id,
+    createdAt: row.t_created_at,
+    updatedAt: row.t_updated_at,
+  });
+}
+
+/** A project id that is not the tenant's is refused alike whether or not it exists elsewhere. */
+function projectOf(row: AuthRow, projectId: string, kind: Viewer['kind']): ProjectEntity {
+  if (!UUID_PATTERN.test(projectId) || row.p_id === null || row.p_id !== projectId) {
+    throw new ForbiddenError(`X-Project-Id does not name a project of the account this ${CREDENTIAL_NAMES[kind]} belongs to`);
   }
+  return Object.assign(new ProjectEntity(), {
+    id: row.p_id,
+    tenantId: row.p_tenant_id,
+    name: row.p_name,
+    repositoryCount: Number(row.p_repository_count),
+    createdAt: row.p_created_at,
+    updatedAt: row.p_updated_at,
+  });
 }
 
 /** The project a request works in, after checking the permission it needs. */
