@@ -26,9 +26,9 @@ export function createLoaders(db: EntityManager, viewer: Viewer | null) {
   scope.seen = prime;
   return {
     ...byId,
-    repositoriesByConnectionId: byParentLoader(scope, RepositoryEntity, 'repoConnectionId'),
-    serviceMappingsByConnectionId: byParentLoader(scope, ServiceMappingEntity, 'repoConnectionId'),
-    serviceMappingsByRepositoryId: byParentLoader(scope, ServiceMappingEntity, 'repositoryId'),
+    repositoriesByConnectionId: byParentLoader(scope, RepositoryEntity, 'repoConnectionId', 'ix_repositories_connection_list'),
+    serviceMappingsByConnectionId: byParentLoader(scope, ServiceMappingEntity, 'repoConnectionId', 'ix_service_mappings_connection_list'),
+    serviceMappingsByRepositoryId: byParentLoader(scope, ServiceMappingEntity, 'repositoryId', 'ix_service_mappings_repository_list'),
     prime,
   };
 }

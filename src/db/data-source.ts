@@ -63,7 +63,9 @@ export function createDataSource({ url, poolSize = 10 }: DataSourceOptions): Dat
     connectTimeout: 10_000,
     logging: ['query'],
     logger: new CountingLogger(),
-    extra: { enableKeepAlive: true, maxIdle: poolSize, idleTimeout: 60_000 },
+    // trace: false — mysql2 otherwise captures a stack trace for every statement (a few % of a
+    // request's CPU in the profile); a failed statement's error still says what failed.
+    extra: { enableKeepAlive: true, maxIdle: poolSize, idleTimeout: 60_000, trace: false },
   });
 }
 

@@ -343,6 +343,8 @@ export class RepoConnectionService {
 
   /** Decrypts a connection's credentials for the code that uses them; fails closed. */
   openCredentials(connection: RepoConnectionEntity): Secret<string> {
+    // Lists and loaders read connections without their credentials.
+    if (!connection.credentialsCiphertext) throw new Error('This connection was read without its credentials; read the row in full');
     return this.cipher.open({ keyId: connection.credentialsKeyId, blob: connection.credentialsCiphertext }, credentialsAad(connection));
   }
 }
