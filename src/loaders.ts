@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
 import type { Viewer } from './modules/auth/viewer';
-import { byIdLoader, byParentLoader, type LoaderScope } from './modules/shared/scoped-loader';
+import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './modules/shared/scoped-loader';
 
 /** One set per request, scoped to the caller's project, so nothing is cached across requests or tenants. */
 export function createLoaders(db: EntityManager, viewer: Viewer | null) {
@@ -24,12 +24,30 @@ export function createLoaders(db: EntityManager, viewer: Viewer | null) {
     }
   };
   scope.seen = prime;
-  return {
-    ...byId,
+  const byParent = {
     repositoriesByConnectionId: byParentLoader(scope, RepositoryEntity, 'repoConnectionId', 'ix_repositories_connection_list'),
     serviceMappingsByConnectionId: byParentLoader(scope, ServiceMappingEntity, 'repoConnectionId', 'ix_service_mappings_connection_list'),
     serviceMappingsByRepositoryId: byParentLoader(scope, ServiceMappingEntity, 'repositoryId', 'ix_service_mappings_repository_list'),
+  };
+  /**
+   * A connection this request has just created, with every child it has: its lists are complete,
+   * so the response's nested fields need no statement.
+   */
+  const primeConnection = (written: { connection: RepoConnectionEntity; repositories: RepositoryEntity[]; mappings: ServiceMappingEntity[] }) => {
+    const repositories = [...written.repositories].sort(byCreation);
+    const mappings = [...written.mappings].sort(byCreation);
+    prime([written.connection, ...repositories, ...mappings]);
+    byParent.repositoriesByConnectionId.prime(written.connection.id, repositories);
+    byParent.serviceMappingsByConnectionId.prime(written.connection.id, mappings);
+    for (const repository of repositories) {
+      byParent.serviceMappingsByRepositoryId.prime(repository.id, mappings.filter((m) => m.repositoryId === repository.id));
+    }
+  };
+  return {
+    ...byId,
+    ...byParent,
     prime,
+    primeConnection,
   };
 }
 

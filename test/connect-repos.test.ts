@@ -1,5 +1,5 @@
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '../src/db/entities';
-import { countStatements } from '../src/db/data-source';
+import { countStatements, onStatement } from '../src/db/data-source';
 import { CONNECT_REPOS, READ_BACK, connectInput } from './support/operations';
 import { sigsentryExamples } from './support/seeds';
 import { useTestServer } from './support/test-server';
@@ -172,5 +172,33 @@ describe('connectRepos writes in one transaction', () => {
     }
     expect(counts[0]).toBeLessThanOrEqual(8);
     expect(new Set(counts).size).toBe(1);
+  });
+
+  test('the response reads nothing back: the nested repositories and mappings come from what was written', async () => {
+    const apiKey = await freshKey();
+    const selects: string[] = [];
+    const stop = onStatement((query) => {
+      if (/^\s*SELECT/i.test(query)) selects.push(query);
+    });
+    let data;
+    try {
+      data = await connect(connectInput(seeds.full), apiKey);
+    } finally {
+      stop();
+    }
+    expect(data.userErrors).toEqual([]);
+    const connection = data.repoConnection;
+    expect(connection.repositories.map((r: any) => r.path)).toEqual(seeds.full.repositories);
+    expect(connection.serviceMappings.map((m: any) => [m.serviceName, m.repository.path])).toEqual(
+      seeds.full.serviceMappings.map((m: any) => [m.serviceName, m.repo]),
+    );
+    for (const repository of connection.repositories) {
+      expect(repository.serviceMappings.map((m: any) => m.serviceName)).toEqual(
+        seeds.full.serviceMappings.filter((m: any) => m.repo === repository.path).map((m: any) => m.serviceName),
+      );
+    }
+    // Authentication and the two conflict checks (on the live_* indexes) are the only reads.
+    const reads = selects.filter((q) => /\b(repositories|service_mappings|repo_connections)\b/.test(q) && !/live_(path|service_name)/.test(q));
+    expect(reads).toEqual([]);
   });
 });

@@ -19,6 +19,13 @@ export interface ConnectReposResult {
   userErrors: UserError[];
 }
 
+/** A new connection with all its children, as written. */
+export interface Written {
+  connection: RepoConnectionEntity;
+  repositories: RepositoryEntity[];
+  mappings: ServiceMappingEntity[];
+}
+
 export type StoredCredentials = { token: string } | { username: string; appPassword: string };
 
 /** The additional authenticated data that binds a ciphertext to its row: moved elsewhere, it no longer opens. */
@@ -42,9 +49,13 @@ export class RepoConnectionService {
     if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
     const data = checked.value;
     try {
-      return await inTransaction(ctx, (em) =>
-        this.writeConnection(em, tenant, project.id, data),
+      let written: Written | null = null;
+      const result = await inTransaction(ctx, (em) =>
+        this.writeConnection(em, tenant, project.id, data, (w) => (written = w)),
       );
+      // The response reads back what was just written: serve it from memory, not the database.
+      if (written !== null && result.userErrors.length === 0) ctx.loaders.primeConnection(written);
+      return result;
     } catch (error) {
       const conflict = this.conflictFromDuplicate(error);
       if (conflict) return conflict;
@@ -62,6 +73,7 @@ export class RepoConnectionService {
     tenant: TenantEntity,
     projectId: string,
     data: NormalizedConnectRepos,
+    onWritten: (written: Written) => void,
   ): Promise<ConnectReposResult> {
     const quotaError = await reserveRepositorySlots(em, this.config, tenant, projectId, data.repositories.length, ['repositories']);
     if (quotaError) return { repoConnection: null, userErrors: [quotaError] };
@@ -93,6 +105,7 @@ export class RepoConnectionService {
     if (mappings.length > 0) {
       await em.createQueryBuilder().insert().into(ServiceMappingEntity).values(mappings).updateEntity(false).execute();
     }
+    onWritten({ connection, repositories, mappings });
     return { repoConnection: connection, userErrors: [] };
   }
 

@@ -27,7 +27,8 @@ export function byIdLoader<T extends ObjectLiteral & { id: string }>(scope: Load
   });
 }
 
-function byCreation(a: ObjectLiteral, b: ObjectLiteral): number {
+/** Creation order: created_at, then id. */
+export function byCreation(a: ObjectLiteral, b: ObjectLiteral): number {
   const at = (a.createdAt as Date).getTime() - (b.createdAt as Date).getTime();
   return at !== 0 ? at : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
