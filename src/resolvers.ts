@@ -69,6 +69,10 @@ export const resolvers: Resolvers = {
     updateServiceMapping,
     deleteServiceMapping,
   }),
+  // graphql-jit reads a field without a resolver as a plain property: the lazy count is a function.
+  RepoConnectionPage: { totalCount: (page) => page.totalCount() },
+  RepositoryPage: { totalCount: (page) => page.totalCount() },
+  ServiceMappingPage: { totalCount: (page) => page.totalCount() },
   Node,
   Project,
   Repository,

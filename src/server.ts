@@ -13,6 +13,8 @@ import { hasPendingMigrations } from './db/data-source';
 import { AppError, ErrorCode, withHttpStatus } from './errors';
 import type { CredentialCipher } from './modules/crypto';
 import { resolvers } from './resolvers';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { jitGateway } from './graphql/jit-gateway';
 import { createServices, type Services } from './services';
 import { parseCoercionError, withoutPrintedValue } from './http/coercion-errors';
 import { registerGraphQLRoute, type ContextFactory } from './http/graphql-route';
@@ -164,9 +166,11 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
 
   const isInternal = (error: GraphQLError) => maskError({ message: error.message, extensions: error.extensions }, error).extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR;
   const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), serviceUnavailableStatus, internalErrorLogging(app.log, isInternal)];
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
   const apollo = new ApolloServer<GraphQLContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers: resolvers as never,
+    // graphql-jit executes (src/graphql/jit-gateway.ts); Apollo parses, validates, runs the plugins
+    // and formats errors as before. No plugin may use willResolveField: it would need graphql-js.
+    gateway: jitGateway(schema),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
