@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildOpenApiDocument, openApiText, SEED_EXAMPLES } from '../src/rest/openapi';
 import { FAILURES } from '../src/rest/rest-errors';
+import { DEFAULT_LIMITS } from '../src/config';
 import { ROOT } from './support/build';
+import { createAccount, createApiKey } from './support/factories';
 import { OPENAPI_PATH, openApiPointer, openApiProblems, schemaProblems, type ShimExchange } from './support/openapi';
 import { rest } from './support/rest';
 import { heimdallExamples, sigsentryExamples } from './support/seeds';
@@ -144,5 +146,43 @@ describe('the response check every shim call of the suite goes through', () => {
     expect(unknown.status).toBe(404);
     // A query parameter the document does not name: the call throws.
     await expect(rest(t.url, 'GET', '/api/repos?sort=name', { headers: { authorization: `Bearer ${t.apiKey}` } })).rejects.toThrow(/query parameter "sort" is not in the document/);
+  });
+});
+
+describe('requests at the edges answer as the document says', () => {
+  // Each goes through rest(), so beyond the status asserted here its headers and body are checked against the document.
+  test('unknown ids, bad query strings and bodies, tenant keys without or with a wrong X-Project-Id, a read-only key', async () => {
+    const account = await createAccount(t.dataSource);
+    const readOnly = await createApiKey(t.dataSource, { projectId: account.project.id }, ['config:read']);
+    const tenantKey = await createApiKey(t.dataSource, { tenantId: account.tenant.id }, ['config:read', 'config:write']);
+    const key = { authorization: `Bearer ${account.apiKey}` };
+    const heimdallBody = { name: 'edge', remote_url: 'https://git.example.com/acme/edge.git' };
+    const cases: [string, string, Parameters<typeof rest>[3], number][] = [
+      ['GET', '/api/repos/not-an-id', { headers: key }, 404],
+      ['GET', '/v1/config/repos/rc_unknown', { headers: key }, 404],
+      ['DELETE', '/api/repos/not-an-id', { headers: key }, 404],
+      ['DELETE', '/v1/config/repos/rc_unknown', { headers: key }, 404],
+      ['POST', '/v1/config/repos/rc_unknown/invalidate-cache', { headers: key }, 404],
+      ['GET', '/api/repos?limit=0', { headers: key }, 400],
+      ['GET', '/v1/config/repos?platform=svn', { headers: key }, 400],
+      ['GET', '/api/repos?source_type=svn', { headers: key }, 400],
+      ['GET', '/v1/config/repos?cursor=zzz', { headers: key }, 400],
+      ['GET', '/api/repos?cursor=zzz', { headers: key }, 400],
+      ['GET', '/api/repos?include_deleted=yes', { headers: key }, 200],
+      ['PUT', '/v1/config/repos/rc_unknown', { headers: { ...key, 'idempotency-key': 'cl\u00e9' }, body: { platform: 'github', credentials: { token: 'x' }, repositories: ['a/b'] } }, 400],
+      ['POST', '/api/repos', { headers: key, body: [1] }, 400],
+      ['POST', '/api/repos', { headers: key, raw: '{bad' }, 400],
+      ['DELETE', '/api/repos/not-an-id', { headers: key, raw: '{bad' }, 400],
+      ['DELETE', '/v1/config/repos/rc_unknown', { headers: key, raw: 'x'.repeat(DEFAULT_LIMITS.bodyLimitBytes + 1) }, 413],
+      ['POST', '/api/repos', { headers: { authorization: `Bearer ${readOnly}` }, body: heimdallBody }, 403],
+      ['DELETE', '/v1/config/repos/rc_unknown', { headers: { authorization: `Bearer ${readOnly}` } }, 403],
+      ['GET', '/v1/config/repos', { headers: { authorization: `Bearer ${tenantKey}` } }, 403],
+      ['POST', '/api/repos', { headers: { authorization: `Bearer ${tenantKey}`, 'x-project-id': 'not-a-project' }, body: heimdallBody }, 403],
+      ['POST', '/api/repos', { headers: { authorization: `Bearer ${tenantKey}`, 'x-project-id': account.project.id }, body: heimdallBody }, 201],
+      ['GET', '/api/repos', { headers: { cookie: 'session=rls_forged' } }, 401],
+    ];
+    const statuses = [];
+    for (const [method, url, options] of cases) statuses.push((await rest(t.url, method, url, options)).status);
+    expect(statuses).toEqual(cases.map((c) => c[3]));
   });
 });

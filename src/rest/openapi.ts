@@ -70,8 +70,10 @@ type Api = 'sigsentry' | 'heimdall';
 
 /** Failures every authenticated route can answer. */
 const ALWAYS: FailureCode[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'INTERNAL_SERVER_ERROR'];
-/** Failures of a POST or PUT: a body to judge, and an Idempotency-Key to honour. */
-const WRITE: FailureCode[] = ['BAD_USER_INPUT', 'PAYLOAD_TOO_LARGE', 'IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED'];
+/** Failures of a route that reads a body (POST, PUT, DELETE): malformed JSON, a wrong Content-Type, too large. */
+const BODY: FailureCode[] = ['BAD_USER_INPUT', 'PAYLOAD_TOO_LARGE'];
+/** Failures of a POST or PUT sent with an Idempotency-Key. */
+const IDEMPOTENCY: FailureCode[] = ['IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED'];
 
 const WHEN: Record<FailureCode, string> = {
   BAD_USER_INPUT: 'A field, the query string, the JSON body, its Content-Type or the Idempotency-Key failed validation',
@@ -150,7 +152,7 @@ function operation(spec: OperationSpec): Schema {
   parameters.push({ $ref: '#/components/parameters/X-Project-Id' });
   if (idempotent) parameters.push({ $ref: '#/components/parameters/Idempotency-Key' });
   parameters.push({ $ref: '#/components/parameters/X-Request-Id' });
-  const failures = [...ALWAYS, ...spec.failures, ...(idempotent ? WRITE : [])];
+  const failures = [...ALWAYS, ...spec.failures, ...(spec.method === 'get' ? [] : BODY), ...(idempotent ? IDEMPOTENCY : [])];
   const security = spec.api === 'sigsentry' ? [{ apiKey: [] }, { session: [] }] : [{ session: [] }, { apiKey: [] }];
   return {
     operationId: spec.operationId,
@@ -271,7 +273,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           LIMIT,
           CURSOR,
           queryParam('source_type', 'Only repositories of this source type.', ref('HeimdallSourceType')),
-          queryParam('include_deleted', '`true` lists deleted repositories too.', { type: 'string', enum: ['true', 'false'] }),
+          queryParam('include_deleted', '`true` lists deleted repositories too (any other value does not).', STRING),
         ],
         success: { status: 200, description: 'One page, newest first', schema: ref('HeimdallRepositoryList') },
         failures: ['BAD_USER_INPUT'],
