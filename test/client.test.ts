@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { RepoConnectionEntity } from '../src/db/entities';
-import { ConnectReposDocument, createClient, RepolinkError, ViewerDocument, CreateRepositoryDocument, RepositoriesDocument } from '../client/src';
+import { ConnectReposDocument, createClient, RepolinkError, ViewerDocument, CreateRepositoryDocument, RepositoriesDocument, RepoConnectionDocument } from '../client/src';
 import { ROOT } from './support/build';
 import { createAccount, createSessionFor } from './support/factories';
 import { startTestServer, useTestServer } from './support/test-server';
@@ -125,3 +125,18 @@ describe('createClient', () => {
     }
   });
 });
+
+/** Never called: `npm run typecheck` fails if the generated types stop catching these mistakes. */
+export async function typeChecks(client: ReturnType<typeof createClient>) {
+  // @ts-expect-error a required variable is missing
+  await client.query(RepoConnectionDocument);
+  // @ts-expect-error a variable of the wrong type
+  await client.query(RepoConnectionDocument, { id: true });
+  // @ts-expect-error an enum value the schema does not have
+  await client.mutate(ConnectReposDocument, { input: { platform: 'SVN', credentials: {}, repositories: [] } });
+  const payload = await client.mutate(ConnectReposDocument, github(['acme/x']));
+  // @ts-expect-error userErrors' code is the schema's UserErrorCode, not any string
+  if (payload.userErrors[0].code === 'NOPE') return;
+  // @ts-expect-error the payload has no such field
+  return payload.repository;
+}
