@@ -54,6 +54,17 @@ const config: CodegenConfig = {
         scalars: { DateTime: 'string', UUID: 'string', URL: 'string', PositiveInt: 'number' },
       },
     },
+    // The frontend client (client/): a TypedDocumentNode for every operation of client/src/operations.graphql.
+    'client/src/gql/': {
+      preset: 'client',
+      documents: 'client/src/operations.graphql',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+        scalars: { DateTime: 'string', UUID: 'string', URL: 'string', PositiveInt: 'number' },
+      },
+    },
   },
 };
 
