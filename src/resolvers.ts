@@ -27,6 +27,7 @@ import { repository } from './modules/repositories/resolvers/Query/repository';
 import { Repository } from './modules/repositories/resolvers/Repository';
 import { serviceMapping } from './modules/service-mappings/resolvers/Query/serviceMapping';
 import { ServiceMapping } from './modules/service-mappings/resolvers/ServiceMapping';
+import { checkRepoConnection } from './modules/platforms/resolvers/Mutation/checkRepoConnection';
 
 type MutationMap = NonNullable<Resolvers['Mutation']>;
 
@@ -54,6 +55,7 @@ export const resolvers: Resolvers = {
   TenantKind: { ORGANIZATION: 'organization', PERSONAL: 'personal' },
   Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
   ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
+  RepositoryCheckStatus: { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' },
   Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings },
   Mutation: guardMutations({
     connectRepos,
@@ -68,6 +70,7 @@ export const resolvers: Resolvers = {
     createServiceMapping,
     updateServiceMapping,
     deleteServiceMapping,
+    checkRepoConnection,
   }),
   Node,
   Project,

@@ -7,6 +7,7 @@ import { RepoConnectionService } from './modules/repo-connections/repo-connectio
 import { RepositoryService, type DefaultBranchResolver } from './modules/repositories/repository.service';
 import { createDefaultBranchResolver } from './modules/repositories/default-branch';
 import { ServiceMappingService } from './modules/service-mappings/service-mapping.service';
+import { PlatformService } from './modules/platforms/platform.service';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -27,6 +28,7 @@ export function createServices(deps: ServiceDeps) {
     repoConnections: new RepoConnectionService(deps.cipher, deps.config),
     serviceMappings: new ServiceMappingService(),
     nodes: new NodeService(),
+    platforms: new PlatformService(deps.config),
   };
 }
 

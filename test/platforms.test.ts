@@ -31,14 +31,14 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
   it('reports a public_repo-only token as missing repo, and private repositories as not found', async () => {
     const client = github(TOKENS.githubPublicOnly);
     expect(await client.checkCredential()).toMatchObject({ valid: true, missingScopes: ['repo'] });
-    expect(await client.checkRepository('acme/api')).toMatchObject({ access: 'not_found', headCommit: null });
-    expect(await client.checkRepository('acme/web')).toMatchObject({ access: 'found', visibility: 'public', defaultBranch: 'trunk', headCommit: SHA.githubWeb });
+    expect(await client.checkRepository('acme/api')).toMatchObject({ status: 'not_found', headCommit: null });
+    expect(await client.checkRepository('acme/web')).toMatchObject({ status: 'found', visibility: 'public', defaultBranch: 'trunk', headCommit: SHA.githubWeb });
   });
 
   it('reads existence, visibility, default branch and head commit of a repository', async () => {
     expect(await github(TOKENS.githubClassic).checkRepository('acme/api')).toEqual({
-      path: 'acme/api',
-      access: 'found',
+      repository: 'acme/api',
+      status: 'found',
       visibility: 'private',
       permission: 'push',
       defaultBranch: 'main',
@@ -52,20 +52,20 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
     const credential = await client.checkCredential();
     expect(credential).toMatchObject({ valid: true, identity: 'octocat', scopes: null, missingScopes: null });
     const repo = await client.checkRepository('acme/api', credential);
-    expect(repo).toMatchObject({ access: 'no_access', defaultBranch: 'main', headCommit: SHA.githubApi });
+    expect(repo).toMatchObject({ status: 'no_access', defaultBranch: 'main', headCommit: SHA.githubApi });
     expect(repo.message).toMatch(/pull requests \(403\)/);
   });
 
   it('a refused token is invalid (401), an SSO-protected repository is no access (403), an unknown one not found (404)', async () => {
     expect(await github(TOKENS.githubBad).checkCredential()).toMatchObject({ valid: false, identity: null });
-    expect(await github(TOKENS.githubClassic).checkRepository('acme/sso')).toMatchObject({ access: 'no_access', message: 'GitHub refused access (403)' });
-    expect(await github(TOKENS.githubClassic).checkRepository('acme/nope')).toMatchObject({ access: 'not_found' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/sso')).toMatchObject({ status: 'no_access', message: 'GitHub refused access (403)' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/nope')).toMatchObject({ status: 'not_found' });
   });
 
   it('retries a 502 and then succeeds', async () => {
     const before = calls('/repos/acme/flaky');
     const report = await github(TOKENS.githubClassic).checkRepository('acme/flaky');
-    expect(report).toMatchObject({ access: 'found', headCommit: SHA.githubFlaky });
+    expect(report).toMatchObject({ status: 'found', headCommit: SHA.githubFlaky });
     expect(calls('/repos/acme/flaky') - before).toBe(3); // 502, 200, then the branch
     expect(slept).toHaveLength(1);
   });
@@ -73,7 +73,7 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
   it('gives up after a bounded number of attempts when the server keeps failing', async () => {
     fake.failNext('/repos/acme/down', 10, 503);
     const report = await github(TOKENS.githubClassic).checkRepository('acme/down');
-    expect(report).toMatchObject({ access: 'unreachable' });
+    expect(report).toMatchObject({ status: 'unreachable' });
     expect(report.message).toMatch(/answered 503 after 4 attempts/);
     expect(calls('/repos/acme/down')).toBe(4);
     expect(slept).toHaveLength(3);
@@ -82,7 +82,7 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
 
   it('waits as long as Retry-After says on a 429, then succeeds', async () => {
     fake.failNext('/repos/acme/web', 1, 429, { 'retry-after': '2' });
-    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ access: 'found' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ status: 'found' });
     expect(slept).toEqual([2000]);
   });
 
@@ -90,7 +90,7 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
     fake.failNext('/repos/acme/api', 1, 429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) });
     const report = await github(TOKENS.githubClassic).checkRepository('acme/api');
-    expect(report.access).toBe('unreachable');
+    expect(report.status).toBe('unreachable');
     expect(report.message).toMatch(/rate limited for \d+ s more/);
     expect(slept).toEqual([]);
   });
@@ -98,7 +98,7 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
   it('times out a slow server', async () => {
     const started = Date.now();
     const report = await github(TOKENS.githubClassic, { timeoutMs: 200 }).checkRepository('acme/slow');
-    expect(report).toMatchObject({ access: 'unreachable', message: expect.stringMatching(/did not answer within 200 ms/) });
+    expect(report).toMatchObject({ status: 'unreachable', message: expect.stringMatching(/did not answer within 200 ms/) });
     expect(Date.now() - started).toBeLessThan(SLOW_MS);
   });
 });
@@ -113,8 +113,8 @@ describe('GitLab (self-managed through baseUrl)', () => {
 
   it('finds a nested project by its url-encoded path, with its default branch and head', async () => {
     expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/sub/project')).toEqual({
-      path: 'group/sub/project',
-      access: 'found',
+      repository: 'group/sub/project',
+      status: 'found',
       visibility: 'private',
       permission: 'developer',
       defaultBranch: 'develop',
@@ -125,14 +125,14 @@ describe('GitLab (self-managed through baseUrl)', () => {
   });
 
   it('a guest cannot read the code (403 on the branch); an unknown project is not found', async () => {
-    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/guest')).toMatchObject({ access: 'no_access', permission: 'guest' });
-    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/none')).toMatchObject({ access: 'not_found' });
+    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/guest')).toMatchObject({ status: 'no_access', permission: 'guest' });
+    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/none')).toMatchObject({ status: 'not_found' });
   });
 
   it('honours RateLimit-Reset (epoch seconds) when a 429 has no Retry-After', async () => {
     const reset = Math.floor(Date.now() / 1000) + 3;
     fake.failNext('/projects/group%2Fsub%2Fproject', 1, 429, { 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) });
-    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/sub/project')).toMatchObject({ access: 'found' });
+    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/sub/project')).toMatchObject({ status: 'found' });
     expect(slept).toHaveLength(1);
     expect(slept[0]).toBeGreaterThan(1000);
     expect(slept[0]).toBeLessThanOrEqual(3000);
@@ -156,8 +156,8 @@ describe('Bitbucket Cloud', () => {
   it("reads the repository, its main branch and head, and the user's permission from the paged permission list", async () => {
     const before = calls('/2.0/user/permissions/repositories');
     expect(await bitbucket(TOKENS.bitbucketPassword).checkRepository('ws/app')).toEqual({
-      path: 'ws/app',
-      access: 'found',
+      repository: 'ws/app',
+      status: 'found',
       visibility: 'private',
       permission: 'write',
       defaultBranch: 'master',
@@ -169,8 +169,8 @@ describe('Bitbucket Cloud', () => {
 
   it('403 is no access, 404 not found', async () => {
     const client = bitbucket(TOKENS.bitbucketPassword);
-    expect(await client.checkRepository('ws/secret')).toMatchObject({ access: 'no_access' });
-    expect(await client.checkRepository('ws/none')).toMatchObject({ access: 'not_found' });
+    expect(await client.checkRepository('ws/secret')).toMatchObject({ status: 'no_access' });
+    expect(await client.checkRepository('ws/none')).toMatchObject({ status: 'not_found' });
   });
 });
 
@@ -180,7 +180,7 @@ describe('safety', () => {
     const guarded = createPlatformClient('github', { token: TOKENS.githubClassic }, fake.githubApi, { ...options, allowPrivate: false });
     expect(await guarded.checkCredential()).toMatchObject({ valid: null, message: expect.stringMatching(/private or loopback address/) });
     const metadata = createPlatformClient('gitlab', { token: TOKENS.gitlabGood }, 'http://169.254.169.254', { ...options, allowPrivate: false });
-    expect(await metadata.checkRepository('group/sub/project')).toMatchObject({ access: 'unreachable', message: expect.stringMatching(/private or loopback/) });
+    expect(await metadata.checkRepository('group/sub/project')).toMatchObject({ status: 'unreachable', message: expect.stringMatching(/private or loopback/) });
     expect(fake.requests.length).toBe(before);
   });
 

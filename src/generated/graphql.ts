@@ -3,6 +3,8 @@ import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from '
 import { RepositoryEntity, RepoConnectionEntity, ServiceMappingEntity, TenantEntity, ProjectEntity } from '../db/entities';
 import { Viewer as ViewerModel } from '../modules/auth/viewer';
 import { Page, Edge } from '../modules/shared/pagination';
+import { ConnectionCheck } from '../modules/platforms/platform.service';
+import { RepositoryReport } from '../modules/platforms/platform-client';
 import { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -23,6 +25,15 @@ export type Scalars = {
   URL: { input: URL; output: URL | string; }
   /** A UUID (repositories and tenants use time-ordered UUIDv7). */
   UUID: { input: string; output: string; }
+};
+
+/** Result of `checkRepoConnection`. */
+export type CheckRepoConnectionPayload = {
+  __typename?: 'CheckRepoConnectionPayload';
+  /** The report; null when the input itself is invalid (see `userErrors`). */
+  check: Maybe<RepoConnectionCheck>;
+  /** Problems with the input, exactly as `connectRepos` would report them. */
+  userErrors: Array<UserError>;
 };
 
 /** Input of `connectRepos`; the same body as `POST /v1/config/repos`. */
@@ -81,6 +92,23 @@ export type CreateServiceMappingInput = {
   serviceName: Scalars['String']['input'];
 };
 
+/** What the platform says about a credential. Never contains the credential itself. */
+export type CredentialCheck = {
+  __typename?: 'CredentialCheck';
+  /** The account the credential belongs to: the GitHub login, GitLab username or Bitbucket username. */
+  identity: Maybe<Scalars['String']['output']>;
+  /** What went wrong or what to know, in words safe to show. */
+  message: Maybe<Scalars['String']['output']>;
+  /** The required scopes the credential lacks; empty when none; null when the scopes are unknown. */
+  missingScopes: Maybe<Array<Scalars['String']['output']>>;
+  /** The scopes repolink needs to read code and pull/merge requests on this platform (`repo`; `read_api`; `repository` and `pullrequest`). */
+  requiredScopes: Array<Scalars['String']['output']>;
+  /** The scopes the credential carries; null when the platform does not list them (GitHub fine-grained tokens: access is then checked per repository). */
+  scopes: Maybe<Array<Scalars['String']['output']>>;
+  /** True when the platform accepted the credential, false when it refused it (401), null when it could not be asked. */
+  valid: Maybe<Scalars['Boolean']['output']>;
+};
+
 /**
  * Platform credentials: `token` (and optionally `baseUrl`) for GitHub and GitLab, `username` and
  * `appPassword` for Bitbucket.
@@ -98,7 +126,19 @@ export type CredentialsInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Connects repositories of one platform to the caller's project, with their credentials and service mappings, in one transaction. Needs `config:write`. */
+  /**
+   * Tests a connection before saving it: asks the platform whether the credential is valid, whose it
+   * is and which scopes it has, and for every repository whether it exists and can be read, its
+   * default branch and head commit. Writes nothing. A mutation although it changes nothing, so the
+   * credential travels only in a POST body and never in a GET URL that logs and proxies keep.
+   * Needs `config:write`.
+   */
+  checkRepoConnection: CheckRepoConnectionPayload;
+  /**
+   * Connects repositories of one platform to the caller's project, with their credentials and service mappings, in one transaction. Needs `config:write`.
+   * With `verify: true` the platform is asked first (as `checkRepoConnection` does) and the connection is refused with a user error per failing
+   * repository (`field: ["repositories", i]`) or for the credential (`["credentials"]`); the repositories then start with the platform's default branch and head commit.
+   */
   connectRepos: ConnectReposPayload;
   /** Creates one repository in the caller's project. Needs `config:write`. */
   createRepository: CreateRepositoryPayload;
@@ -125,8 +165,14 @@ export type Mutation = {
 };
 
 
+export type MutationCheckRepoConnectionArgs = {
+  input: ConnectReposInput;
+};
+
+
 export type MutationConnectReposArgs = {
   input: ConnectReposInput;
+  verify?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -162,6 +208,7 @@ export type MutationInvalidateRepoConnectionCacheArgs = {
 
 export type MutationReplaceRepoConnectionArgs = {
   input: ReplaceRepoConnectionInput;
+  verify?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -350,6 +397,16 @@ export type RepoConnection = Node & {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** The answer of `checkRepoConnection`: a dry run of `connectRepos` against the platform. */
+export type RepoConnectionCheck = {
+  __typename?: 'RepoConnectionCheck';
+  credential: CredentialCheck;
+  /** True when the credential is valid, lacks no required scope and every repository is FOUND: `connectRepos` with `verify: true` would accept it. */
+  ok: Scalars['Boolean']['output'];
+  platform: Platform;
+  repositories: Array<RepositoryCheck>;
+};
+
 /** An item of a `RepoConnectionPage`. */
 export type RepoConnectionEdge = {
   __typename?: 'RepoConnectionEdge';
@@ -422,6 +479,35 @@ export type Repository = Node & {
   /** The user who created it; null when created with an API key. */
   userId: Maybe<Scalars['UUID']['output']>;
 };
+
+/** One repository of a check, in the order of the input's `repositories`. */
+export type RepositoryCheck = {
+  __typename?: 'RepositoryCheck';
+  /** The repository's default branch on the platform. */
+  defaultBranch: Maybe<Scalars['String']['output']>;
+  /** The commit at the head of the default branch. */
+  headCommit: Maybe<Scalars['String']['output']>;
+  /** Why it is not FOUND, in words safe to show. */
+  message: Maybe<Scalars['String']['output']>;
+  /** The credential's permission on it as the platform names it (GitHub `admin`/`push`/`pull`…, GitLab `developer`/`guest`…, Bitbucket `admin`/`write`/`read`). */
+  permission: Maybe<Scalars['String']['output']>;
+  /** The repository path as given. */
+  repository: Scalars['String']['output'];
+  status: RepositoryCheckStatus;
+  /** `public`, `private` or `internal`, as the platform says. */
+  visibility: Maybe<Scalars['String']['output']>;
+};
+
+/** What a check found out about one repository on its platform. */
+export type RepositoryCheckStatus =
+  /** The repository exists and the credential can read its code (and, where the platform says so per repository, its pull requests). */
+  | 'found'
+  /** The platform does not know it, or does not show it to this credential (GitHub and GitLab answer 404 for both). */
+  | 'not_found'
+  /** The platform knows it but refuses this credential (403, a guest role, SSO enforcement, a fine-grained token without the permission). */
+  | 'no_access'
+  /** The platform could not be asked: a timeout, an outage, a rate limit, or an address repolink does not call. Nothing is known. */
+  | 'unreachable';
 
 /** An item of a `RepositoryPage`. */
 export type RepositoryEdge = {
@@ -743,11 +829,13 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CheckRepoConnectionPayload: ResolverTypeWrapper<Omit<CheckRepoConnectionPayload, 'check'> & { check?: Maybe<ResolversTypes['RepoConnectionCheck']> }>;
   ConnectReposInput: ConnectReposInput;
   ConnectReposPayload: ResolverTypeWrapper<Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
   CreateRepositoryInput: CreateRepositoryInput;
   CreateRepositoryPayload: ResolverTypeWrapper<Omit<CreateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversTypes['Repository']> }>;
   CreateServiceMappingInput: CreateServiceMappingInput;
+  CredentialCheck: ResolverTypeWrapper<CredentialCheck>;
   CredentialsInput: CredentialsInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -763,12 +851,15 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReplaceRepoConnectionInput: ReplaceRepoConnectionInput;
   RepoConnection: ResolverTypeWrapper<RepoConnectionEntity>;
+  RepoConnectionCheck: ResolverTypeWrapper<ConnectionCheck>;
   RepoConnectionEdge: ResolverTypeWrapper<Edge<RepoConnectionEntity>>;
   RepoConnectionFilter: RepoConnectionFilter;
   RepoConnectionIdInput: RepoConnectionIdInput;
   RepoConnectionLifecyclePayload: ResolverTypeWrapper<Omit<RepoConnectionLifecyclePayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
   RepoConnectionPage: ResolverTypeWrapper<Page<RepoConnectionEntity>>;
   Repository: ResolverTypeWrapper<RepositoryEntity>;
+  RepositoryCheck: ResolverTypeWrapper<RepositoryReport>;
+  RepositoryCheckStatus: null;
   RepositoryEdge: ResolverTypeWrapper<Edge<RepositoryEntity>>;
   RepositoryFilter: RepositoryFilter;
   RepositoryIdInput: RepositoryIdInput;
@@ -802,11 +893,13 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
+  CheckRepoConnectionPayload: Omit<CheckRepoConnectionPayload, 'check'> & { check?: Maybe<ResolversParentTypes['RepoConnectionCheck']> };
   ConnectReposInput: ConnectReposInput;
   ConnectReposPayload: Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
   CreateRepositoryInput: CreateRepositoryInput;
   CreateRepositoryPayload: Omit<CreateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversParentTypes['Repository']> };
   CreateServiceMappingInput: CreateServiceMappingInput;
+  CredentialCheck: CredentialCheck;
   CredentialsInput: CredentialsInput;
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
@@ -819,12 +912,14 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ReplaceRepoConnectionInput: ReplaceRepoConnectionInput;
   RepoConnection: RepoConnectionEntity;
+  RepoConnectionCheck: ConnectionCheck;
   RepoConnectionEdge: Edge<RepoConnectionEntity>;
   RepoConnectionFilter: RepoConnectionFilter;
   RepoConnectionIdInput: RepoConnectionIdInput;
   RepoConnectionLifecyclePayload: Omit<RepoConnectionLifecyclePayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
   RepoConnectionPage: Page<RepoConnectionEntity>;
   Repository: RepositoryEntity;
+  RepositoryCheck: RepositoryReport;
   RepositoryEdge: Edge<RepositoryEntity>;
   RepositoryFilter: RepositoryFilter;
   RepositoryIdInput: RepositoryIdInput;
@@ -850,6 +945,11 @@ export type ResolversParentTypes = ResolversObject<{
   Viewer: ViewerModel;
 }>;
 
+export type CheckRepoConnectionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckRepoConnectionPayload'] = ResolversParentTypes['CheckRepoConnectionPayload']> = ResolversObject<{
+  check?: Resolver<Maybe<ResolversTypes['RepoConnectionCheck']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type ConnectReposPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConnectReposPayload'] = ResolversParentTypes['ConnectReposPayload']> = ResolversObject<{
   repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
@@ -860,19 +960,29 @@ export type CreateRepositoryPayloadResolvers<ContextType = GraphQLContext, Paren
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type CredentialCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CredentialCheck'] = ResolversParentTypes['CredentialCheck']> = ResolversObject<{
+  identity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  missingScopes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  requiredScopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  scopes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  valid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  connectRepos?: Resolver<ResolversTypes['ConnectReposPayload'], ParentType, ContextType, RequireFields<MutationConnectReposArgs, 'input'>>;
+  checkRepoConnection?: Resolver<ResolversTypes['CheckRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationCheckRepoConnectionArgs, 'input'>>;
+  connectRepos?: Resolver<ResolversTypes['ConnectReposPayload'], ParentType, ContextType, RequireFields<MutationConnectReposArgs, 'input' | 'verify'>>;
   createRepository?: Resolver<ResolversTypes['CreateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationCreateRepositoryArgs, 'input'>>;
   createServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationCreateServiceMappingArgs, 'input'>>;
   deleteRepoConnection?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationDeleteRepoConnectionArgs, 'input'>>;
   deleteRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationDeleteRepositoryArgs, 'input'>>;
   deleteServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationDeleteServiceMappingArgs, 'input'>>;
   invalidateRepoConnectionCache?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationInvalidateRepoConnectionCacheArgs, 'input'>>;
-  replaceRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationReplaceRepoConnectionArgs, 'input'>>;
+  replaceRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationReplaceRepoConnectionArgs, 'input' | 'verify'>>;
   restoreRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationRestoreRepositoryArgs, 'input'>>;
   updateRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepoConnectionArgs, 'input'>>;
   updateRepository?: Resolver<ResolversTypes['UpdateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepositoryArgs, 'input'>>;
@@ -934,6 +1044,13 @@ export type RepoConnectionResolvers<ContextType = GraphQLContext, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type RepoConnectionCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnectionCheck'] = ResolversParentTypes['RepoConnectionCheck']> = ResolversObject<{
+  credential?: Resolver<ResolversTypes['CredentialCheck'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  platform?: Resolver<ResolversTypes['Platform'], ParentType, ContextType>;
+  repositories?: Resolver<Array<ResolversTypes['RepositoryCheck']>, ParentType, ContextType>;
+}>;
+
 export type RepoConnectionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnectionEdge'] = ResolversParentTypes['RepoConnectionEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['RepoConnection'], ParentType, ContextType>;
@@ -970,6 +1087,18 @@ export type RepositoryResolvers<ContextType = GraphQLContext, ParentType extends
   userId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
+
+export type RepositoryCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepositoryCheck'] = ResolversParentTypes['RepositoryCheck']> = ResolversObject<{
+  defaultBranch?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  headCommit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  permission?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  repository?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RepositoryCheckStatus'], ParentType, ContextType>;
+  visibility?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type RepositoryCheckStatusResolvers = { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' };
 
 export type RepositoryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepositoryEdge'] = ResolversParentTypes['RepositoryEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1063,8 +1192,10 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 export type ViewerKindResolvers = { API_KEY: 'api_key', SESSION: 'session' };
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  CheckRepoConnectionPayload?: CheckRepoConnectionPayloadResolvers<ContextType>;
   ConnectReposPayload?: ConnectReposPayloadResolvers<ContextType>;
   CreateRepositoryPayload?: CreateRepositoryPayloadResolvers<ContextType>;
+  CredentialCheck?: CredentialCheckResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
@@ -1076,10 +1207,13 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Project?: ProjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RepoConnection?: RepoConnectionResolvers<ContextType>;
+  RepoConnectionCheck?: RepoConnectionCheckResolvers<ContextType>;
   RepoConnectionEdge?: RepoConnectionEdgeResolvers<ContextType>;
   RepoConnectionLifecyclePayload?: RepoConnectionLifecyclePayloadResolvers<ContextType>;
   RepoConnectionPage?: RepoConnectionPageResolvers<ContextType>;
   Repository?: RepositoryResolvers<ContextType>;
+  RepositoryCheck?: RepositoryCheckResolvers<ContextType>;
+  RepositoryCheckStatus?: RepositoryCheckStatusResolvers;
   RepositoryEdge?: RepositoryEdgeResolvers<ContextType>;
   RepositoryLifecyclePayload?: RepositoryLifecyclePayloadResolvers<ContextType>;
   RepositoryPage?: RepositoryPageResolvers<ContextType>;

@@ -137,6 +137,7 @@ export type RestUserErrorsFragment = { code: UserErrorCode, field: Array<string>
 
 export type RestConnectReposMutationVariables = Exact<{
   input: ConnectReposInput;
+  verify?: boolean | null | undefined;
 }>;
 
 
@@ -144,6 +145,7 @@ export type RestConnectReposMutation = { connectRepos: { repoConnection: { id: s
 
 export type RestReplaceRepoConnectionMutationVariables = Exact<{
   input: ReplaceRepoConnectionInput;
+  verify?: boolean | null | undefined;
 }>;
 
 

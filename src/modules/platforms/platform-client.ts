@@ -18,8 +18,9 @@ export interface CredentialReport {
 }
 
 export interface RepositoryReport {
-  path: string;
-  access: RepositoryAccess;
+  /** The repository path as given. */
+  repository: string;
+  status: RepositoryAccess;
   visibility: string | null;
   /** The caller's permission on the repository as the platform names it (`admin`, `write`, `read`, `developer`…). */
   permission: string | null;
@@ -63,7 +64,7 @@ export function unreachableCredential(error: unknown): CredentialReport {
 }
 
 export function unreachableRepository(path: string, error: unknown): RepositoryReport {
-  return { path, access: 'unreachable', visibility: null, permission: null, defaultBranch: null, headCommit: null, message: safeMessage(error) };
+  return { repository: path, status: 'unreachable', visibility: null, permission: null, defaultBranch: null, headCommit: null, message: safeMessage(error) };
 }
 
 /** Only our own messages go out: they name a host and a status, never a header or a body. */
@@ -71,9 +72,9 @@ export function safeMessage(error: unknown): string {
   return error instanceof PlatformError ? error.message : 'The platform could not be asked';
 }
 
-const report = (path: string, access: RepositoryAccess, message: string | null, fields: Partial<RepositoryReport> = {}): RepositoryReport => ({
-  path,
-  access,
+const report = (path: string, status: RepositoryAccess, message: string | null, fields: Partial<RepositoryReport> = {}): RepositoryReport => ({
+  repository: path,
+  status,
   visibility: null,
   permission: null,
   defaultBranch: null,
