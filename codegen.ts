@@ -43,6 +43,7 @@ const config: CodegenConfig = {
           ServiceMappingEdge: '../modules/shared/pagination#Edge<ServiceMappingEntity>',
           RepoConnectionCheck: '../modules/platforms/platform.service#ConnectionCheck',
           RepositoryCheck: '../modules/platforms/platform-client#RepositoryReport',
+          CodeLocation: '../modules/service-mappings/code-location.service#CodeLocationResult',
         },
       },
     },

@@ -27,6 +27,7 @@ import { repository } from './modules/repositories/resolvers/Query/repository';
 import { Repository } from './modules/repositories/resolvers/Repository';
 import { serviceMapping } from './modules/service-mappings/resolvers/Query/serviceMapping';
 import { ServiceMapping } from './modules/service-mappings/resolvers/ServiceMapping';
+import { resolveCodeLocation } from './modules/service-mappings/resolvers/Query/resolveCodeLocation';
 import { checkRepoConnection } from './modules/platforms/resolvers/Mutation/checkRepoConnection';
 
 type MutationMap = NonNullable<Resolvers['Mutation']>;
@@ -56,7 +57,7 @@ export const resolvers: Resolvers = {
   Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
   ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
   RepositoryCheckStatus: { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' },
-  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings },
+  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation },
   Mutation: guardMutations({
     connectRepos,
     createRepository,

@@ -7,6 +7,7 @@ import { RepoConnectionService } from './modules/repo-connections/repo-connectio
 import { RepositoryService, type DefaultBranchResolver } from './modules/repositories/repository.service';
 import { createDefaultBranchResolver } from './modules/repositories/default-branch';
 import { ServiceMappingService } from './modules/service-mappings/service-mapping.service';
+import { CodeLocationService } from './modules/service-mappings/code-location.service';
 import { PlatformService } from './modules/platforms/platform.service';
 
 export interface ServiceDeps {
@@ -29,6 +30,7 @@ export function createServices(deps: ServiceDeps) {
     serviceMappings: new ServiceMappingService(),
     nodes: new NodeService(),
     platforms: new PlatformService(deps.config),
+    codeLocations: new CodeLocationService(),
   };
 }
 

@@ -5,6 +5,7 @@ import { Viewer as ViewerModel } from '../modules/auth/viewer';
 import { Page, Edge } from '../modules/shared/pagination';
 import { ConnectionCheck } from '../modules/platforms/platform.service';
 import { RepositoryReport } from '../modules/platforms/platform-client';
+import { CodeLocationResult } from '../modules/service-mappings/code-location.service';
 import { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -34,6 +35,28 @@ export type CheckRepoConnectionPayload = {
   check: Maybe<RepoConnectionCheck>;
   /** Problems with the input, exactly as `connectRepos` would report them. */
   userErrors: Array<UserError>;
+};
+
+/** Where a stack frame of a service is in its repository, and why. */
+export type CodeLocation = {
+  __typename?: 'CodeLocation';
+  /** The branch of the mapping (`defaultBranch`), which the URL points at. */
+  branch: Maybe<Scalars['String']['output']>;
+  /** The line asked about, when given. */
+  line: Maybe<Scalars['Int']['output']>;
+  /** Whether a mapping and (when it has any) a stack root matched; when false only `reason` (and `serviceMapping` if the service is mapped) are set. */
+  matched: Scalars['Boolean']['output'];
+  /** The file's path inside the repository. */
+  path: Maybe<Scalars['String']['output']>;
+  /** Why this answer: which mapping and which stack root matched and how specific it was, or why nothing matched. */
+  reason: Scalars['String']['output'];
+  repository: Maybe<Repository>;
+  /** The service's mapping; null when the service is not mapped in the project. */
+  serviceMapping: Maybe<ServiceMapping>;
+  /** The stack root that matched; null when the mapping has none (the path is then relative to `pathPrefix`). */
+  stackRoot: Maybe<StackRoot>;
+  /** The file and line on its platform: GitHub/GHES `…/blob/{branch}/{path}#L{line}`, GitLab `…/-/blob/{branch}/{path}#L{line}`, Bitbucket `…/src/{branch}/{path}#lines-{line}`. Null for a plain git remote. */
+  webUrl: Maybe<Scalars['String']['output']>;
 };
 
 /** Input of `connectRepos`; the same body as `POST /v1/config/repos`. */
@@ -90,6 +113,8 @@ export type CreateServiceMappingInput = {
   repositoryId: Scalars['ID']['input'];
   /** Unique among the project's live mappings. */
   serviceName: Scalars['String']['input'];
+  /** Code mappings (at most 20). Two roots that can match one path must differ in specificity: ties are refused. */
+  stackRoots?: InputMaybe<Array<StackRootInput>>;
 };
 
 /** What the platform says about a credential. Never contains the credential itself. */
@@ -301,6 +326,8 @@ export type Query = {
   repositories: RepositoryPage;
   /** A repository of the caller's project by id; null when there is none (or it belongs to someone else). */
   repository: Maybe<Repository>;
+  /** Maps a stack frame (`path`, e.g. `/app/services/api/src/handlers/user.ts`, and `line`) of a service to the file in its repository and its web URL. Needs `config:read`. */
+  resolveCodeLocation: CodeLocation;
   /** A service mapping of the caller's project by id; null when there is none (or it belongs to someone else). */
   serviceMapping: Maybe<ServiceMapping>;
   /** The project's service mappings, newest first. `first` is 1–100 (default 20). */
@@ -341,6 +368,13 @@ export type QueryRepositoriesArgs = {
 
 export type QueryRepositoryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryResolveCodeLocationArgs = {
+  line?: InputMaybe<Scalars['Int']['input']>;
+  path: Scalars['String']['input'];
+  serviceName: Scalars['String']['input'];
 };
 
 
@@ -568,6 +602,8 @@ export type ServiceMapping = Node & {
   repository: Repository;
   /** The service name as it appears in logs; unique among the project's live mappings. */
   serviceName: Scalars['String']['output'];
+  /** Code mappings for `resolveCodeLocation`: frame paths starting with a stack root are files under its source root. Empty: frame paths are relative to `pathPrefix`. */
+  stackRoots: Array<StackRoot>;
   updatedAt: Scalars['DateTime']['output'];
 };
 
@@ -637,6 +673,29 @@ export type SourceType =
   /** Any git remote, by URL. */
   | 'git_url';
 
+/**
+ * One code mapping of a service, after Sentry's: a stack frame whose path starts with `stackRoot` is
+ * the file at `sourceRoot` + the rest of the path in the repository. `stackRoot` may hold globs: `*`
+ * within a segment and `**` as a whole segment for any number of segments (`/app/**\/src/` → `src/`).
+ * When several roots match, the most specific wins: the one with more literal (glob-free) segments,
+ * then more literal characters.
+ */
+export type StackRoot = {
+  __typename?: 'StackRoot';
+  /** Where those files are in the repository, relative to its root (`""` is the root). */
+  sourceRoot: Scalars['String']['output'];
+  /** The start of frame paths this root applies to, e.g. `/app/`, `webpack:///./`, `/app/**\/src/`. A trailing `/` is implied. */
+  stackRoot: Scalars['String']['output'];
+};
+
+/** One code mapping to write: see `StackRoot`. */
+export type StackRootInput = {
+  /** Relative to the repository root, no `..` segment; `""` is the root. */
+  sourceRoot: Scalars['String']['input'];
+  /** The start of frame paths (1–512 characters; `*` within a segment, `**` as a whole segment). */
+  stackRoot: Scalars['String']['input'];
+};
+
 /** An account: an organization or a personal account. */
 export type Tenant = {
   __typename?: 'Tenant';
@@ -703,6 +762,8 @@ export type UpdateServiceMappingInput = {
   pathPrefix?: InputMaybe<Scalars['String']['input']>;
   repositoryId?: InputMaybe<Scalars['ID']['input']>;
   serviceName?: InputMaybe<Scalars['String']['input']>;
+  /** The complete new list of code mappings; `[]` removes them all. */
+  stackRoots?: InputMaybe<Array<StackRootInput>>;
 };
 
 /** An expected failure of a mutation: the mutation changed nothing and says why. */
@@ -830,6 +891,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CheckRepoConnectionPayload: ResolverTypeWrapper<Omit<CheckRepoConnectionPayload, 'check'> & { check?: Maybe<ResolversTypes['RepoConnectionCheck']> }>;
+  CodeLocation: ResolverTypeWrapper<CodeLocationResult>;
   ConnectReposInput: ConnectReposInput;
   ConnectReposPayload: ResolverTypeWrapper<Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
   CreateRepositoryInput: CreateRepositoryInput;
@@ -874,6 +936,8 @@ export type ResolversTypes = ResolversObject<{
   ServiceMappingPayload: ResolverTypeWrapper<Omit<ServiceMappingPayload, 'serviceMapping'> & { serviceMapping?: Maybe<ResolversTypes['ServiceMapping']> }>;
   Severity: null;
   SourceType: null;
+  StackRoot: ResolverTypeWrapper<StackRoot>;
+  StackRootInput: StackRootInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Tenant: ResolverTypeWrapper<TenantEntity>;
   TenantKind: null;
@@ -894,6 +958,7 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   CheckRepoConnectionPayload: Omit<CheckRepoConnectionPayload, 'check'> & { check?: Maybe<ResolversParentTypes['RepoConnectionCheck']> };
+  CodeLocation: CodeLocationResult;
   ConnectReposInput: ConnectReposInput;
   ConnectReposPayload: Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
   CreateRepositoryInput: CreateRepositoryInput;
@@ -932,6 +997,8 @@ export type ResolversParentTypes = ResolversObject<{
   ServiceMappingInput: ServiceMappingInput;
   ServiceMappingPage: Page<ServiceMappingEntity>;
   ServiceMappingPayload: Omit<ServiceMappingPayload, 'serviceMapping'> & { serviceMapping?: Maybe<ResolversParentTypes['ServiceMapping']> };
+  StackRoot: StackRoot;
+  StackRootInput: StackRootInput;
   String: Scalars['String']['output'];
   Tenant: TenantEntity;
   URL: Scalars['URL']['output'];
@@ -948,6 +1015,18 @@ export type ResolversParentTypes = ResolversObject<{
 export type CheckRepoConnectionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckRepoConnectionPayload'] = ResolversParentTypes['CheckRepoConnectionPayload']> = ResolversObject<{
   check?: Resolver<Maybe<ResolversTypes['RepoConnectionCheck']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type CodeLocationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CodeLocation'] = ResolversParentTypes['CodeLocation']> = ResolversObject<{
+  branch?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  line?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  matched?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType>;
+  serviceMapping?: Resolver<Maybe<ResolversTypes['ServiceMapping']>, ParentType, ContextType>;
+  stackRoot?: Resolver<Maybe<ResolversTypes['StackRoot']>, ParentType, ContextType>;
+  webUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type ConnectReposPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConnectReposPayload'] = ResolversParentTypes['ConnectReposPayload']> = ResolversObject<{
@@ -1024,6 +1103,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   repoConnections?: Resolver<ResolversTypes['RepoConnectionPage'], ParentType, ContextType, RequireFields<QueryRepoConnectionsArgs, 'first'>>;
   repositories?: Resolver<ResolversTypes['RepositoryPage'], ParentType, ContextType, RequireFields<QueryRepositoriesArgs, 'first'>>;
   repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType, RequireFields<QueryRepositoryArgs, 'id'>>;
+  resolveCodeLocation?: Resolver<ResolversTypes['CodeLocation'], ParentType, ContextType, RequireFields<QueryResolveCodeLocationArgs, 'path' | 'serviceName'>>;
   serviceMapping?: Resolver<Maybe<ResolversTypes['ServiceMapping']>, ParentType, ContextType, RequireFields<QueryServiceMappingArgs, 'id'>>;
   serviceMappings?: Resolver<ResolversTypes['ServiceMappingPage'], ParentType, ContextType, RequireFields<QueryServiceMappingsArgs, 'first'>>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
@@ -1125,6 +1205,7 @@ export type ServiceMappingResolvers<ContextType = GraphQLContext, ParentType ext
   repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType>;
   repository?: Resolver<ResolversTypes['Repository'], ParentType, ContextType>;
   serviceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stackRoots?: Resolver<Array<ResolversTypes['StackRoot']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1148,6 +1229,11 @@ export type ServiceMappingPayloadResolvers<ContextType = GraphQLContext, ParentT
 export type SeverityResolvers = { CRITICAL: 'critical', HIGH: 'high', LOW: 'low', MEDIUM: 'medium' };
 
 export type SourceTypeResolvers = { BITBUCKET: 'bitbucket', GITHUB: 'github', GITLAB: 'gitlab', GIT_URL: 'git_url' };
+
+export type StackRootResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StackRoot'] = ResolversParentTypes['StackRoot']> = ResolversObject<{
+  sourceRoot?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stackRoot?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
 
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = ResolversObject<{
   id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
@@ -1193,6 +1279,7 @@ export type ViewerKindResolvers = { API_KEY: 'api_key', SESSION: 'session' };
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CheckRepoConnectionPayload?: CheckRepoConnectionPayloadResolvers<ContextType>;
+  CodeLocation?: CodeLocationResolvers<ContextType>;
   ConnectReposPayload?: ConnectReposPayloadResolvers<ContextType>;
   CreateRepositoryPayload?: CreateRepositoryPayloadResolvers<ContextType>;
   CredentialCheck?: CredentialCheckResolvers<ContextType>;
@@ -1223,6 +1310,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ServiceMappingPayload?: ServiceMappingPayloadResolvers<ContextType>;
   Severity?: SeverityResolvers;
   SourceType?: SourceTypeResolvers;
+  StackRoot?: StackRootResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   TenantKind?: TenantKindResolvers;
   URL?: GraphQLScalarType;
