@@ -27,6 +27,7 @@ const config: CodegenConfig = {
           Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
           ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
           RepositoryCheckStatus: lower('FOUND', 'NOT_FOUND', 'NO_ACCESS', 'UNREACHABLE'),
+          SyncStatus: lower('NEVER', 'PENDING', 'OK', 'ERROR'),
         },
         mappers: {
           Repository: '../db/entities#RepositoryEntity',

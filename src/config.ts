@@ -30,8 +30,21 @@ export interface Config {
   readonly limits: Readonly<RequestLimits>;
   /** Calls to the code hosts' APIs (`src/modules/platforms/`). */
   readonly platforms: Readonly<PlatformConfig>;
-  /** Whether this process runs a sync worker on the shared queue (off in tests unless a test turns it on). */
-  readonly syncWorker: boolean;
+  /** The sync queue and this process's worker on it (`src/modules/sync/`). */
+  readonly sync: Readonly<SyncConfig>;
+}
+
+export interface SyncConfig {
+  /** Whether main.ts starts a worker in this process (the test server never does unless a test asks). */
+  worker: boolean;
+  /** How often an idle worker looks for due jobs. */
+  pollMs: number;
+  /** How long a claimed job is a worker's; renewed while it runs, taken over by another worker once expired. */
+  leaseMs: number;
+  /** First retry delay after a transient failure; doubled per attempt. */
+  retryBaseMs: number;
+  /** Attempts before a job fails for good. */
+  maxAttempts: number;
 }
 
 export interface PlatformConfig {
@@ -147,7 +160,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       bodyLimitBytes: int('REPOLINK_BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimitBytes, 1024, 100 * 1024 * 1024),
     }),
     platforms: platformConfig(str, bool, int, problems),
-    syncWorker: bool('REPOLINK_SYNC_WORKER', true),
+    sync: Object.freeze({
+      worker: bool('REPOLINK_SYNC_WORKER', true),
+      pollMs: int('REPOLINK_SYNC_POLL_MS', 2_000, 10, 3_600_000),
+      leaseMs: int('REPOLINK_SYNC_LEASE_MS', 60_000, 100, 3_600_000),
+      retryBaseMs: int('REPOLINK_SYNC_RETRY_BASE_MS', 10_000, 1, 3_600_000),
+      maxAttempts: int('REPOLINK_SYNC_MAX_ATTEMPTS', 5, 1, 100),
+    }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

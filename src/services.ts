@@ -8,6 +8,7 @@ import { RepositoryService, type DefaultBranchResolver } from './modules/reposit
 import { createDefaultBranchResolver } from './modules/repositories/default-branch';
 import { ServiceMappingService } from './modules/service-mappings/service-mapping.service';
 import { CodeLocationService } from './modules/service-mappings/code-location.service';
+import { SyncService } from './modules/sync/sync.service';
 import { PlatformService } from './modules/platforms/platform.service';
 
 export interface ServiceDeps {
@@ -19,6 +20,7 @@ export interface ServiceDeps {
 
 /** Stateless services, built once per server; each method takes the request context first. */
 export function createServices(deps: ServiceDeps) {
+  const platforms = new PlatformService(deps.config);
   return {
     auth: new AuthService(deps.dataSource),
     repositories: new RepositoryService(
@@ -29,7 +31,8 @@ export function createServices(deps: ServiceDeps) {
     repoConnections: new RepoConnectionService(deps.cipher, deps.config),
     serviceMappings: new ServiceMappingService(),
     nodes: new NodeService(),
-    platforms: new PlatformService(deps.config),
+    platforms,
+    sync: new SyncService(deps.dataSource, deps.config, deps.cipher, platforms),
     codeLocations: new CodeLocationService(),
   };
 }

@@ -175,12 +175,19 @@ export type Mutation = {
   deleteRepository: RepositoryLifecyclePayload;
   /** Soft-deletes a service mapping. */
   deleteServiceMapping: ServiceMappingPayload;
-  /** Marks the connection's cached platform data stale (sets `cacheInvalidatedAt`). */
+  /** Marks the connection's cached platform data stale (sets `cacheInvalidatedAt`) and queues a sync, as `syncRepoConnection` does. */
   invalidateRepoConnectionCache: RepoConnectionLifecyclePayload;
   /** Replaces a connection's whole configuration in one transaction: credentials, baseUrl, lookbackDays (default 30), repositories and service mappings (absent: none). Needs `config:write`. */
   replaceRepoConnection: UpdateRepoConnectionPayload;
   /** Brings a soft-deleted repository back (its mappings stay deleted), if its path is free and the quota allows. */
   restoreRepository: RepositoryLifecyclePayload;
+  /**
+   * Queues a sync of the connection: a worker inside the server (any process sharing the database)
+   * asks the platform for each repository's default branch and head commit and stores them, with
+   * retries and backoff. Answers at once with `syncStatus: PENDING`; poll `syncStatus`/`syncedAt`.
+   * A sync already queued is not queued twice. Needs `config:write`.
+   */
+  syncRepoConnection: RepoConnectionLifecyclePayload;
   /** Changes a connection: credentials, baseUrl, lookbackDays, and its repositories and mappings as complete new sets. One transaction. Needs `config:write`. */
   updateRepoConnection: UpdateRepoConnectionPayload;
   /** Changes a repository's settings. Needs `config:write`. */
@@ -239,6 +246,11 @@ export type MutationReplaceRepoConnectionArgs = {
 
 export type MutationRestoreRepositoryArgs = {
   input: RepositoryIdInput;
+};
+
+
+export type MutationSyncRepoConnectionArgs = {
+  input: RepoConnectionIdInput;
 };
 
 
@@ -428,6 +440,12 @@ export type RepoConnection = Node & {
   repositories: Array<Repository>;
   /** The connection's live service mappings. */
   serviceMappings: Array<ServiceMapping>;
+  /** Why the last sync failed (e.g. the platform refused the credential); never contains a credential. */
+  syncError: Maybe<Scalars['String']['output']>;
+  /** State of the sync with the platform: PENDING after `syncRepoConnection` or `invalidateRepoConnectionCache` until a worker has run it. Poll it. */
+  syncStatus: SyncStatus;
+  /** When the last sync finished successfully. */
+  syncedAt: Maybe<Scalars['DateTime']['output']>;
   updatedAt: Scalars['DateTime']['output'];
 };
 
@@ -509,6 +527,12 @@ export type Repository = Node & {
   /** Service mappings that point into this repository (live ones). */
   serviceMappings: Array<ServiceMapping>;
   sourceType: SourceType;
+  /** Why the last sync of this repository failed (not found, no access…); never contains a credential. */
+  syncError: Maybe<Scalars['String']['output']>;
+  /** State of this repository's last sync (platform repositories of a connection only; NEVER for others). */
+  syncStatus: SyncStatus;
+  /** When `defaultBranch` and `lastCommitSha` were last read from the platform. */
+  syncedAt: Maybe<Scalars['DateTime']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   /** The user who created it; null when created with an API key. */
   userId: Maybe<Scalars['UUID']['output']>;
@@ -695,6 +719,22 @@ export type StackRootInput = {
   /** The start of frame paths (1–512 characters; `*` within a segment, `**` as a whole segment). */
   stackRoot: Scalars['String']['input'];
 };
+
+/**
+ * Where a connection or repository stands with its platform. Clients follow a sync by polling
+ * `syncStatus` and `syncedAt` (on `repoConnection(id:)` or in lists), not through a subscription:
+ * polling needs no websocket server or client library, goes through proxies, the REST shim and plain
+ * HTTP alike, and a sync takes seconds, so a poll every few seconds loses nothing.
+ */
+export type SyncStatus =
+  /** The last sync failed; `syncError` says why in safe words. The data of the last good sync is kept. */
+  | 'error'
+  /** No sync has run yet. */
+  | 'never'
+  /** The last sync succeeded (`syncedAt` says when). */
+  | 'ok'
+  /** A sync is queued or running; poll until it changes. */
+  | 'pending';
 
 /** An account: an organization or a personal account. */
 export type Tenant = {
@@ -939,6 +979,7 @@ export type ResolversTypes = ResolversObject<{
   StackRoot: ResolverTypeWrapper<StackRoot>;
   StackRootInput: StackRootInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SyncStatus: null;
   Tenant: ResolverTypeWrapper<TenantEntity>;
   TenantKind: null;
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
@@ -1063,6 +1104,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   invalidateRepoConnectionCache?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationInvalidateRepoConnectionCacheArgs, 'input'>>;
   replaceRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationReplaceRepoConnectionArgs, 'input' | 'verify'>>;
   restoreRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationRestoreRepositoryArgs, 'input'>>;
+  syncRepoConnection?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationSyncRepoConnectionArgs, 'input'>>;
   updateRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepoConnectionArgs, 'input'>>;
   updateRepository?: Resolver<ResolversTypes['UpdateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepositoryArgs, 'input'>>;
   updateServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationUpdateServiceMappingArgs, 'input'>>;
@@ -1120,6 +1162,9 @@ export type RepoConnectionResolvers<ContextType = GraphQLContext, ParentType ext
   platform?: Resolver<ResolversTypes['Platform'], ParentType, ContextType>;
   repositories?: Resolver<Array<ResolversTypes['Repository']>, ParentType, ContextType>;
   serviceMappings?: Resolver<Array<ResolversTypes['ServiceMapping']>, ParentType, ContextType>;
+  syncError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  syncStatus?: Resolver<ResolversTypes['SyncStatus'], ParentType, ContextType>;
+  syncedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1163,6 +1208,9 @@ export type RepositoryResolvers<ContextType = GraphQLContext, ParentType extends
   repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType>;
   serviceMappings?: Resolver<Array<ResolversTypes['ServiceMapping']>, ParentType, ContextType>;
   sourceType?: Resolver<ResolversTypes['SourceType'], ParentType, ContextType>;
+  syncError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  syncStatus?: Resolver<ResolversTypes['SyncStatus'], ParentType, ContextType>;
+  syncedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   userId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1234,6 +1282,8 @@ export type StackRootResolvers<ContextType = GraphQLContext, ParentType extends 
   sourceRoot?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stackRoot?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
+
+export type SyncStatusResolvers = { ERROR: 'error', NEVER: 'never', OK: 'ok', PENDING: 'pending' };
 
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = ResolversObject<{
   id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
@@ -1311,6 +1361,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Severity?: SeverityResolvers;
   SourceType?: SourceTypeResolvers;
   StackRoot?: StackRootResolvers<ContextType>;
+  SyncStatus?: SyncStatusResolvers;
   Tenant?: TenantResolvers<ContextType>;
   TenantKind?: TenantKindResolvers;
   URL?: GraphQLScalarType;

@@ -351,7 +351,8 @@ export class RepoConnectionService {
       const connection = await this.lockLive(em, project.id, id);
       const now = new Date();
       await em.getRepository(RepoConnectionEntity).update({ id }, { cacheInvalidatedAt: now });
-      return { repoConnection: Object.assign(connection, { cacheInvalidatedAt: now }), userErrors: [] };
+      await ctx.services.sync.enqueue(em, connection);
+      return { repoConnection: Object.assign(connection, { cacheInvalidatedAt: now, syncStatus: 'pending' as const }), userErrors: [] };
     });
   }
 
