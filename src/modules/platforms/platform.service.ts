@@ -4,6 +4,11 @@ import { UserErrorCode, userError, type UserError } from '../../errors';
 import type { ConnectReposInput } from '../../generated/graphql';
 import { requireScope } from '../auth/auth.service';
 import { checkConnectRepos } from '../repo-connections/repo-connection.inputs';
+import { RepoConnectionEntity } from '../../db/entities';
+import type { SourceType } from '../../db/entities/repository.entity';
+import { parseRemote } from '../repositories/default-branch';
+import { isValidBranchName } from '../shared/validation';
+import { webBaseUrlFor } from './platform-client';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { createPlatformClient, type CredentialReport, type PlatformClient, type PlatformCredentials, type RepositoryReport } from './platform-client';
 
@@ -58,6 +63,35 @@ export class PlatformService {
     if (!checked.ok) return { check: null, userErrors: checked.userErrors };
     const { platform, credentials, baseUrl, repositories } = checked.value;
     return { check: await this.check(platform, credentials, baseUrl, repositories), userErrors: [] };
+  }
+
+  /**
+   * A new repository's default branch from its platform, when the project has a live connection
+   * of that platform on the remote's host whose credential can read it (GitHub and GitLab sources);
+   * null otherwise, and the caller asks git as before.
+   */
+  async defaultBranchFor(ctx: GraphQLContext, projectId: string, sourceType: SourceType, remoteUrl: string | null, path: string): Promise<string | null> {
+    if ((sourceType !== 'github' && sourceType !== 'gitlab') || !remoteUrl) return null;
+    const remote = parseRemote(remoteUrl);
+    if (!remote) return null;
+    // Newest first on ix_repo_connections_list (project_id, created_at, id); a project has few.
+    const connections = await ctx.db
+      .getRepository(RepoConnectionEntity)
+      .createQueryBuilder('c')
+      .where('c.projectId = :projectId AND c.platform = :platform AND c.deletedAt IS NULL', { projectId, platform: sourceType })
+      .orderBy('c.createdAt', 'DESC')
+      .limit(10)
+      .getMany();
+    const connection = connections.find((c) => new URL(webBaseUrlFor(c.platform, c.baseUrl)).hostname.toLowerCase() === remote.host.toLowerCase());
+    if (!connection) return null;
+    let credentials: PlatformCredentials;
+    try {
+      credentials = JSON.parse(ctx.services.repoConnections.openCredentials(connection).reveal()) as PlatformCredentials;
+    } catch {
+      return null;
+    }
+    const report = await this.client(connection.platform, credentials, connection.baseUrl).checkRepository(path.replace(/\.git$/, ''));
+    return report.status === 'found' && report.defaultBranch && isValidBranchName(report.defaultBranch) ? report.defaultBranch : null;
   }
 
   /** Asks the platform about the credential and every repository; writes nothing, throws nothing. */
