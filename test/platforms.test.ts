@@ -214,3 +214,35 @@ describe('safety', () => {
     expect(fileWebUrl('bitbucket', 'https://bitbucket.org', 'ws/app', 'master', 'app/x.py', 9)).toBe('https://bitbucket.org/ws/app/src/master/app/x.py#lines-9');
   });
 });
+
+describe('the Docs of the new API', () => {
+  it('describe every new type, field and argument (the playground shows them)', async () => {
+    const { buildSchema, isObjectType, isInputObjectType, isEnumType } = await import('graphql');
+    const { loadTypeDefs } = await import('../src/server');
+    const schema = buildSchema(loadTypeDefs());
+    const undocumented: string[] = [];
+    for (const name of ['RepositoryCheckStatus', 'CredentialCheck', 'RepositoryCheck', 'RepoConnectionCheck', 'CheckRepoConnectionPayload', 'StackRoot', 'StackRootInput', 'CodeLocation', 'SyncStatus']) {
+      const type = schema.getType(name)!;
+      if (!type.description) undocumented.push(name);
+      if (isObjectType(type) || isInputObjectType(type)) for (const f of Object.values(type.getFields())) if (!f.description) undocumented.push(`${name}.${f.name}`);
+      if (isEnumType(type)) for (const v of type.getValues()) if (!v.description) undocumented.push(`${name}.${v.name}`);
+    }
+    const fields: [string, string][] = [
+      ['Mutation', 'checkRepoConnection'],
+      ['Mutation', 'syncRepoConnection'],
+      ['Query', 'resolveCodeLocation'],
+      ['RepoConnection', 'syncStatus'],
+      ['RepoConnection', 'syncedAt'],
+      ['RepoConnection', 'syncError'],
+      ['Repository', 'syncStatus'],
+      ['Repository', 'syncedAt'],
+      ['Repository', 'syncError'],
+      ['ServiceMapping', 'stackRoots'],
+    ];
+    for (const [type, field] of fields) if (!(schema.getType(type) as any).getFields()[field]?.description) undocumented.push(`${type}.${field}`);
+    for (const mutation of ['connectRepos', 'replaceRepoConnection']) {
+      if (!schema.getMutationType()!.getFields()[mutation].args.find((a) => a.name === 'verify')?.description) undocumented.push(`${mutation}(verify)`);
+    }
+    expect(undocumented).toEqual([]);
+  });
+});

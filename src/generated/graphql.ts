@@ -50,6 +50,7 @@ export type CodeLocation = {
   path: Maybe<Scalars['String']['output']>;
   /** Why this answer: which mapping and which stack root matched and how specific it was, or why nothing matched. */
   reason: Scalars['String']['output'];
+  /** The repository of the mapping. */
   repository: Maybe<Repository>;
   /** The service's mapping; null when the service is not mapped in the project. */
   serviceMapping: Maybe<ServiceMapping>;
@@ -452,10 +453,13 @@ export type RepoConnection = Node & {
 /** The answer of `checkRepoConnection`: a dry run of `connectRepos` against the platform. */
 export type RepoConnectionCheck = {
   __typename?: 'RepoConnectionCheck';
+  /** What the platform says about the credential. */
   credential: CredentialCheck;
   /** True when the credential is valid, lacks no required scope and every repository is FOUND: `connectRepos` with `verify: true` would accept it. */
   ok: Scalars['Boolean']['output'];
+  /** The platform asked. */
   platform: Platform;
+  /** One entry per repository of the input, in its order. Not asked (NO_ACCESS) when the credential was refused. */
   repositories: Array<RepositoryCheck>;
 };
 
@@ -551,6 +555,7 @@ export type RepositoryCheck = {
   permission: Maybe<Scalars['String']['output']>;
   /** The repository path as given. */
   repository: Scalars['String']['output'];
+  /** Whether it exists and can be read with the credential. */
   status: RepositoryCheckStatus;
   /** `public`, `private` or `internal`, as the platform says. */
   visibility: Maybe<Scalars['String']['output']>;
