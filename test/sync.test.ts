@@ -40,7 +40,7 @@ beforeAll(async () => {
   db = await createIsolatedDatabase('sync');
   server = await startTestServer({
     databaseUrl: db.url,
-    env: { REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true', REPOLINK_BITBUCKET_API_URL: fake.bitbucketApi, REPOLINK_SYNC_RETRY_BASE_MS: '50', REPOLINK_SYNC_MAX_ATTEMPTS: '3' },
+    env: { REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true', REPOLINK_BITBUCKET_API_URL: fake.bitbucketApi, REPOLINK_SYNC_RETRY_BASE_MS: '1000', REPOLINK_SYNC_MAX_ATTEMPTS: '3' },
   });
 }, 60_000);
 afterAll(async () => {
@@ -117,9 +117,17 @@ describe('sync', () => {
     const failed = await worker().runOnce();
     expect(failed).toMatchObject({ connectionId: id, outcome: 'retry', message: expect.stringMatching(/^Attempt 1 of 3: .*answered 502 after 4 attempts/) });
     expect(await read(id, key)).toMatchObject({ syncStatus: 'PENDING', syncError: expect.stringMatching(/retrying$/) });
-    expect(await worker().runOnce()).toBeNull(); // not due yet: backoff
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(await worker().runOnce()).toMatchObject({ connectionId: id, outcome: 'done' });
+    // Backed off: due again retryBaseMs (1 s) after the failure, not at once.
+    const [due] = await server.dataSource.query("SELECT status, TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(3), run_after) / 1000 AS waitMs FROM sync_jobs WHERE repo_connection_id = ?", [id]);
+    expect(due.status).toBe('queued');
+    expect(Number(due.waitMs)).toBeGreaterThan(0);
+    expect(Number(due.waitMs)).toBeLessThanOrEqual(1000);
+    let retried = null;
+    for (const deadline = Date.now() + 5000; retried === null && Date.now() < deadline; ) {
+      retried = await worker().runOnce();
+      if (retried === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(retried).toMatchObject({ connectionId: id, outcome: 'done' });
     expect(await read(id, key)).toMatchObject({ syncStatus: 'OK', syncError: null });
     expect(await jobs(id)).toEqual([expect.objectContaining({ status: 'done', attempts: 2 })]);
   }, 20_000);
