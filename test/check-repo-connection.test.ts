@@ -1,5 +1,6 @@
 import { rest } from './support/rest';
 import { SHA, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
+import { createIsolatedDatabase } from './support/db';
 import { createAccount } from './support/factories';
 import { startTestServer, type TestServer } from './support/test-server';
 
@@ -239,5 +240,39 @@ describe('the shim: ?verify=true', () => {
     const flag = await rest(server.url, 'POST', '/v1/config/repos?verify=yes', { body: body(['acme/api']), headers: auth() });
     expect(flag.status).toBe(400);
     expect(flag.body.error.details).toEqual([{ field: 'verify', message: 'verify must be true or false' }]);
+  });
+});
+
+describe('no credential in any log line', () => {
+  it('checks, verified connects and a failing sync log nothing secret, at trace level', async () => {
+    const lines: string[] = [];
+    // A database of its own: the worker below takes every due job, and must not take other test files'.
+    const db = await createIsolatedDatabase('check_logs');
+    const logged = await startTestServer({
+      databaseUrl: db.url,
+      env: { LOG_LEVEL: 'trace', REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true', REPOLINK_SYNC_MAX_ATTEMPTS: '1' },
+      deps: { logger: true, logDestination: { write: (chunk: string) => void lines.push(chunk) } },
+    });
+    try {
+      await logged.gql(CHECK, { input: github(TOKENS.githubClassic, ['acme/api', 'acme/slow']) });
+      await logged.gql(CHECK, { input: github(TOKENS.githubBad, ['acme/api']) });
+      await logged.gql(CONNECT, { input: github(TOKENS.githubFineGrained, ['acme/api']), verify: true });
+      const made = await logged.gql(CONNECT, { input: github(TOKENS.githubBad, ['acme/web']) });
+      const id = made.body.data.connectRepos.repoConnection.id;
+      await logged.gql(`mutation($id: ID!) { syncRepoConnection(input: { id: $id }) { userErrors { message } } }`, { id });
+      // The server's own worker, logging through the server's logger.
+      expect(await logged.server.syncWorker.runOnce()).toMatchObject({ connectionId: id, outcome: 'failed' });
+      const [row] = await logged.dataSource.query('SELECT sync_status AS s, sync_error AS e FROM repo_connections WHERE id = ?', [id]);
+      expect(row.s).toBe('error');
+      const output = lines.join('');
+      expect(output).toMatch(/sync attempt did not succeed/);
+      for (const secret of [TOKENS.githubClassic, TOKENS.githubBad, TOKENS.githubFineGrained]) {
+        expect(output).not.toContain(secret);
+        expect(row.e).not.toContain(secret);
+      }
+    } finally {
+      await logged.close();
+      await db.drop();
+    }
   });
 });
