@@ -86,6 +86,15 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
     expect(slept).toEqual([2000]);
   });
 
+  it('waits for the reset of an exhausted primary rate limit (403 with x-ratelimit-remaining: 0), then succeeds', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 2;
+    fake.failNext('/repos/acme/web', 1, 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ status: 'found' });
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeGreaterThan(0);
+    expect(slept[0]).toBeLessThanOrEqual(2000);
+  });
+
   it('does not wait for a rate-limit reset far in the future: the call fails as rate limited at once', async () => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
     fake.failNext('/repos/acme/api', 1, 429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) });

@@ -126,7 +126,9 @@ export class PlatformHttp {
           ? new PlatformError('timeout', `${where} did not answer within ${this.timeoutMs} ms`)
           : new PlatformError('unavailable', `${where} could not be reached`);
       }
-      const retryable = response.status === 429 || response.status >= 500;
+      // GitHub signals an exhausted primary rate limit with 403 and x-ratelimit-remaining: 0 as well as with 429.
+      const exhausted = response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0';
+      const retryable = response.status === 429 || response.status >= 500 || exhausted;
       if (retryable && attempt < this.maxRetries) {
         const asked = requestedDelayMs(response.headers);
         await response.body?.cancel().catch(() => undefined);
@@ -136,7 +138,7 @@ export class PlatformHttp {
         await this.sleep(asked ?? this.backoff(attempt));
         continue;
       }
-      if (response.status === 429 || (response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0')) {
+      if (response.status === 429 || exhausted) {
         await response.body?.cancel().catch(() => undefined);
         throw new PlatformError('rate_limited', `${where} is rate limited`, response.status);
       }

@@ -109,7 +109,7 @@ export interface StackRootMatch {
 export function resolveFramePath(framePath: string, roots: readonly StackRoot[], pathPrefix: string): StackRootMatch | { root: null; path: null; reason: string } {
   const pathSegments = framePath.split('/');
   if (roots.length === 0) {
-    const relative = framePath.replace(/^\/+/, '');
+    const relative = framePath.replace(/^\/+/, '').replace(/^(\.\/)+/, '');
     const inRepo = pathPrefix === '' || relative === pathPrefix || relative.startsWith(`${pathPrefix.replace(/\/+$/, '')}/`) ? relative : joinPath(pathPrefix, relative);
     return { root: null, path: inRepo, reason: `The mapping has no stack roots: the path is taken as relative to its pathPrefix ${JSON.stringify(pathPrefix)}` };
   }
