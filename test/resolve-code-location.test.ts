@@ -148,6 +148,22 @@ describe('resolveCodeLocation', () => {
     expect(cleared.body.data.updateServiceMapping.serviceMapping.stackRoots).toEqual([]);
   });
 
+  it('connectRepos takes stack roots with its mappings, under the same rules', async () => {
+    const serviceName = name('connected');
+    const input = (stackRoots: unknown) => ({
+      platform: 'GITHUB',
+      credentials: { token: 'token-not-used-1234' },
+      repositories: [`acme/${serviceName}`],
+      serviceMappings: [{ serviceName, repo: `acme/${serviceName}`, pathPrefix: '', defaultBranch: 'main', stackRoots }],
+    });
+    const tie = await server.gql(CONNECT, { input: input([{ stackRoot: '/x/', sourceRoot: 'a' }, { stackRoot: '/x/', sourceRoot: 'b' }]) });
+    expect(tie.body.data.connectRepos.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['serviceMappings', '0', 'stackRoots', '1', 'stackRoot'] })]);
+    const ok = await server.gql(CONNECT, { input: input([{ stackRoot: '/srv/**/lib/', sourceRoot: 'lib/' }]) });
+    expect(ok.body.data.connectRepos.userErrors).toEqual([]);
+    const res = await server.gql(RESOLVE, { serviceName, path: '/srv/a/b/lib/x.py', line: 5 });
+    expect(res.body.data.resolveCodeLocation).toMatchObject({ matched: true, path: 'lib/x.py', webUrl: `https://github.com/acme/${serviceName}/blob/main/lib/x.py#L5` });
+  });
+
   it('a bad line is a clear error', async () => {
     const res = await server.gql(RESOLVE, { serviceName: 'x', path: '/a', line: 0 });
     expect(res.body.errors[0]).toMatchObject({ message: 'line must be 1 or more', extensions: { code: 'BAD_USER_INPUT' } });

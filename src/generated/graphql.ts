@@ -669,6 +669,8 @@ export type ServiceMappingInput = {
   repo: Scalars['String']['input'];
   /** The service name as it appears in logs; unique in the project. */
   serviceName: Scalars['String']['input'];
+  /** Code mappings for `resolveCodeLocation` (see `StackRoot`); absent: none. Not part of the SigSentry body. */
+  stackRoots?: InputMaybe<Array<StackRootInput>>;
 };
 
 /** A page of service mappings. */

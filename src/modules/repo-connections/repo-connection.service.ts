@@ -143,6 +143,7 @@ export class RepoConnectionService {
       serviceName: m.serviceName,
       pathPrefix: m.pathPrefix,
       defaultBranch: m.defaultBranch,
+      stackRoots: m.stackRoots ?? [],
     });
   }
 
