@@ -26,6 +26,8 @@ const config: CodegenConfig = {
           TenantKind: lower('ORGANIZATION', 'PERSONAL'),
           Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
           ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
+          RepositoryCheckStatus: lower('FOUND', 'NOT_FOUND', 'NO_ACCESS', 'UNREACHABLE'),
+          SyncStatus: lower('NEVER', 'PENDING', 'OK', 'ERROR'),
         },
         mappers: {
           Repository: '../db/entities#RepositoryEntity',
@@ -40,6 +42,9 @@ const config: CodegenConfig = {
           RepositoryEdge: '../modules/shared/pagination#Edge<RepositoryEntity>',
           RepoConnectionEdge: '../modules/shared/pagination#Edge<RepoConnectionEntity>',
           ServiceMappingEdge: '../modules/shared/pagination#Edge<ServiceMappingEntity>',
+          RepoConnectionCheck: '../modules/platforms/platform.service#ConnectionCheck',
+          RepositoryCheck: '../modules/platforms/platform-client#RepositoryReport',
+          CodeLocation: '../modules/service-mappings/code-location.service#CodeLocationResult',
         },
       },
     },

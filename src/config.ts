@@ -28,6 +28,34 @@ export interface Config {
   readonly remoteAllowPrivate: boolean;
   /** Limits against abusive requests (`src/http/limits.ts`). */
   readonly limits: Readonly<RequestLimits>;
+  /** Calls to the code hosts' APIs (`src/modules/platforms/`). */
+  readonly platforms: Readonly<PlatformConfig>;
+  /** The sync queue and this process's worker on it (`src/modules/sync/`). */
+  readonly sync: Readonly<SyncConfig>;
+}
+
+export interface SyncConfig {
+  /** Whether main.ts starts a worker in this process (the test server never does unless a test asks). */
+  worker: boolean;
+  /** How often an idle worker looks for due jobs. */
+  pollMs: number;
+  /** How long a claimed job is a worker's; renewed while it runs, taken over by another worker once expired. */
+  leaseMs: number;
+  /** First retry delay after a transient failure; doubled per attempt. */
+  retryBaseMs: number;
+  /** Attempts before a job fails for good. */
+  maxAttempts: number;
+}
+
+export interface PlatformConfig {
+  /** Let platform calls reach loopback and private addresses, `baseUrl` included (off: SSRF guard; tests point at fakes on 127.0.0.1). */
+  allowPrivate: boolean;
+  /** Time limit of one HTTP attempt. */
+  timeoutMs: number;
+  /** API roots of the public services; a connection's `baseUrl` takes precedence for GitHub and GitLab. */
+  githubApiUrl: string;
+  gitlabUrl: string;
+  bitbucketApiUrl: string;
 }
 
 /** Limits against abusive requests, applied by `src/http/limits.ts`; docs/decisions.md says why these numbers. */
@@ -131,7 +159,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       maxAliases: int('REPOLINK_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000),
       bodyLimitBytes: int('REPOLINK_BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimitBytes, 1024, 100 * 1024 * 1024),
     }),
+    platforms: platformConfig(str, bool, int, problems),
+    sync: Object.freeze({
+      worker: bool('REPOLINK_SYNC_WORKER', true),
+      pollMs: int('REPOLINK_SYNC_POLL_MS', 2_000, 10, 3_600_000),
+      leaseMs: int('REPOLINK_SYNC_LEASE_MS', 60_000, 100, 3_600_000),
+      retryBaseMs: int('REPOLINK_SYNC_RETRY_BASE_MS', 10_000, 1, 3_600_000),
+      maxAttempts: int('REPOLINK_SYNC_MAX_ATTEMPTS', 5, 1, 100),
+    }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function platformConfig(
+  str: (name: string) => string | null,
+  bool: (name: string, fallback: boolean) => boolean,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): PlatformConfig {
+  const url = (name: string, fallback: string) => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    try {
+      const parsed = new URL(raw);
+      if ((parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '') return raw.replace(/\/+$/, '');
+    } catch {
+      // reported below
+    }
+    problems.push(`${name} must be an http(s) URL without user info (got "${raw}")`);
+    return fallback;
+  };
+  return Object.freeze({
+    allowPrivate: bool('REPOLINK_PLATFORM_ALLOW_PRIVATE', false),
+    timeoutMs: int('REPOLINK_PLATFORM_TIMEOUT_MS', 10_000, 100, 120_000),
+    githubApiUrl: url('REPOLINK_GITHUB_API_URL', 'https://api.github.com'),
+    gitlabUrl: url('REPOLINK_GITLAB_URL', 'https://gitlab.com'),
+    bitbucketApiUrl: url('REPOLINK_BITBUCKET_API_URL', 'https://api.bitbucket.org'),
+  });
 }

@@ -26,6 +26,7 @@ import { fastifyLogging, internalErrorLogging, registerRequestLogging } from './
 import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
+import { SyncWorker } from './modules/sync/sync-worker';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -53,6 +54,8 @@ export interface RepolinkServer {
   /** Builds a context from request headers, exactly as HTTP requests get it (used by the REST shim). */
   contextFor: ContextFactory;
   idempotency: IdempotencyService;
+  /** The sync worker of this process: main.ts starts it (REPOLINK_SYNC_WORKER); close() stops it. */
+  syncWorker: SyncWorker;
   close(): Promise<void>;
 }
 
@@ -186,6 +189,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   const purge = setInterval(() => {
     void idempotency.purgeExpired().catch(() => undefined);
     void rateLimit.purgeOld().catch(() => undefined);
+    void services.sync.store.purgeFinished().catch(() => undefined);
   }, 10 * 60_000);
   purge.unref();
   app.addHook('onClose', async () => clearInterval(purge));
@@ -216,16 +220,20 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     }
   });
 
+  const syncWorker = new SyncWorker(services.sync, config.sync, app.log.child({ component: 'sync' }));
   return {
     app,
     apollo,
     services,
     contextFor,
     idempotency,
+    syncWorker,
     // Fastify stops accepting, lets in-flight requests finish and closes idle connections; then Apollo stops.
     close: async () => {
       // Connections of requests that were in flight become idle only later: sweep them as they do,
       // or a client's keep-alive would hold the shutdown open.
+      // No new job is claimed; the one in hand finishes (or its lease hands it to another process).
+      await syncWorker.stop();
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       try {
         await app.close();

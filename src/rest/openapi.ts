@@ -187,6 +187,11 @@ function operation(spec: OperationSpec): Schema {
 const queryParam = (name: string, description: string, schema: Schema): Schema => ({ name, in: 'query', required: false, description, schema });
 const LIMIT = queryParam('limit', 'Page size, 1 to 100 (default 20). Anything else is a 400 naming `limit`.', { type: 'integer', minimum: 1, maximum: 100, default: 20 });
 const CURSOR = queryParam('cursor', 'The `nextCursor`/`next_cursor` of the previous page.', STRING);
+const VERIFY = queryParam(
+  'verify',
+  'An addition to the documented route: `true` asks the platform first (credential valid, every repository found and readable) and answers 400 VALIDATION_ERROR with a detail per failing repository (`repositories[i]`) or for `credentials`. Absent or `false`: the documented behaviour, unchanged.',
+  { type: 'string', enum: ['true', 'false'] },
+);
 
 const success = (data: Schema): Schema => object({ success: { const: true }, data });
 
@@ -212,6 +217,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         summary: 'Connect a GitHub, GitLab, or Bitbucket repository to a project',
         description: 'Connects one or more repositories on a single platform to the current project. Credentials are stored encrypted and never returned.',
         permission: 'config:write',
+        query: [VERIFY],
         body: sigsentryBody,
         success: { status: 201, description: 'Created', schema: success(connectionBrief), example: SEED_EXAMPLES.sigsentryCreated },
         failures: ['QUOTA_EXCEEDED', 'CONFLICT'],
@@ -235,6 +241,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         summary: 'Replace a repo connection: the body is the whole new configuration, as for POST',
         permission: 'config:write',
         pathId: 'The connection id returned by POST (`rc_…`).',
+        query: [VERIFY],
         body: sigsentryBody,
         success: { status: 200, description: 'Replaced', schema: success(connectionBrief) },
         failures: ['NOT_FOUND', 'QUOTA_EXCEEDED', 'CONFLICT'],
