@@ -26,6 +26,7 @@ import { fastifyLogging, internalErrorLogging, registerRequestLogging } from './
 import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
+import { isDatabaseUnavailable } from './modules/shared/transaction';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -67,15 +68,8 @@ const SAFE_CODES = new Set<string>([
   ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
 ]);
 
-/** Whether an error means the database cannot be reached (as opposed to a bug). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string }; message?: string };
-  const code = e?.driverError?.code ?? e?.code ?? '';
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ETIMEDOUT', 'EPIPE', 'ER_CON_COUNT_ERROR', 'PROTOCOL_SEQUENCE_TIMEOUT'].includes(code) ||
-    /Pool is closed|connect ETIMEDOUT|Connection lost|Can't add new command when connection is in closed state/i.test(e?.message ?? '')
-  );
-}
+/** Whether an error means the database cannot be reached or serve now (as opposed to a bug). */
+export { isDatabaseUnavailable } from './modules/shared/transaction';
 
 /**
  * Internal errors are masked: a client sees a code and a generic message, never SQL, a stack or

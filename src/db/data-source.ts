@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type Logger } from 'typeorm';
 import { migrations } from '../../migrations';
+import { noteFailedStatement, refuseIfDoomed } from '../modules/shared/transaction';
 import { entities } from './entities';
 
 /**
@@ -17,13 +18,16 @@ export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result
 
 class CountingLogger implements Logger {
   logQuery(query: string): void {
+    refuseIfDoomed(query);
     const box = statementCounter.getStore();
     if (box && query !== 'START TRANSACTION' && query !== 'COMMIT' && query !== 'ROLLBACK') {
       box.count += 1;
       box.statements.push(query);
     }
   }
-  logQueryError(): void {}
+  logQueryError(error: unknown, query: string): void {
+    noteFailedStatement(error, query);
+  }
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
   logMigration(): void {}

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyRecordEntity } from '../../db/entities';
 import { uuidv7 } from '../../lib/ids';
-import { isDuplicateKey } from '../shared/transaction';
+import { isDuplicateKey, retryTransaction, throwIfDoomed } from '../shared/transaction';
 
 export interface StoredResponse {
   status: number;
@@ -65,10 +65,12 @@ export class IdempotencyService {
     if (recordId === null) return { kind: 'in_use' };
     const id = recordId;
 
-    let result: Execution;
-    try {
-      result = await this.dataSource.transaction(async (em) => {
+    // The outermost transaction of the request: a lost certification (Galera) or a deadlock runs
+    // the whole request again; the claim (committed on its own) stays ours meanwhile.
+    const once = () =>
+      this.dataSource.transaction(async (em) => {
         const out = await execute(em);
+        throwIfDoomed();
         if (out.store) {
           const stored = await em
             .createQueryBuilder()
@@ -81,6 +83,9 @@ export class IdempotencyService {
         }
         return out;
       });
+    let result: Execution;
+    try {
+      result = await retryTransaction(once);
     } catch (error) {
       await this.release(id, owner);
       if (error instanceof LostClaimError) return { kind: 'in_use' };
