@@ -27,6 +27,7 @@ import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
 import { isDatabaseUnavailable } from './modules/shared/transaction';
+import { replicaHealth } from './db/replicas';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -204,6 +205,8 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
       if (await hasPendingMigrations(dataSource)) {
         return reply.code(503).send({ status: 'unavailable', reason: 'migrations pending' });
       }
+      // A replica that lags or is gone is reported, not fatal: reads fall back to the primary.
+      if (config.databaseReplicaUrls.length > 0) return { status: 'ready', replicas: await replicaHealth(config.databaseReplicaUrls) };
       return { status: 'ready' };
     } catch {
       return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });

@@ -25,7 +25,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
   try {
     const applied = await runMigrations(url);
     if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
-    const dataSource = createDataSource({ url });
+    const dataSource = createDataSource({ url, replicaUrls: config.databaseReplicaUrls });
     await dataSource.initialize();
     try {
       if (await configureForGalera(dataSource)) log('database: a Galera node; reads wait for the cluster (wsrep_sync_wait = 1)');

@@ -5,6 +5,7 @@ import { onTransaction, type GraphQLContext } from '../context';
 import { AppError, ErrorCode, UserErrorCode, userError, withHttpStatus } from '../errors';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
 import { isDatabaseUnavailable } from '../modules/shared/transaction';
+import { readFromReplicas } from '../db/replicas';
 
 /** Builds a request's context: authenticates the caller and counts the request for rate limits. Once per request. */
 export type ContextFactory = (headers: Record<string, string | string[] | undefined>, requestId?: string) => Promise<GraphQLContext>;
@@ -89,7 +90,13 @@ export function registerGraphQLRoute(
     handler: async (request, reply) => {
       if (preHandle?.(request, reply)) return reply;
       const key = request.headers['idempotency-key'];
-      if (request.method !== 'POST' || typeof key !== 'string' || !isMutation(request.body)) {
+      const operation = request.body;
+      if (request.method !== 'POST' || !isMutation(operation)) {
+        // Queries read from the replicas when there are any (Apollo refuses a mutation sent by GET).
+        const { response, body } = await readFromReplicas(() => execute(request));
+        return send(reply, response, body);
+      }
+      if (typeof key !== 'string') {
         const { response, body } = await execute(request);
         return send(reply, response, body);
       }
@@ -108,7 +115,7 @@ export function registerGraphQLRoute(
         const { response, body } = await execute(request, ctx);
         return send(reply, response, body);
       }
-      const { query, operationName, variables } = request.body;
+      const { query, operationName, variables } = operation;
       const hash = requestHash({ transport: 'graphql', query, operationName: operationName ?? null, variables: variables ?? {} });
       let last: HTTPGraphQLResponse | null = null;
       let outcome;

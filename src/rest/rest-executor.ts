@@ -9,6 +9,7 @@ import { AppError } from '../errors';
 import type { ContextFactory } from '../http/graphql-route';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
 import { isDatabaseUnavailable } from '../modules/shared/transaction';
+import { readFromReplicas } from '../db/replicas';
 import { FAILURES, failureFromGraphQLErrors, type Failure } from './rest-errors';
 
 /** The shim's static operations, read once (beside this file, or in src/ when running from dist/). */
@@ -51,6 +52,17 @@ export class RestExecutor {
    * carries an Idempotency-Key (POST/PUT), so the work and its stored response commit together.
    */
   async handle(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    envelope: FailureEnvelope,
+    work: (ctx: GraphQLContext) => Promise<RestResponse>,
+  ): Promise<FastifyReply> {
+    // A GET reads from the replicas when there are any; everything else runs on the primary.
+    if (request.method === 'GET') return readFromReplicas(() => this.handleOnPrimaryOrReplica(request, reply, envelope, work));
+    return this.handleOnPrimaryOrReplica(request, reply, envelope, work);
+  }
+
+  private async handleOnPrimaryOrReplica(
     request: FastifyRequest,
     reply: FastifyReply,
     envelope: FailureEnvelope,
