@@ -26,7 +26,7 @@ import { fastifyLogging, internalErrorLogging, registerRequestLogging } from './
 import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
-import { isDatabaseUnavailable } from './modules/shared/transaction';
+import { isConnectionLoss, isDatabaseUnavailable } from './modules/shared/transaction';
 import { replicaHealth } from './db/replicas';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
@@ -142,13 +142,17 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
 
   const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute);
   const contextFor: ContextFactory = async (headers, requestId) => {
-    try {
+    const build = async () => {
       const ctx = await buildContext({ dataSource, config, services }, headers, requestId);
       if (ctx.viewer !== null) {
         const decision = await rateLimit.hit(ctx.viewer.principal);
         if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, decision.limit);
       }
       return ctx;
+    };
+    try {
+      // A pooled connection that died with its database node fails once; a fresh one works.
+      return await build().catch((error: unknown) => (isConnectionLoss(error) ? build() : Promise.reject(error)));
     } catch (error) {
       if (error instanceof AppError) throw error.extensions.http ? error : withHttpStatus(error);
       if (isDatabaseUnavailable(error)) throw withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; try again shortly'));

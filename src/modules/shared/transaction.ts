@@ -78,7 +78,7 @@ function driverErrno(error: unknown): number | undefined {
 }
 
 /** A connection that broke or could not be made: whatever ran on it before COMMIT was sent did not commit. */
-function isConnectionLoss(error: unknown): boolean {
+export function isConnectionLoss(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string } };
   const code = e?.driverError?.code ?? e?.code ?? '';
   return ['ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'EPIPE', 'ECONNREFUSED'].includes(code);
