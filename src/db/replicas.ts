@@ -25,6 +25,8 @@ interface ReadScope {
   position?: Promise<string | null>;
   /** Replica connections this request already waited on. */
   waited: WeakSet<object>;
+  /** A replica did not catch up in time: the rest of the request reads on the primary. */
+  primaryOnly?: boolean;
 }
 
 const readScope = new AsyncLocalStorage<ReadScope>();
@@ -81,7 +83,7 @@ export function routeReadsToReplicas(dataSource: DataSource): void {
   const slave = d.obtainSlaveConnection.bind(d);
   d.obtainSlaveConnection = async () => {
     const scope = readScope.getStore();
-    if (!scope) return d.obtainMasterConnection();
+    if (!scope || scope.primaryOnly) return d.obtainMasterConnection();
     scope.position ??= primaryPosition();
     const position = await scope.position;
     if (position === null) {
@@ -100,6 +102,7 @@ export function routeReadsToReplicas(dataSource: DataSource): void {
       const waited = await ask(connection, sql, [position, REPLICA_WAIT_SECONDS]).catch(() => [{ w: -1 }]);
       if (Number(waited[0].w) !== 0) {
         connection.release();
+        scope.primaryOnly = true;
         replicaStats.primaryFallbacks += 1;
         return d.obtainMasterConnection();
       }
