@@ -13,7 +13,8 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 if (cluster.isWorker) {
   // A worker is a normal repolink server (src/main.ts) on the shared port; the primary already
-  // ran the migrations and made the demo account.
+  // ran the migrations and made the demo account. If the primary dies, the worker stops too.
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   require('../main');
 } else {
   void primary().catch((error: unknown) => {
