@@ -8,6 +8,8 @@ export interface Config {
   readonly port: number;
   /** Unset: the server manages a private MariaDB/MySQL instance under `dataDir`. */
   readonly databaseUrl: string | null;
+  /** DATABASE_REPLICA_URLS: read replicas of DATABASE_URL; queries and REST GETs read there. */
+  readonly databaseReplicaUrls: readonly string[];
   readonly dataDir: string;
   /** The mariadbd/mysqld binary for the private instance; null: search PATH and the usual folders. */
   readonly mysqld: string | null;
@@ -129,6 +131,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (databaseUrl !== null && !/^mysql:\/\/|^mariadb:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a mysql:// URL (MySQL 8 or MariaDB 10.6+)');
   }
+  const databaseReplicaUrls = (str('DATABASE_REPLICA_URLS') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (databaseReplicaUrls.some((u) => !/^mysql:\/\/|^mariadb:\/\//.test(u))) problems.push('DATABASE_REPLICA_URLS must be comma-separated mysql:// URLs');
+  if (databaseReplicaUrls.length > 0 && databaseUrl === null) problems.push('DATABASE_REPLICA_URLS needs DATABASE_URL (the primary they replicate)');
   const logLevel = (str('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const dataDir = path.resolve(cwd, str('REPOLINK_DATA_DIR') ?? '.data');
@@ -137,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     host: str('HOST') ?? '127.0.0.1',
     port: int('PORT', 4000, 0, 65535),
     databaseUrl,
+    databaseReplicaUrls: Object.freeze(databaseReplicaUrls),
     dataDir,
     mysqld: str('REPOLINK_MYSQLD'),
     encryptionKey: str('REPOLINK_ENCRYPTION_KEY'),

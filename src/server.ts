@@ -27,6 +27,8 @@ import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
 import { SyncWorker } from './modules/sync/sync-worker';
+import { isConnectionLoss, isDatabaseUnavailable } from './modules/shared/transaction';
+import { replicaHealth } from './db/replicas';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -70,15 +72,8 @@ const SAFE_CODES = new Set<string>([
   ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
 ]);
 
-/** Whether an error means the database cannot be reached (as opposed to a bug). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string }; message?: string };
-  const code = e?.driverError?.code ?? e?.code ?? '';
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ETIMEDOUT', 'EPIPE', 'ER_CON_COUNT_ERROR', 'PROTOCOL_SEQUENCE_TIMEOUT'].includes(code) ||
-    /Pool is closed|connect ETIMEDOUT|Connection lost|Can't add new command when connection is in closed state/i.test(e?.message ?? '')
-  );
-}
+/** Whether an error means the database cannot be reached or serve now (as opposed to a bug). */
+export { isDatabaseUnavailable } from './modules/shared/transaction';
 
 /**
  * Internal errors are masked: a client sees a code and a generic message, never SQL, a stack or
@@ -150,13 +145,17 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
 
   const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute);
   const contextFor: ContextFactory = async (headers, requestId) => {
-    try {
+    const build = async () => {
       const ctx = await buildContext({ dataSource, config, services }, headers, requestId);
       if (ctx.viewer !== null) {
         const decision = await rateLimit.hit(ctx.viewer.principal);
         if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, decision.limit);
       }
       return ctx;
+    };
+    try {
+      // A pooled connection that died with its database node fails once; a fresh one works.
+      return await build().catch((error: unknown) => (isConnectionLoss(error) ? build() : Promise.reject(error)));
     } catch (error) {
       if (error instanceof AppError) throw error.extensions.http ? error : withHttpStatus(error);
       if (isDatabaseUnavailable(error)) throw withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; try again shortly'));
@@ -214,6 +213,8 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
       if (await hasPendingMigrations(dataSource)) {
         return reply.code(503).send({ status: 'unavailable', reason: 'migrations pending' });
       }
+      // A replica that lags or is gone is reported, not fatal: reads fall back to the primary.
+      if (config.databaseReplicaUrls.length > 0) return { status: 'ready', replicas: await replicaHealth(config.databaseReplicaUrls) };
       return { status: 'ready' };
     } catch {
       return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type Logger } from 'typeorm';
 import { migrations } from '../../migrations';
+import { noteFailedStatement, refuseIfDoomed } from '../modules/shared/transaction';
 import { entities } from './entities';
+import { routeReadsToReplicas } from './replicas';
 
 /**
  * Counts the SQL statements issued inside `countStatements(fn)`. Tests use it to prove that a
@@ -17,13 +19,16 @@ export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result
 
 class CountingLogger implements Logger {
   logQuery(query: string): void {
+    refuseIfDoomed(query);
     const box = statementCounter.getStore();
     if (box && query !== 'START TRANSACTION' && query !== 'COMMIT' && query !== 'ROLLBACK') {
       box.count += 1;
       box.statements.push(query);
     }
   }
-  logQueryError(): void {}
+  logQueryError(error: unknown, query: string): void {
+    noteFailedStatement(error, query);
+  }
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
   logMigration(): void {}
@@ -33,12 +38,25 @@ class CountingLogger implements Logger {
 export interface DataSourceOptions {
   url: string;
   poolSize?: number;
+  /** Read replicas of `url`: GraphQL queries and REST GETs read there (src/db/replicas.ts). */
+  replicaUrls?: readonly string[];
 }
 
-export function createDataSource({ url, poolSize = 10 }: DataSourceOptions): DataSource {
-  return new DataSource({
+export function createDataSource({ url, poolSize = 10, replicaUrls = [] }: DataSourceOptions): DataSource {
+  const mysqlUrl = (u: string) => u.replace(/^mariadb:/, 'mysql:');
+  const dataSource = new DataSource({
     type: 'mysql',
-    url: url.replace(/^mariadb:/, 'mysql:'),
+    url: mysqlUrl(url),
+    ...(replicaUrls.length > 0 && {
+      replication: {
+        master: { url: mysqlUrl(url) },
+        slaves: replicaUrls.map((r) => ({ url: mysqlUrl(r) })),
+        defaultMode: 'master' as const,
+        // A replica that fails is left out for 5 s, then tried again (reads meanwhile go elsewhere).
+        removeNodeErrorCount: 1,
+        restoreNodeTimeout: 5_000,
+      },
+    }),
     entities,
     migrations,
     migrationsTableName: 'typeorm_migrations',
@@ -52,6 +70,8 @@ export function createDataSource({ url, poolSize = 10 }: DataSourceOptions): Dat
     logger: new CountingLogger(),
     extra: { enableKeepAlive: true, maxIdle: poolSize, idleTimeout: 60_000 },
   });
+  if (replicaUrls.length > 0) routeReadsToReplicas(dataSource);
+  return dataSource;
 }
 
 export async function runMigrations(url: string): Promise<string[]> {
