@@ -26,6 +26,8 @@ const config: CodegenConfig = {
           TenantKind: lower('ORGANIZATION', 'PERSONAL'),
           Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
           ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
+          RepositoryCheckStatus: lower('FOUND', 'NOT_FOUND', 'NO_ACCESS', 'UNREACHABLE'),
+          SyncStatus: lower('NEVER', 'PENDING', 'OK', 'ERROR'),
         },
         mappers: {
           Repository: '../db/entities#RepositoryEntity',
@@ -40,6 +42,9 @@ const config: CodegenConfig = {
           RepositoryEdge: '../modules/shared/pagination#Edge<RepositoryEntity>',
           RepoConnectionEdge: '../modules/shared/pagination#Edge<RepoConnectionEntity>',
           ServiceMappingEdge: '../modules/shared/pagination#Edge<ServiceMappingEntity>',
+          RepoConnectionCheck: '../modules/platforms/platform.service#ConnectionCheck',
+          RepositoryCheck: '../modules/platforms/platform-client#RepositoryReport',
+          CodeLocation: '../modules/service-mappings/code-location.service#CodeLocationResult',
         },
       },
     },
@@ -50,6 +55,17 @@ const config: CodegenConfig = {
       config: {
         enumsAsTypes: true,
         onlyOperationTypes: true,
+        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+        scalars: { DateTime: 'string', UUID: 'string', URL: 'string', PositiveInt: 'number' },
+      },
+    },
+    // The frontend client (client/): a TypedDocumentNode for every operation of client/src/operations.graphql.
+    'client/src/gql/': {
+      preset: 'client',
+      documents: 'client/src/operations.graphql',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
         scalars: { DateTime: 'string', UUID: 'string', URL: 'string', PositiveInt: 'number' },
       },

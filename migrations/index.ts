@@ -3,6 +3,16 @@ import { IdempotencyOwner1763900000000 } from './1763900000000-idempotency-owner
 import { RateLimits1763910000000 } from './1763910000000-rate-limits';
 import { DefaultProjects1764000000000 } from './1764000000000-default-projects';
 import { ListIndexes1764100000000 } from './1764100000000-list-indexes';
+import { ServiceMappingStackRoots1764200000000 } from './1764200000000-service-mapping-stack-roots';
+import { Sync1764210000000 } from './1764210000000-sync';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
-export const migrations = [InitialSchema1763884800000, IdempotencyOwner1763900000000, RateLimits1763910000000, DefaultProjects1764000000000, ListIndexes1764100000000];
+export const migrations = [
+  InitialSchema1763884800000,
+  IdempotencyOwner1763900000000,
+  RateLimits1763910000000,
+  DefaultProjects1764000000000,
+  ListIndexes1764100000000,
+  ServiceMappingStackRoots1764200000000,
+  Sync1764210000000,
+];

@@ -8,6 +8,8 @@ export interface Config {
   readonly port: number;
   /** Unset: the server manages a private MariaDB/MySQL instance under `dataDir`. */
   readonly databaseUrl: string | null;
+  /** DATABASE_REPLICA_URLS: read replicas of DATABASE_URL; queries and REST GETs read there. */
+  readonly databaseReplicaUrls: readonly string[];
   readonly dataDir: string;
   /** The mariadbd/mysqld binary for the private instance; null: search PATH and the usual folders. */
   readonly mysqld: string | null;
@@ -32,6 +34,34 @@ export interface Config {
   readonly remoteAllowPrivate: boolean;
   /** Limits against abusive requests (`src/http/limits.ts`). */
   readonly limits: Readonly<RequestLimits>;
+  /** Calls to the code hosts' APIs (`src/modules/platforms/`). */
+  readonly platforms: Readonly<PlatformConfig>;
+  /** The sync queue and this process's worker on it (`src/modules/sync/`). */
+  readonly sync: Readonly<SyncConfig>;
+}
+
+export interface SyncConfig {
+  /** Whether main.ts starts a worker in this process (the test server never does unless a test asks). */
+  worker: boolean;
+  /** How often an idle worker looks for due jobs. */
+  pollMs: number;
+  /** How long a claimed job is a worker's; renewed while it runs, taken over by another worker once expired. */
+  leaseMs: number;
+  /** First retry delay after a transient failure; doubled per attempt. */
+  retryBaseMs: number;
+  /** Attempts before a job fails for good. */
+  maxAttempts: number;
+}
+
+export interface PlatformConfig {
+  /** Let platform calls reach loopback and private addresses, `baseUrl` included (off: SSRF guard; tests point at fakes on 127.0.0.1). */
+  allowPrivate: boolean;
+  /** Time limit of one HTTP attempt. */
+  timeoutMs: number;
+  /** API roots of the public services; a connection's `baseUrl` takes precedence for GitHub and GitLab. */
+  githubApiUrl: string;
+  gitlabUrl: string;
+  bitbucketApiUrl: string;
 }
 
 /** Limits against abusive requests, applied by `src/http/limits.ts`; docs/decisions.md says why these numbers. */
@@ -105,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (databaseUrl !== null && !/^mysql:\/\/|^mariadb:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a mysql:// URL (MySQL 8 or MariaDB 10.6+)');
   }
+  const databaseReplicaUrls = (str('DATABASE_REPLICA_URLS') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (databaseReplicaUrls.some((u) => !/^mysql:\/\/|^mariadb:\/\//.test(u))) problems.push('DATABASE_REPLICA_URLS must be comma-separated mysql:// URLs');
+  if (databaseReplicaUrls.length > 0 && databaseUrl === null) problems.push('DATABASE_REPLICA_URLS needs DATABASE_URL (the primary they replicate)');
   const logLevel = (str('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const dataDir = path.resolve(cwd, str('REPOLINK_DATA_DIR') ?? '.data');
@@ -113,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     host: str('HOST') ?? '127.0.0.1',
     port: int('PORT', 4000, 0, 65535),
     databaseUrl,
+    databaseReplicaUrls: Object.freeze(databaseReplicaUrls),
     dataDir,
     mysqld: str('REPOLINK_MYSQLD'),
     encryptionKey: str('REPOLINK_ENCRYPTION_KEY'),
@@ -137,7 +171,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       maxAliases: int('REPOLINK_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000),
       bodyLimitBytes: int('REPOLINK_BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimitBytes, 1024, 100 * 1024 * 1024),
     }),
+    platforms: platformConfig(str, bool, int, problems),
+    sync: Object.freeze({
+      worker: bool('REPOLINK_SYNC_WORKER', true),
+      pollMs: int('REPOLINK_SYNC_POLL_MS', 2_000, 10, 3_600_000),
+      leaseMs: int('REPOLINK_SYNC_LEASE_MS', 60_000, 100, 3_600_000),
+      retryBaseMs: int('REPOLINK_SYNC_RETRY_BASE_MS', 10_000, 1, 3_600_000),
+      maxAttempts: int('REPOLINK_SYNC_MAX_ATTEMPTS', 5, 1, 100),
+    }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function platformConfig(
+  str: (name: string) => string | null,
+  bool: (name: string, fallback: boolean) => boolean,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): PlatformConfig {
+  const url = (name: string, fallback: string) => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    try {
+      const parsed = new URL(raw);
+      if ((parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '') return raw.replace(/\/+$/, '');
+    } catch {
+      // reported below
+    }
+    problems.push(`${name} must be an http(s) URL without user info (got "${raw}")`);
+    return fallback;
+  };
+  return Object.freeze({
+    allowPrivate: bool('REPOLINK_PLATFORM_ALLOW_PRIVATE', false),
+    timeoutMs: int('REPOLINK_PLATFORM_TIMEOUT_MS', 10_000, 100, 120_000),
+    githubApiUrl: url('REPOLINK_GITHUB_API_URL', 'https://api.github.com'),
+    gitlabUrl: url('REPOLINK_GITLAB_URL', 'https://gitlab.com'),
+    bitbucketApiUrl: url('REPOLINK_BITBUCKET_API_URL', 'https://api.bitbucket.org'),
+  });
 }

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     logger: { level: config.logLevel },
   });
   const address = await server.app.listen({ host: config.host, port: config.port });
+  if (config.sync.worker) server.syncWorker.start();
   printWelcome(address, demo);
 }
 

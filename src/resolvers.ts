@@ -27,6 +27,9 @@ import { repository } from './modules/repositories/resolvers/Query/repository';
 import { Repository } from './modules/repositories/resolvers/Repository';
 import { serviceMapping } from './modules/service-mappings/resolvers/Query/serviceMapping';
 import { ServiceMapping } from './modules/service-mappings/resolvers/ServiceMapping';
+import { resolveCodeLocation } from './modules/service-mappings/resolvers/Query/resolveCodeLocation';
+import { syncRepoConnection } from './modules/sync/resolvers/Mutation/syncRepoConnection';
+import { checkRepoConnection } from './modules/platforms/resolvers/Mutation/checkRepoConnection';
 
 type MutationMap = NonNullable<Resolvers['Mutation']>;
 
@@ -54,7 +57,9 @@ export const resolvers: Resolvers = {
   TenantKind: { ORGANIZATION: 'organization', PERSONAL: 'personal' },
   Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
   ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
-  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings },
+  SyncStatus: { NEVER: 'never', PENDING: 'pending', OK: 'ok', ERROR: 'error' },
+  RepositoryCheckStatus: { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' },
+  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation },
   Mutation: guardMutations({
     connectRepos,
     createRepository,
@@ -68,6 +73,8 @@ export const resolvers: Resolvers = {
     createServiceMapping,
     updateServiceMapping,
     deleteServiceMapping,
+    checkRepoConnection,
+    syncRepoConnection,
   }),
   // graphql-jit reads a field without a resolver as a plain property: the lazy count is a function.
   RepoConnectionPage: { totalCount: (page) => page.totalCount() },

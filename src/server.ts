@@ -28,6 +28,9 @@ import { fastifyLogging, internalErrorLogging, registerRequestLogging } from './
 import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
+import { SyncWorker } from './modules/sync/sync-worker';
+import { isConnectionLoss, isDatabaseUnavailable } from './modules/shared/transaction';
+import { replicaHealth } from './db/replicas';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -55,6 +58,8 @@ export interface RepolinkServer {
   /** Builds a context from request headers, exactly as HTTP requests get it (used by the REST shim). */
   contextFor: ContextFactory;
   idempotency: IdempotencyService;
+  /** The sync worker of this process: main.ts starts it (REPOLINK_SYNC_WORKER); close() stops it. */
+  syncWorker: SyncWorker;
   close(): Promise<void>;
 }
 
@@ -69,15 +74,8 @@ const SAFE_CODES = new Set<string>([
   ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
 ]);
 
-/** Whether an error means the database cannot be reached (as opposed to a bug). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string }; message?: string };
-  const code = e?.driverError?.code ?? e?.code ?? '';
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'PROTOCOL_CONNECTION_LOST', 'ETIMEDOUT', 'EPIPE', 'ER_CON_COUNT_ERROR', 'PROTOCOL_SEQUENCE_TIMEOUT'].includes(code) ||
-    /Pool is closed|connect ETIMEDOUT|Connection lost|Can't add new command when connection is in closed state/i.test(e?.message ?? '')
-  );
-}
+/** Whether an error means the database cannot be reached or serve now (as opposed to a bug). */
+export { isDatabaseUnavailable } from './modules/shared/transaction';
 
 /**
  * Internal errors are masked: a client sees a code and a generic message, never SQL, a stack or
@@ -149,13 +147,17 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
 
   const rateLimit = new RateLimitService(dataSource, config.rateLimitPerMinute, { batch: config.rateLimitBatch, flushMs: config.rateLimitFlushMs });
   const contextFor: ContextFactory = async (headers, requestId) => {
-    try {
+    const build = async () => {
       const ctx = await buildContext({ dataSource, config, services }, headers, requestId);
       if (ctx.viewer !== null) {
         const decision = await rateLimit.hit(ctx.viewer.principal);
         if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, decision.limit);
       }
       return ctx;
+    };
+    try {
+      // A pooled connection that died with its database node fails once; a fresh one works.
+      return await build().catch((error: unknown) => (isConnectionLoss(error) ? build() : Promise.reject(error)));
     } catch (error) {
       if (error instanceof AppError) throw error.extensions.http ? error : withHttpStatus(error);
       if (isDatabaseUnavailable(error)) throw withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; try again shortly'));
@@ -190,6 +192,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   const purge = setInterval(() => {
     void idempotency.purgeExpired().catch(() => undefined);
     void rateLimit.purgeOld().catch(() => undefined);
+    void services.sync.store.purgeFinished().catch(() => undefined);
   }, 10 * 60_000);
   purge.unref();
   app.addHook('onClose', async () => {
@@ -218,22 +221,28 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
       if (await hasPendingMigrations(dataSource)) {
         return reply.code(503).send({ status: 'unavailable', reason: 'migrations pending' });
       }
+      // A replica that lags or is gone is reported, not fatal: reads fall back to the primary.
+      if (config.databaseReplicaUrls.length > 0) return { status: 'ready', replicas: await replicaHealth(config.databaseReplicaUrls) };
       return { status: 'ready' };
     } catch {
       return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
 
+  const syncWorker = new SyncWorker(services.sync, config.sync, app.log.child({ component: 'sync' }));
   return {
     app,
     apollo,
     services,
     contextFor,
     idempotency,
+    syncWorker,
     // Fastify stops accepting, lets in-flight requests finish and closes idle connections; then Apollo stops.
     close: async () => {
       // Connections of requests that were in flight become idle only later: sweep them as they do,
       // or a client's keep-alive would hold the shutdown open.
+      // No new job is claimed; the one in hand finishes (or its lease hands it to another process).
+      await syncWorker.stop();
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       try {
         await app.close();

@@ -7,6 +7,9 @@ import { RepoConnectionService } from './modules/repo-connections/repo-connectio
 import { RepositoryService, type DefaultBranchResolver } from './modules/repositories/repository.service';
 import { createDefaultBranchResolver } from './modules/repositories/default-branch';
 import { ServiceMappingService } from './modules/service-mappings/service-mapping.service';
+import { CodeLocationService } from './modules/service-mappings/code-location.service';
+import { SyncService } from './modules/sync/sync.service';
+import { PlatformService } from './modules/platforms/platform.service';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -17,6 +20,7 @@ export interface ServiceDeps {
 
 /** Stateless services, built once per server; each method takes the request context first. */
 export function createServices(deps: ServiceDeps) {
+  const platforms = new PlatformService(deps.config);
   return {
     auth: new AuthService(deps.dataSource),
     repositories: new RepositoryService(
@@ -27,6 +31,9 @@ export function createServices(deps: ServiceDeps) {
     repoConnections: new RepoConnectionService(deps.cipher, deps.config),
     serviceMappings: new ServiceMappingService(),
     nodes: new NodeService(),
+    platforms,
+    sync: new SyncService(deps.dataSource, deps.config, deps.cipher, platforms),
+    codeLocations: new CodeLocationService(),
   };
 }
 

@@ -70,6 +70,7 @@ test('npm run migrate applies pending migrations to DATABASE_URL, then finds not
     const first = run('cli/migrate.js', { DATABASE_URL: db.url, REPOLINK_DATA_DIR: dataDir });
     expect(first.code).toBe(0);
     const { migrations } = await import('../migrations');
+    // Whichever migration is the newest is the one undone.
     expect(first.stdout).toContain(`applied migrations: ${migrations[migrations.length - 1].name}`);
     const second = run('cli/migrate.js', { DATABASE_URL: db.url, REPOLINK_DATA_DIR: dataDir });
     expect(second.stdout).not.toMatch(/applied migrations/);

@@ -31,6 +31,7 @@ const GROWING = new Set([
   'service_mappings',
   'idempotency_records',
   'rate_limit_windows',
+  'sync_jobs',
 ]);
 
 let server: TestServer;

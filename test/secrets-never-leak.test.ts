@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { createAccount, createApiKey, createSessionFor, type TestAccount } from './support/factories';
+import { assertMatchesOpenApi } from './support/openapi';
 import { startTestServer, type TestServer } from './support/test-server';
 
 /**
@@ -64,6 +65,12 @@ function send(
           raw: `HTTP/${response.httpVersion} ${response.statusCode} ${response.statusMessage}\r\n${headerLines.join('\r\n')}\r\n\r\n${text}`,
         };
         exchanges.push(exchange);
+        try {
+          const header = (name: string) => (response.headers[name.toLowerCase()] === undefined ? null : String(response.headers[name.toLowerCase()]));
+          assertMatchesOpenApi({ method, path, status: exchange.status, header, text });
+        } catch (error) {
+          return reject(error);
+        }
         resolve(exchange);
       });
       response.on('error', reject);

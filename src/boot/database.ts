@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { createDataSource, runMigrations } from '../db/data-source';
+import { configureForGalera } from '../db/galera';
 import { startPrivateMysql, type PrivateMysql } from '../db/private-mysql';
 
 export interface Database {
@@ -24,8 +25,14 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
   try {
     const applied = await runMigrations(url);
     if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
-    const dataSource = createDataSource({ url });
+    const dataSource = createDataSource({ url, replicaUrls: config.databaseReplicaUrls });
     await dataSource.initialize();
+    try {
+      if (await configureForGalera(dataSource)) log('database: a Galera node; reads wait for the cluster (wsrep_sync_wait = 1)');
+    } catch (error) {
+      await dataSource.destroy().catch(() => undefined);
+      throw error;
+    }
     return {
       dataSource,
       url,

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type Logger } from 'typeorm';
 import { migrations } from '../../migrations';
+import { noteFailedStatement, refuseIfDoomed } from '../modules/shared/transaction';
 import { entities } from './entities';
+import { routeReadsToReplicas } from './replicas';
 
 /**
  * Counts the SQL statements issued inside `countStatements(fn)`. Tests use it to prove that a
@@ -29,6 +31,7 @@ export function onStatement(listener: StatementListener): () => void {
 
 class CountingLogger implements Logger {
   logQuery(query: string, parameters?: unknown[]): void {
+    refuseIfDoomed(query);
     for (const listener of statementListeners) listener(query, parameters ?? []);
     const box = statementCounter.getStore();
     if (box && query !== 'START TRANSACTION' && query !== 'COMMIT' && query !== 'ROLLBACK') {
@@ -36,7 +39,9 @@ class CountingLogger implements Logger {
       box.statements.push(query);
     }
   }
-  logQueryError(): void {}
+  logQueryError(error: unknown, query: string): void {
+    noteFailedStatement(error, query);
+  }
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
   logMigration(): void {}
@@ -46,12 +51,25 @@ class CountingLogger implements Logger {
 export interface DataSourceOptions {
   url: string;
   poolSize?: number;
+  /** Read replicas of `url`: GraphQL queries and REST GETs read there (src/db/replicas.ts). */
+  replicaUrls?: readonly string[];
 }
 
-export function createDataSource({ url, poolSize = 10 }: DataSourceOptions): DataSource {
-  return new DataSource({
+export function createDataSource({ url, poolSize = 10, replicaUrls = [] }: DataSourceOptions): DataSource {
+  const mysqlUrl = (u: string) => u.replace(/^mariadb:/, 'mysql:');
+  const dataSource = new DataSource({
     type: 'mysql',
-    url: url.replace(/^mariadb:/, 'mysql:'),
+    url: mysqlUrl(url),
+    ...(replicaUrls.length > 0 && {
+      replication: {
+        master: { url: mysqlUrl(url) },
+        slaves: replicaUrls.map((r) => ({ url: mysqlUrl(r) })),
+        defaultMode: 'master' as const,
+        // A replica that fails is left out for 5 s, then tried again (reads meanwhile go elsewhere).
+        removeNodeErrorCount: 1,
+        restoreNodeTimeout: 5_000,
+      },
+    }),
     entities,
     migrations,
     migrationsTableName: 'typeorm_migrations',
@@ -67,6 +85,8 @@ export function createDataSource({ url, poolSize = 10 }: DataSourceOptions): Dat
     // request's CPU in the profile); a failed statement's error still says what failed.
     extra: { enableKeepAlive: true, maxIdle: poolSize, idleTimeout: 60_000, trace: false },
   });
+  if (replicaUrls.length > 0) routeReadsToReplicas(dataSource);
+  return dataSource;
 }
 
 export async function runMigrations(url: string): Promise<string[]> {

@@ -3,6 +3,9 @@ import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from '
 import { RepositoryEntity, RepoConnectionEntity, ServiceMappingEntity, TenantEntity, ProjectEntity } from '../db/entities';
 import { Viewer as ViewerModel } from '../modules/auth/viewer';
 import { Page, Edge } from '../modules/shared/pagination';
+import { ConnectionCheck } from '../modules/platforms/platform.service';
+import { RepositoryReport } from '../modules/platforms/platform-client';
+import { CodeLocationResult } from '../modules/service-mappings/code-location.service';
 import { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -23,6 +26,38 @@ export type Scalars = {
   URL: { input: URL; output: URL | string; }
   /** A UUID (repositories and tenants use time-ordered UUIDv7). */
   UUID: { input: string; output: string; }
+};
+
+/** Result of `checkRepoConnection`. */
+export type CheckRepoConnectionPayload = {
+  __typename?: 'CheckRepoConnectionPayload';
+  /** The report; null when the input itself is invalid (see `userErrors`). */
+  check: Maybe<RepoConnectionCheck>;
+  /** Problems with the input, exactly as `connectRepos` would report them. */
+  userErrors: Array<UserError>;
+};
+
+/** Where a stack frame of a service is in its repository, and why. */
+export type CodeLocation = {
+  __typename?: 'CodeLocation';
+  /** The branch of the mapping (`defaultBranch`), which the URL points at. */
+  branch: Maybe<Scalars['String']['output']>;
+  /** The line asked about, when given. */
+  line: Maybe<Scalars['Int']['output']>;
+  /** Whether a mapping and (when it has any) a stack root matched; when false only `reason` (and `serviceMapping` if the service is mapped) are set. */
+  matched: Scalars['Boolean']['output'];
+  /** The file's path inside the repository. */
+  path: Maybe<Scalars['String']['output']>;
+  /** Why this answer: which mapping and which stack root matched and how specific it was, or why nothing matched. */
+  reason: Scalars['String']['output'];
+  /** The repository of the mapping. */
+  repository: Maybe<Repository>;
+  /** The service's mapping; null when the service is not mapped in the project. */
+  serviceMapping: Maybe<ServiceMapping>;
+  /** The stack root that matched; null when the mapping has none (the path is then relative to `pathPrefix`). */
+  stackRoot: Maybe<StackRoot>;
+  /** The file and line on its platform: GitHub/GHES `…/blob/{branch}/{path}#L{line}`, GitLab `…/-/blob/{branch}/{path}#L{line}`, Bitbucket `…/src/{branch}/{path}#lines-{line}`. Null for a plain git remote. */
+  webUrl: Maybe<Scalars['String']['output']>;
 };
 
 /** Input of `connectRepos`; the same body as `POST /v1/config/repos`. */
@@ -79,6 +114,25 @@ export type CreateServiceMappingInput = {
   repositoryId: Scalars['ID']['input'];
   /** Unique among the project's live mappings. */
   serviceName: Scalars['String']['input'];
+  /** Code mappings (at most 20). Two roots that can match one path must differ in specificity: ties are refused. */
+  stackRoots?: InputMaybe<Array<StackRootInput>>;
+};
+
+/** What the platform says about a credential. Never contains the credential itself. */
+export type CredentialCheck = {
+  __typename?: 'CredentialCheck';
+  /** The account the credential belongs to: the GitHub login, GitLab username or Bitbucket username. */
+  identity: Maybe<Scalars['String']['output']>;
+  /** What went wrong or what to know, in words safe to show. */
+  message: Maybe<Scalars['String']['output']>;
+  /** The required scopes the credential lacks; empty when none; null when the scopes are unknown. */
+  missingScopes: Maybe<Array<Scalars['String']['output']>>;
+  /** The scopes repolink needs to read code and pull/merge requests on this platform (`repo`; `read_api`; `repository` and `pullrequest`). */
+  requiredScopes: Array<Scalars['String']['output']>;
+  /** The scopes the credential carries; null when the platform does not list them (GitHub fine-grained tokens: access is then checked per repository). */
+  scopes: Maybe<Array<Scalars['String']['output']>>;
+  /** True when the platform accepted the credential, false when it refused it (401), null when it could not be asked. */
+  valid: Maybe<Scalars['Boolean']['output']>;
 };
 
 /**
@@ -98,7 +152,19 @@ export type CredentialsInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Connects repositories of one platform to the caller's project, with their credentials and service mappings, in one transaction. Needs `config:write`. */
+  /**
+   * Tests a connection before saving it: asks the platform whether the credential is valid, whose it
+   * is and which scopes it has, and for every repository whether it exists and can be read, its
+   * default branch and head commit. Writes nothing. A mutation although it changes nothing, so the
+   * credential travels only in a POST body and never in a GET URL that logs and proxies keep.
+   * Needs `config:write`.
+   */
+  checkRepoConnection: CheckRepoConnectionPayload;
+  /**
+   * Connects repositories of one platform to the caller's project, with their credentials and service mappings, in one transaction. Needs `config:write`.
+   * With `verify: true` the platform is asked first (as `checkRepoConnection` does) and the connection is refused with a user error per failing
+   * repository (`field: ["repositories", i]`) or for the credential (`["credentials"]`); the repositories then start with the platform's default branch and head commit.
+   */
   connectRepos: ConnectReposPayload;
   /** Creates one repository in the caller's project. Needs `config:write`. */
   createRepository: CreateRepositoryPayload;
@@ -110,12 +176,19 @@ export type Mutation = {
   deleteRepository: RepositoryLifecyclePayload;
   /** Soft-deletes a service mapping. */
   deleteServiceMapping: ServiceMappingPayload;
-  /** Marks the connection's cached platform data stale (sets `cacheInvalidatedAt`). */
+  /** Marks the connection's cached platform data stale (sets `cacheInvalidatedAt`) and queues a sync, as `syncRepoConnection` does. */
   invalidateRepoConnectionCache: RepoConnectionLifecyclePayload;
   /** Replaces a connection's whole configuration in one transaction: credentials, baseUrl, lookbackDays (default 30), repositories and service mappings (absent: none). Needs `config:write`. */
   replaceRepoConnection: UpdateRepoConnectionPayload;
   /** Brings a soft-deleted repository back (its mappings stay deleted), if its path is free and the quota allows. */
   restoreRepository: RepositoryLifecyclePayload;
+  /**
+   * Queues a sync of the connection: a worker inside the server (any process sharing the database)
+   * asks the platform for each repository's default branch and head commit and stores them, with
+   * retries and backoff. Answers at once with `syncStatus: PENDING`; poll `syncStatus`/`syncedAt`.
+   * A sync already queued is not queued twice. Needs `config:write`.
+   */
+  syncRepoConnection: RepoConnectionLifecyclePayload;
   /** Changes a connection: credentials, baseUrl, lookbackDays, and its repositories and mappings as complete new sets. One transaction. Needs `config:write`. */
   updateRepoConnection: UpdateRepoConnectionPayload;
   /** Changes a repository's settings. Needs `config:write`. */
@@ -125,8 +198,14 @@ export type Mutation = {
 };
 
 
+export type MutationCheckRepoConnectionArgs = {
+  input: ConnectReposInput;
+};
+
+
 export type MutationConnectReposArgs = {
   input: ConnectReposInput;
+  verify?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -162,11 +241,17 @@ export type MutationInvalidateRepoConnectionCacheArgs = {
 
 export type MutationReplaceRepoConnectionArgs = {
   input: ReplaceRepoConnectionInput;
+  verify?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
 export type MutationRestoreRepositoryArgs = {
   input: RepositoryIdInput;
+};
+
+
+export type MutationSyncRepoConnectionArgs = {
+  input: RepoConnectionIdInput;
 };
 
 
@@ -254,6 +339,8 @@ export type Query = {
   repositories: RepositoryPage;
   /** A repository of the caller's project by id; null when there is none (or it belongs to someone else). */
   repository: Maybe<Repository>;
+  /** Maps a stack frame (`path`, e.g. `/app/services/api/src/handlers/user.ts`, and `line`) of a service to the file in its repository and its web URL. Needs `config:read`. */
+  resolveCodeLocation: CodeLocation;
   /** A service mapping of the caller's project by id; null when there is none (or it belongs to someone else). */
   serviceMapping: Maybe<ServiceMapping>;
   /** The project's service mappings, newest first. `first` is 1–100 (default 20). */
@@ -294,6 +381,13 @@ export type QueryRepositoriesArgs = {
 
 export type QueryRepositoryArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryResolveCodeLocationArgs = {
+  line?: InputMaybe<Scalars['Int']['input']>;
+  path: Scalars['String']['input'];
+  serviceName: Scalars['String']['input'];
 };
 
 
@@ -347,7 +441,26 @@ export type RepoConnection = Node & {
   repositories: Array<Repository>;
   /** The connection's live service mappings. */
   serviceMappings: Array<ServiceMapping>;
+  /** Why the last sync failed (e.g. the platform refused the credential); never contains a credential. */
+  syncError: Maybe<Scalars['String']['output']>;
+  /** State of the sync with the platform: PENDING after `syncRepoConnection` or `invalidateRepoConnectionCache` until a worker has run it. Poll it. */
+  syncStatus: SyncStatus;
+  /** When the last sync finished successfully. */
+  syncedAt: Maybe<Scalars['DateTime']['output']>;
   updatedAt: Scalars['DateTime']['output'];
+};
+
+/** The answer of `checkRepoConnection`: a dry run of `connectRepos` against the platform. */
+export type RepoConnectionCheck = {
+  __typename?: 'RepoConnectionCheck';
+  /** What the platform says about the credential. */
+  credential: CredentialCheck;
+  /** True when the credential is valid, lacks no required scope and every repository is FOUND: `connectRepos` with `verify: true` would accept it. */
+  ok: Scalars['Boolean']['output'];
+  /** The platform asked. */
+  platform: Platform;
+  /** One entry per repository of the input, in its order. Not asked (NO_ACCESS) when the credential was refused. */
+  repositories: Array<RepositoryCheck>;
 };
 
 /** An item of a `RepoConnectionPage`. */
@@ -418,10 +531,46 @@ export type Repository = Node & {
   /** Service mappings that point into this repository (live ones). */
   serviceMappings: Array<ServiceMapping>;
   sourceType: SourceType;
+  /** Why the last sync of this repository failed (not found, no access…); never contains a credential. */
+  syncError: Maybe<Scalars['String']['output']>;
+  /** State of this repository's last sync (platform repositories of a connection only; NEVER for others). */
+  syncStatus: SyncStatus;
+  /** When `defaultBranch` and `lastCommitSha` were last read from the platform. */
+  syncedAt: Maybe<Scalars['DateTime']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   /** The user who created it; null when created with an API key. */
   userId: Maybe<Scalars['UUID']['output']>;
 };
+
+/** One repository of a check, in the order of the input's `repositories`. */
+export type RepositoryCheck = {
+  __typename?: 'RepositoryCheck';
+  /** The repository's default branch on the platform. */
+  defaultBranch: Maybe<Scalars['String']['output']>;
+  /** The commit at the head of the default branch. */
+  headCommit: Maybe<Scalars['String']['output']>;
+  /** Why it is not FOUND, in words safe to show. */
+  message: Maybe<Scalars['String']['output']>;
+  /** The credential's permission on it as the platform names it (GitHub `admin`/`push`/`pull`…, GitLab `developer`/`guest`…, Bitbucket `admin`/`write`/`read`). */
+  permission: Maybe<Scalars['String']['output']>;
+  /** The repository path as given. */
+  repository: Scalars['String']['output'];
+  /** Whether it exists and can be read with the credential. */
+  status: RepositoryCheckStatus;
+  /** `public`, `private` or `internal`, as the platform says. */
+  visibility: Maybe<Scalars['String']['output']>;
+};
+
+/** What a check found out about one repository on its platform. */
+export type RepositoryCheckStatus =
+  /** The repository exists and the credential can read its code (and, where the platform says so per repository, its pull requests). */
+  | 'found'
+  /** The platform does not know it, or does not show it to this credential (GitHub and GitLab answer 404 for both). */
+  | 'not_found'
+  /** The platform knows it but refuses this credential (403, a guest role, SSO enforcement, a fine-grained token without the permission). */
+  | 'no_access'
+  /** The platform could not be asked: a timeout, an outage, a rate limit, or an address repolink does not call. Nothing is known. */
+  | 'unreachable';
 
 /** An item of a `RepositoryPage`. */
 export type RepositoryEdge = {
@@ -482,6 +631,8 @@ export type ServiceMapping = Node & {
   repository: Repository;
   /** The service name as it appears in logs; unique among the project's live mappings. */
   serviceName: Scalars['String']['output'];
+  /** Code mappings for `resolveCodeLocation`: frame paths starting with a stack root are files under its source root. Empty: frame paths are relative to `pathPrefix`. */
+  stackRoots: Array<StackRoot>;
   updatedAt: Scalars['DateTime']['output'];
 };
 
@@ -518,6 +669,8 @@ export type ServiceMappingInput = {
   repo: Scalars['String']['input'];
   /** The service name as it appears in logs; unique in the project. */
   serviceName: Scalars['String']['input'];
+  /** Code mappings for `resolveCodeLocation` (see `StackRoot`); absent: none. Not part of the SigSentry body. */
+  stackRoots?: InputMaybe<Array<StackRootInput>>;
 };
 
 /** A page of service mappings. */
@@ -550,6 +703,45 @@ export type SourceType =
   | 'gitlab'
   /** Any git remote, by URL. */
   | 'git_url';
+
+/**
+ * One code mapping of a service, after Sentry's: a stack frame whose path starts with `stackRoot` is
+ * the file at `sourceRoot` + the rest of the path in the repository. `stackRoot` may hold globs: `*`
+ * within a segment and `**` as a whole segment for any number of segments (`/app/**\/src/` → `src/`).
+ * When several roots match, the most specific wins: the one with more literal (glob-free) segments,
+ * then more literal characters.
+ */
+export type StackRoot = {
+  __typename?: 'StackRoot';
+  /** Where those files are in the repository, relative to its root (`""` is the root). */
+  sourceRoot: Scalars['String']['output'];
+  /** The start of frame paths this root applies to, e.g. `/app/`, `webpack:///./`, `/app/**\/src/`. A trailing `/` is implied. */
+  stackRoot: Scalars['String']['output'];
+};
+
+/** One code mapping to write: see `StackRoot`. */
+export type StackRootInput = {
+  /** Relative to the repository root, no `..` segment; `""` is the root. */
+  sourceRoot: Scalars['String']['input'];
+  /** The start of frame paths (1–512 characters; `*` within a segment, `**` as a whole segment). */
+  stackRoot: Scalars['String']['input'];
+};
+
+/**
+ * Where a connection or repository stands with its platform. Clients follow a sync by polling
+ * `syncStatus` and `syncedAt` (on `repoConnection(id:)` or in lists), not through a subscription:
+ * polling needs no websocket server or client library, goes through proxies, the REST shim and plain
+ * HTTP alike, and a sync takes seconds, so a poll every few seconds loses nothing.
+ */
+export type SyncStatus =
+  /** The last sync failed; `syncError` says why in safe words. The data of the last good sync is kept. */
+  | 'error'
+  /** No sync has run yet. */
+  | 'never'
+  /** The last sync succeeded (`syncedAt` says when). */
+  | 'ok'
+  /** A sync is queued or running; poll until it changes. */
+  | 'pending';
 
 /** An account: an organization or a personal account. */
 export type Tenant = {
@@ -617,6 +809,8 @@ export type UpdateServiceMappingInput = {
   pathPrefix?: InputMaybe<Scalars['String']['input']>;
   repositoryId?: InputMaybe<Scalars['ID']['input']>;
   serviceName?: InputMaybe<Scalars['String']['input']>;
+  /** The complete new list of code mappings; `[]` removes them all. */
+  stackRoots?: InputMaybe<Array<StackRootInput>>;
 };
 
 /** An expected failure of a mutation: the mutation changed nothing and says why. */
@@ -743,11 +937,14 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CheckRepoConnectionPayload: ResolverTypeWrapper<Omit<CheckRepoConnectionPayload, 'check'> & { check?: Maybe<ResolversTypes['RepoConnectionCheck']> }>;
+  CodeLocation: ResolverTypeWrapper<CodeLocationResult>;
   ConnectReposInput: ConnectReposInput;
   ConnectReposPayload: ResolverTypeWrapper<Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
   CreateRepositoryInput: CreateRepositoryInput;
   CreateRepositoryPayload: ResolverTypeWrapper<Omit<CreateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversTypes['Repository']> }>;
   CreateServiceMappingInput: CreateServiceMappingInput;
+  CredentialCheck: ResolverTypeWrapper<CredentialCheck>;
   CredentialsInput: CredentialsInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -763,12 +960,15 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReplaceRepoConnectionInput: ReplaceRepoConnectionInput;
   RepoConnection: ResolverTypeWrapper<RepoConnectionEntity>;
+  RepoConnectionCheck: ResolverTypeWrapper<ConnectionCheck>;
   RepoConnectionEdge: ResolverTypeWrapper<Edge<RepoConnectionEntity>>;
   RepoConnectionFilter: RepoConnectionFilter;
   RepoConnectionIdInput: RepoConnectionIdInput;
   RepoConnectionLifecyclePayload: ResolverTypeWrapper<Omit<RepoConnectionLifecyclePayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
   RepoConnectionPage: ResolverTypeWrapper<Page<RepoConnectionEntity>>;
   Repository: ResolverTypeWrapper<RepositoryEntity>;
+  RepositoryCheck: ResolverTypeWrapper<RepositoryReport>;
+  RepositoryCheckStatus: null;
   RepositoryEdge: ResolverTypeWrapper<Edge<RepositoryEntity>>;
   RepositoryFilter: RepositoryFilter;
   RepositoryIdInput: RepositoryIdInput;
@@ -783,7 +983,10 @@ export type ResolversTypes = ResolversObject<{
   ServiceMappingPayload: ResolverTypeWrapper<Omit<ServiceMappingPayload, 'serviceMapping'> & { serviceMapping?: Maybe<ResolversTypes['ServiceMapping']> }>;
   Severity: null;
   SourceType: null;
+  StackRoot: ResolverTypeWrapper<StackRoot>;
+  StackRootInput: StackRootInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SyncStatus: null;
   Tenant: ResolverTypeWrapper<TenantEntity>;
   TenantKind: null;
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
@@ -802,11 +1005,14 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
+  CheckRepoConnectionPayload: Omit<CheckRepoConnectionPayload, 'check'> & { check?: Maybe<ResolversParentTypes['RepoConnectionCheck']> };
+  CodeLocation: CodeLocationResult;
   ConnectReposInput: ConnectReposInput;
   ConnectReposPayload: Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
   CreateRepositoryInput: CreateRepositoryInput;
   CreateRepositoryPayload: Omit<CreateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversParentTypes['Repository']> };
   CreateServiceMappingInput: CreateServiceMappingInput;
+  CredentialCheck: CredentialCheck;
   CredentialsInput: CredentialsInput;
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
@@ -819,12 +1025,14 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ReplaceRepoConnectionInput: ReplaceRepoConnectionInput;
   RepoConnection: RepoConnectionEntity;
+  RepoConnectionCheck: ConnectionCheck;
   RepoConnectionEdge: Edge<RepoConnectionEntity>;
   RepoConnectionFilter: RepoConnectionFilter;
   RepoConnectionIdInput: RepoConnectionIdInput;
   RepoConnectionLifecyclePayload: Omit<RepoConnectionLifecyclePayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
   RepoConnectionPage: Page<RepoConnectionEntity>;
   Repository: RepositoryEntity;
+  RepositoryCheck: RepositoryReport;
   RepositoryEdge: Edge<RepositoryEntity>;
   RepositoryFilter: RepositoryFilter;
   RepositoryIdInput: RepositoryIdInput;
@@ -837,6 +1045,8 @@ export type ResolversParentTypes = ResolversObject<{
   ServiceMappingInput: ServiceMappingInput;
   ServiceMappingPage: Page<ServiceMappingEntity>;
   ServiceMappingPayload: Omit<ServiceMappingPayload, 'serviceMapping'> & { serviceMapping?: Maybe<ResolversParentTypes['ServiceMapping']> };
+  StackRoot: StackRoot;
+  StackRootInput: StackRootInput;
   String: Scalars['String']['output'];
   Tenant: TenantEntity;
   URL: Scalars['URL']['output'];
@@ -850,6 +1060,23 @@ export type ResolversParentTypes = ResolversObject<{
   Viewer: ViewerModel;
 }>;
 
+export type CheckRepoConnectionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckRepoConnectionPayload'] = ResolversParentTypes['CheckRepoConnectionPayload']> = ResolversObject<{
+  check?: Resolver<Maybe<ResolversTypes['RepoConnectionCheck']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type CodeLocationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CodeLocation'] = ResolversParentTypes['CodeLocation']> = ResolversObject<{
+  branch?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  line?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  matched?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType>;
+  serviceMapping?: Resolver<Maybe<ResolversTypes['ServiceMapping']>, ParentType, ContextType>;
+  stackRoot?: Resolver<Maybe<ResolversTypes['StackRoot']>, ParentType, ContextType>;
+  webUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type ConnectReposPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConnectReposPayload'] = ResolversParentTypes['ConnectReposPayload']> = ResolversObject<{
   repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
@@ -860,20 +1087,31 @@ export type CreateRepositoryPayloadResolvers<ContextType = GraphQLContext, Paren
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type CredentialCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CredentialCheck'] = ResolversParentTypes['CredentialCheck']> = ResolversObject<{
+  identity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  missingScopes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  requiredScopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  scopes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  valid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
-  connectRepos?: Resolver<ResolversTypes['ConnectReposPayload'], ParentType, ContextType, RequireFields<MutationConnectReposArgs, 'input'>>;
+  checkRepoConnection?: Resolver<ResolversTypes['CheckRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationCheckRepoConnectionArgs, 'input'>>;
+  connectRepos?: Resolver<ResolversTypes['ConnectReposPayload'], ParentType, ContextType, RequireFields<MutationConnectReposArgs, 'input' | 'verify'>>;
   createRepository?: Resolver<ResolversTypes['CreateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationCreateRepositoryArgs, 'input'>>;
   createServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationCreateServiceMappingArgs, 'input'>>;
   deleteRepoConnection?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationDeleteRepoConnectionArgs, 'input'>>;
   deleteRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationDeleteRepositoryArgs, 'input'>>;
   deleteServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationDeleteServiceMappingArgs, 'input'>>;
   invalidateRepoConnectionCache?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationInvalidateRepoConnectionCacheArgs, 'input'>>;
-  replaceRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationReplaceRepoConnectionArgs, 'input'>>;
+  replaceRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationReplaceRepoConnectionArgs, 'input' | 'verify'>>;
   restoreRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationRestoreRepositoryArgs, 'input'>>;
+  syncRepoConnection?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationSyncRepoConnectionArgs, 'input'>>;
   updateRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepoConnectionArgs, 'input'>>;
   updateRepository?: Resolver<ResolversTypes['UpdateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationUpdateRepositoryArgs, 'input'>>;
   updateServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationUpdateServiceMappingArgs, 'input'>>;
@@ -914,6 +1152,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   repoConnections?: Resolver<ResolversTypes['RepoConnectionPage'], ParentType, ContextType, RequireFields<QueryRepoConnectionsArgs, 'first'>>;
   repositories?: Resolver<ResolversTypes['RepositoryPage'], ParentType, ContextType, RequireFields<QueryRepositoriesArgs, 'first'>>;
   repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType, RequireFields<QueryRepositoryArgs, 'id'>>;
+  resolveCodeLocation?: Resolver<ResolversTypes['CodeLocation'], ParentType, ContextType, RequireFields<QueryResolveCodeLocationArgs, 'path' | 'serviceName'>>;
   serviceMapping?: Resolver<Maybe<ResolversTypes['ServiceMapping']>, ParentType, ContextType, RequireFields<QueryServiceMappingArgs, 'id'>>;
   serviceMappings?: Resolver<ResolversTypes['ServiceMappingPage'], ParentType, ContextType, RequireFields<QueryServiceMappingsArgs, 'first'>>;
   viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
@@ -930,8 +1169,18 @@ export type RepoConnectionResolvers<ContextType = GraphQLContext, ParentType ext
   platform?: Resolver<ResolversTypes['Platform'], ParentType, ContextType>;
   repositories?: Resolver<Array<ResolversTypes['Repository']>, ParentType, ContextType>;
   serviceMappings?: Resolver<Array<ResolversTypes['ServiceMapping']>, ParentType, ContextType>;
+  syncError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  syncStatus?: Resolver<ResolversTypes['SyncStatus'], ParentType, ContextType>;
+  syncedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type RepoConnectionCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnectionCheck'] = ResolversParentTypes['RepoConnectionCheck']> = ResolversObject<{
+  credential?: Resolver<ResolversTypes['CredentialCheck'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  platform?: Resolver<ResolversTypes['Platform'], ParentType, ContextType>;
+  repositories?: Resolver<Array<ResolversTypes['RepositoryCheck']>, ParentType, ContextType>;
 }>;
 
 export type RepoConnectionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnectionEdge'] = ResolversParentTypes['RepoConnectionEdge']> = ResolversObject<{
@@ -966,10 +1215,25 @@ export type RepositoryResolvers<ContextType = GraphQLContext, ParentType extends
   repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType>;
   serviceMappings?: Resolver<Array<ResolversTypes['ServiceMapping']>, ParentType, ContextType>;
   sourceType?: Resolver<ResolversTypes['SourceType'], ParentType, ContextType>;
+  syncError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  syncStatus?: Resolver<ResolversTypes['SyncStatus'], ParentType, ContextType>;
+  syncedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   userId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
+
+export type RepositoryCheckResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepositoryCheck'] = ResolversParentTypes['RepositoryCheck']> = ResolversObject<{
+  defaultBranch?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  headCommit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  permission?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  repository?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RepositoryCheckStatus'], ParentType, ContextType>;
+  visibility?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type RepositoryCheckStatusResolvers = { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' };
 
 export type RepositoryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepositoryEdge'] = ResolversParentTypes['RepositoryEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -996,6 +1260,7 @@ export type ServiceMappingResolvers<ContextType = GraphQLContext, ParentType ext
   repoConnection?: Resolver<Maybe<ResolversTypes['RepoConnection']>, ParentType, ContextType>;
   repository?: Resolver<ResolversTypes['Repository'], ParentType, ContextType>;
   serviceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stackRoots?: Resolver<Array<ResolversTypes['StackRoot']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1019,6 +1284,13 @@ export type ServiceMappingPayloadResolvers<ContextType = GraphQLContext, ParentT
 export type SeverityResolvers = { CRITICAL: 'critical', HIGH: 'high', LOW: 'low', MEDIUM: 'medium' };
 
 export type SourceTypeResolvers = { BITBUCKET: 'bitbucket', GITHUB: 'github', GITLAB: 'gitlab', GIT_URL: 'git_url' };
+
+export type StackRootResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StackRoot'] = ResolversParentTypes['StackRoot']> = ResolversObject<{
+  sourceRoot?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stackRoot?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SyncStatusResolvers = { ERROR: 'error', NEVER: 'never', OK: 'ok', PENDING: 'pending' };
 
 export type TenantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant']> = ResolversObject<{
   id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
@@ -1063,8 +1335,11 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 export type ViewerKindResolvers = { API_KEY: 'api_key', SESSION: 'session' };
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  CheckRepoConnectionPayload?: CheckRepoConnectionPayloadResolvers<ContextType>;
+  CodeLocation?: CodeLocationResolvers<ContextType>;
   ConnectReposPayload?: ConnectReposPayloadResolvers<ContextType>;
   CreateRepositoryPayload?: CreateRepositoryPayloadResolvers<ContextType>;
+  CredentialCheck?: CredentialCheckResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
@@ -1076,10 +1351,13 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Project?: ProjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RepoConnection?: RepoConnectionResolvers<ContextType>;
+  RepoConnectionCheck?: RepoConnectionCheckResolvers<ContextType>;
   RepoConnectionEdge?: RepoConnectionEdgeResolvers<ContextType>;
   RepoConnectionLifecyclePayload?: RepoConnectionLifecyclePayloadResolvers<ContextType>;
   RepoConnectionPage?: RepoConnectionPageResolvers<ContextType>;
   Repository?: RepositoryResolvers<ContextType>;
+  RepositoryCheck?: RepositoryCheckResolvers<ContextType>;
+  RepositoryCheckStatus?: RepositoryCheckStatusResolvers;
   RepositoryEdge?: RepositoryEdgeResolvers<ContextType>;
   RepositoryLifecyclePayload?: RepositoryLifecyclePayloadResolvers<ContextType>;
   RepositoryPage?: RepositoryPageResolvers<ContextType>;
@@ -1089,6 +1367,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ServiceMappingPayload?: ServiceMappingPayloadResolvers<ContextType>;
   Severity?: SeverityResolvers;
   SourceType?: SourceTypeResolvers;
+  StackRoot?: StackRootResolvers<ContextType>;
+  SyncStatus?: SyncStatusResolvers;
   Tenant?: TenantResolvers<ContextType>;
   TenantKind?: TenantKindResolvers;
   URL?: GraphQLScalarType;

@@ -99,6 +99,8 @@ export type ServiceMappingInput = {
   repo: string;
   /** The service name as it appears in logs; unique in the project. */
   serviceName: string;
+  /** Code mappings for `resolveCodeLocation` (see `StackRoot`); absent: none. Not part of the SigSentry body. */
+  stackRoots?: Array<StackRootInput> | null | undefined;
 };
 
 /** Severity threshold for automatically created issues. */
@@ -115,6 +117,14 @@ export type SourceType =
   | 'GITLAB'
   /** Any git remote, by URL. */
   | 'GIT_URL';
+
+/** One code mapping to write: see `StackRoot`. */
+export type StackRootInput = {
+  /** Relative to the repository root, no `..` segment; `""` is the root. */
+  sourceRoot: string;
+  /** The start of frame paths (1–512 characters; `*` within a segment, `**` as a whole segment). */
+  stackRoot: string;
+};
 
 /** Machine-readable codes of a mutation's expected failures, returned as data in `userErrors`. */
 export type UserErrorCode =
@@ -137,6 +147,7 @@ export type RestUserErrorsFragment = { code: UserErrorCode, field: Array<string>
 
 export type RestConnectReposMutationVariables = Exact<{
   input: ConnectReposInput;
+  verify?: boolean | null | undefined;
 }>;
 
 
@@ -144,6 +155,7 @@ export type RestConnectReposMutation = { connectRepos: { repoConnection: { id: s
 
 export type RestReplaceRepoConnectionMutationVariables = Exact<{
   input: ReplaceRepoConnectionInput;
+  verify?: boolean | null | undefined;
 }>;
 
 

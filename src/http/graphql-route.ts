@@ -2,8 +2,10 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQL
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, getOperationAST, parse } from 'graphql';
 import { onTransaction, type GraphQLContext } from '../context';
-import { UserErrorCode, userError } from '../errors';
+import { AppError, ErrorCode, UserErrorCode, userError, withHttpStatus } from '../errors';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
+import { isDatabaseUnavailable } from '../modules/shared/transaction';
+import { readFromReplicas } from '../db/replicas';
 
 /** Builds a request's context: authenticates the caller and counts the request for rate limits. Once per request. */
 export type ContextFactory = (headers: Record<string, string | string[] | undefined>, requestId?: string) => Promise<GraphQLContext>;
@@ -88,7 +90,13 @@ export function registerGraphQLRoute(
     handler: async (request, reply) => {
       if (preHandle?.(request, reply)) return reply;
       const key = request.headers['idempotency-key'];
-      if (request.method !== 'POST' || typeof key !== 'string' || !isMutation(request.body)) {
+      const operation = request.body;
+      if (request.method !== 'POST' || !isMutation(operation)) {
+        // Queries read from the replicas when there are any (Apollo refuses a mutation sent by GET).
+        const { response, body } = await readFromReplicas(() => execute(request));
+        return send(reply, response, body);
+      }
+      if (typeof key !== 'string') {
         const { response, body } = await execute(request);
         return send(reply, response, body);
       }
@@ -107,15 +115,23 @@ export function registerGraphQLRoute(
         const { response, body } = await execute(request, ctx);
         return send(reply, response, body);
       }
-      const { query, operationName, variables } = request.body;
+      const { query, operationName, variables } = operation;
       const hash = requestHash({ transport: 'graphql', query, operationName: operationName ?? null, variables: variables ?? {} });
       let last: HTTPGraphQLResponse | null = null;
-      const outcome = await idempotency.run(viewer.principal, key, hash, async (db) => {
-        const { response, body } = await execute(request, onTransaction(ctx, db));
-        last = response;
-        const status = response.status ?? 200;
-        return { status, body, store: isReplayable(status, body) };
-      });
+      let outcome;
+      try {
+        outcome = await idempotency.run(viewer.principal, key, hash, async (db) => {
+          const { response, body } = await execute(request, onTransaction(ctx, db));
+          last = response;
+          const status = response.status ?? 200;
+          return { status, body, store: isReplayable(status, body) };
+        });
+      } catch (error) {
+        // The database was away or kept refusing the transaction (retries spent): nothing was
+        // committed and the key was given back, so the client may safely send it again.
+        if (!isDatabaseUnavailable(error)) throw error;
+        return sendContextFailure(reply, withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; try again shortly')));
+      }
       if (outcome.kind === 'executed') return send(reply, last!, outcome.body);
       if (outcome.kind === 'replayed') {
         return reply.code(outcome.status).header('content-type', 'application/json; charset=utf-8').header('idempotent-replayed', 'true').send(outcome.body);

@@ -138,6 +138,34 @@ query Viewer {
 }
 `,
   },
+  {
+    query: `# A dry run of connectRepos: asks the platform about the token and each repository; writes nothing.
+mutation CheckRepoConnection($input: ConnectReposInput!) {
+  checkRepoConnection(input: $input) {
+    check {
+      ok
+      credential { valid identity scopes missingScopes message }
+      repositories { repository status defaultBranch headCommit message }
+    }
+    userErrors { code field message }
+  }
+}
+`,
+    variables: { input: { platform: 'GITHUB', credentials: { token: 'ghp_...' }, repositories: ['acme/checkout-api'] } },
+  },
+  {
+    query: `# A stack frame of a service to its file, branch and web URL (through the mapping's stack roots).
+query ResolveCodeLocation {
+  resolveCodeLocation(serviceName: "checkout-api", path: "/app/src/handlers/pay.ts", line: 42) {
+    matched
+    reason
+    path
+    branch
+    webUrl
+  }
+}
+`,
+  },
 ];
 
 /** Where the API key typed in the page is kept (the browser's localStorage). */

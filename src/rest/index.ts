@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { heimdallFailure, registerHeimdallRoutes } from './heimdall.routes';
+import { registerOpenApiRoute } from './openapi';
 import type { Failure } from './rest-errors';
 import { RestExecutor, type FailureEnvelope, type RestDeps } from './rest-executor';
 import { registerSigSentryRoutes, sigsentryFailure } from './sigsentry.routes';
@@ -33,6 +34,7 @@ export function registerRestShim(app: FastifyInstance, deps: RestDeps): void {
   const rest = new RestExecutor(deps);
   registerSigSentryRoutes(app, rest);
   registerHeimdallRoutes(app, rest);
+  registerOpenApiRoute(app);
 }
 
 export function restErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | null {

@@ -9,6 +9,8 @@ import { credentialKind, UNAUTHENTICATED_MESSAGES } from '../modules/auth/auth.s
 import { AppError } from '../errors';
 import type { ContextFactory } from '../http/graphql-route';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
+import { isDatabaseUnavailable } from '../modules/shared/transaction';
+import { readFromReplicas } from '../db/replicas';
 import { FAILURES, failureFromGraphQLErrors, type Failure } from './rest-errors';
 
 /** The shim's static operations, read once (beside this file, or in src/ when running from dist/). */
@@ -56,6 +58,17 @@ export class RestExecutor {
     envelope: FailureEnvelope,
     work: (ctx: GraphQLContext) => Promise<RestResponse>,
   ): Promise<FastifyReply> {
+    // A GET reads from the replicas when there are any; everything else runs on the primary.
+    if (request.method === 'GET') return readFromReplicas(() => this.handleOnPrimaryOrReplica(request, reply, envelope, work));
+    return this.handleOnPrimaryOrReplica(request, reply, envelope, work);
+  }
+
+  private async handleOnPrimaryOrReplica(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    envelope: FailureEnvelope,
+    work: (ctx: GraphQLContext) => Promise<RestResponse>,
+  ): Promise<FastifyReply> {
     const send = (r: RestResponse) => {
       for (const [name, value] of Object.entries(r.headers ?? {})) void reply.header(name, value);
       return reply.code(r.status).header('content-type', 'application/json; charset=utf-8').send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
@@ -75,11 +88,18 @@ export class RestExecutor {
       return send(envelope({ code: 'BAD_USER_INPUT', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters', details: [{ field: ['Idempotency-Key'], message: 'must be 1 to 255 visible ASCII characters' }] }));
     }
     const hash = requestHash({ transport: 'rest', method: request.method, url: request.url, body: request.body ?? null });
-    const outcome = await this.deps.idempotency.run(ctx.viewer.principal, key, hash, async (db: EntityManager) => {
-      const result = await work(onTransaction(ctx, db));
-      const body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
-      return { status: result.status, body, store: isOutcome(result.status, body) };
-    });
+    let outcome;
+    try {
+      outcome = await this.deps.idempotency.run(ctx.viewer.principal, key, hash, async (db: EntityManager) => {
+        const result = await work(onTransaction(ctx, db));
+        const body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
+        return { status: result.status, body, store: isOutcome(result.status, body) };
+      });
+    } catch (error) {
+      // Nothing committed and the key was given back: the client may safely send it again.
+      if (!isDatabaseUnavailable(error)) throw error;
+      return send(envelope({ code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable; try again shortly', details: [] }));
+    }
     switch (outcome.kind) {
       case 'executed':
         return send({ status: outcome.status, body: outcome.body });

@@ -75,6 +75,14 @@ function bodyObject(request: FastifyRequest): Record<string, unknown> | Failure 
   return body as Record<string, unknown>;
 }
 
+/** `?verify=true` (an addition to the documented routes): ask the platform before saving. */
+function verifyFlag(query: unknown): boolean | Failure {
+  const value = (query as { verify?: unknown } | null)?.verify;
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return { code: 'BAD_USER_INPUT', message: 'A field failed validation', details: [{ field: ['verify'], message: 'verify must be true or false' }] };
+}
+
 const isFailure = (value: unknown): value is Failure => typeof value === 'object' && value !== null && 'code' in value && 'details' in value;
 
 type Payload = { repoConnection: RestRepoConnectionFragment | null; userErrors: { code: string; field: string[] | null; message: string }[] };
@@ -92,7 +100,9 @@ export function registerSigSentryRoutes(app: FastifyInstance, rest: RestExecutor
     rest.handle(request, reply, sigsentryFailure, async (ctx) => {
       const body = bodyObject(request);
       if (isFailure(body)) return sigsentryFailure(body);
-      const result = await rest.run<RestConnectReposMutation>(ctx, 'RestConnectRepos', { input: connectReposVariables(body) });
+      const verify = verifyFlag(request.query);
+      if (isFailure(verify)) return sigsentryFailure(verify);
+      const result = await rest.run<RestConnectReposMutation>(ctx, 'RestConnectRepos', { input: connectReposVariables(body), verify });
       if (!result.ok) return sigsentryFailure(result.failure);
       return payloadResponse(result.data.connectRepos, 201, brief);
     }),
@@ -102,7 +112,9 @@ export function registerSigSentryRoutes(app: FastifyInstance, rest: RestExecutor
     rest.handle(request, reply, sigsentryFailure, async (ctx) => {
       const body = bodyObject(request);
       if (isFailure(body)) return sigsentryFailure(body);
-      const result = await rest.run<RestReplaceRepoConnectionMutation>(ctx, 'RestReplaceRepoConnection', { input: { ...connectReposVariables(body), id: request.params.id } });
+      const verify = verifyFlag(request.query);
+      if (isFailure(verify)) return sigsentryFailure(verify);
+      const result = await rest.run<RestReplaceRepoConnectionMutation>(ctx, 'RestReplaceRepoConnection', { input: { ...connectReposVariables(body), id: request.params.id }, verify });
       if (!result.ok) return sigsentryFailure(result.failure);
       return payloadResponse(result.data.replaceRepoConnection, 200, brief);
     }),

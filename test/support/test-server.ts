@@ -43,8 +43,19 @@ export async function startTestServer(
     ? createDataSource({ url: options.databaseUrl ?? testDatabaseUrl(), poolSize: options.poolSize })
     : await openTestDataSource();
   if (!dataSource.isInitialized) await dataSource.initialize();
-  // No test reaches out to a real git host: default-branch lookups are off unless a test turns them on.
-  const config = loadConfig({ REPOLINK_DATA_DIR: '/tmp/repolink-test-unused', LOG_LEVEL: 'silent', REPOLINK_RESOLVE_DEFAULT_BRANCH: 'false', ...options.env });
+  // No test reaches out to a real git host: default-branch lookups are off unless a test turns them on,
+  // the platform APIs point at a closed loopback port (which the address guard refuses anyway) unless a
+  // test points them at its fakes, and no sync worker runs unless a test starts one.
+  const config = loadConfig({
+    REPOLINK_DATA_DIR: '/tmp/repolink-test-unused',
+    LOG_LEVEL: 'silent',
+    REPOLINK_RESOLVE_DEFAULT_BRANCH: 'false',
+    REPOLINK_GITHUB_API_URL: 'http://127.0.0.1:9',
+    REPOLINK_GITLAB_URL: 'http://127.0.0.1:9',
+    REPOLINK_BITBUCKET_API_URL: 'http://127.0.0.1:9',
+    REPOLINK_SYNC_WORKER: 'false',
+    ...options.env,
+  });
   const keyRing = testKeyRing();
   const cipher = options.deps?.cipher ?? new CredentialCipher(keyRing);
   const server = await createServer({ dataSource, config, cipher, logger: false, ...options.deps });

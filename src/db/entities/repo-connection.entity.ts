@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type Platform = 'github' | 'gitlab' | 'bitbucket';
+export type SyncStatus = 'never' | 'pending' | 'ok' | 'error';
 
 @Entity('repo_connections')
 export class RepoConnectionEntity {
@@ -37,6 +38,17 @@ export class RepoConnectionEntity {
 
   @Column({ name: 'cache_invalidated_at', type: 'datetime', precision: 3, nullable: true })
   cacheInvalidatedAt: Date | null;
+
+  /** NEVER until a sync ran; PENDING while one is queued or running; then OK or ERROR. */
+  @Column({ name: 'sync_status', type: 'enum', enum: ['never', 'pending', 'ok', 'error'] })
+  syncStatus: SyncStatus = 'never';
+
+  @Column({ name: 'synced_at', type: 'datetime', precision: 3, nullable: true })
+  syncedAt: Date | null = null;
+
+  /** Safe words only (a host, a status); never a credential or a response body. */
+  @Column({ name: 'sync_error', type: 'varchar', length: 1024, nullable: true })
+  syncError: string | null = null;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;

@@ -2,6 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type SourceType = 'git_url' | 'github' | 'gitlab' | 'bitbucket';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export type SyncStatus = 'never' | 'pending' | 'ok' | 'error';
 
 @Entity('repositories')
 export class RepositoryEntity {
@@ -52,6 +53,17 @@ export class RepositoryEntity {
 
   @Column({ name: 'issue_auto_create_min_severity', type: 'enum', enum: ['low', 'medium', 'high', 'critical'] })
   issueAutoCreateMinSeverity: Severity;
+
+  /** NEVER until a sync ran; PENDING while one is queued or running; then OK or ERROR. */
+  @Column({ name: 'sync_status', type: 'enum', enum: ['never', 'pending', 'ok', 'error'] })
+  syncStatus: SyncStatus = 'never';
+
+  @Column({ name: 'synced_at', type: 'datetime', precision: 3, nullable: true })
+  syncedAt: Date | null = null;
+
+  /** Safe words only (a host, a status); never a credential or a response body. */
+  @Column({ name: 'sync_error', type: 'varchar', length: 1024, nullable: true })
+  syncError: string | null = null;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;

@@ -1,4 +1,14 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, type ValueTransformer } from 'typeorm';
+
+export interface StackRootValue {
+  stackRoot: string;
+  sourceRoot: string;
+}
+
+const json: ValueTransformer = {
+  to: (value: StackRootValue[] | null | undefined) => (value && value.length > 0 ? JSON.stringify(value) : null),
+  from: (value: string | null) => (value ? (JSON.parse(value) as StackRootValue[]) : []),
+};
 
 @Entity('service_mappings')
 export class ServiceMappingEntity {
@@ -27,6 +37,10 @@ export class ServiceMappingEntity {
 
   @Column({ name: 'default_branch', type: 'varchar', length: 255 })
   defaultBranch: string;
+
+  /** Code mappings (stack root → source root); empty: frame paths are relative to `pathPrefix`. */
+  @Column({ name: 'stack_roots', type: 'text', nullable: true, transformer: json })
+  stackRoots: StackRootValue[];
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;

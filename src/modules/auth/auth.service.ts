@@ -5,6 +5,7 @@ import { ForbiddenError, UnauthenticatedError } from '../../errors';
 import { UUID_PATTERN } from '../../lib/ids';
 import { API_KEY_PREFIX, SESSION_TOKEN_PREFIX, hashToken, hashesEqual, looksLikeToken } from './tokens';
 import type { ProjectScope, Viewer } from './viewer';
+import { readRows } from '../shared/rows';
 
 export interface Credentials {
   /** The bearer token: from `Authorization: Bearer …`, or the `session` cookie. */
@@ -65,7 +66,9 @@ export class AuthService {
    * one X-Project-Id names) joined within the tenant, so a project of another tenant never matches.
    */
   private async viaApiKey(hash: Buffer, projectIdHeader: string | null): Promise<Viewer> {
-    const [row] = (await this.dataSource.query(
+    const [row] = (await readRows(
+      this.dataSource.manager,
+      
       `SELECT k.id AS key_id, k.key_hash, k.project_id AS key_project_id, k.permissions, k.revoked_at, ${TENANT_AND_PROJECT}
        FROM api_keys k
        JOIN tenants t ON t.id = k.tenant_id
@@ -92,7 +95,9 @@ export class AuthService {
 
   /** One statement: the session by its hash, its user, the tenant, and the project it works in. */
   private async viaSession(hash: Buffer, projectIdHeader: string | null, now: Date): Promise<Viewer> {
-    const [row] = (await this.dataSource.query(
+    const [row] = (await readRows(
+      this.dataSource.manager,
+      
       `SELECT s.token_hash, s.revoked_at, s.expires_at, u.id AS user_id, u.default_project_id AS user_project_id, ${TENANT_AND_PROJECT}
        FROM sessions s
        JOIN users u ON u.id = s.user_id

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyRecordEntity } from '../../db/entities';
 import { uuidv7 } from '../../lib/ids';
-import { isDuplicateKey } from '../shared/transaction';
+import { isConnectionLoss, isDuplicateKey, retryTransaction, throwIfDoomed } from '../shared/transaction';
 
 export interface StoredResponse {
   status: number;
@@ -58,17 +58,24 @@ export class IdempotencyService {
     const owner = randomUUID();
     let recordId: string | null = null;
     for (let attempt = 0; attempt < 5 && recordId === null; attempt++) {
-      const claim = await this.claim(scope, key, hash, owner);
+      // A connection lost during the claim (a database node failing over): try again; if the
+      // INSERT did commit, the record carries our owner and is ours.
+      const claim = await this.claim(scope, key, hash, owner).catch((error: unknown) => {
+        if (attempt < 4 && isConnectionLoss(error)) return { kind: 'retry' as const };
+        throw error;
+      });
       if (claim.kind === 'claimed') recordId = claim.id;
       else if (claim.kind !== 'retry') return claim.outcome;
     }
     if (recordId === null) return { kind: 'in_use' };
     const id = recordId;
 
-    let result: Execution;
-    try {
-      result = await this.dataSource.transaction(async (em) => {
+    // The outermost transaction of the request: a lost certification (Galera) or a deadlock runs
+    // the whole request again; the claim (committed on its own) stays ours meanwhile.
+    const once = () =>
+      this.dataSource.transaction(async (em) => {
         const out = await execute(em);
+        throwIfDoomed();
         if (out.store) {
           const stored = await em
             .createQueryBuilder()
@@ -81,6 +88,9 @@ export class IdempotencyService {
         }
         return out;
       });
+    let result: Execution;
+    try {
+      result = await retryTransaction(once);
     } catch (error) {
       await this.release(id, owner);
       if (error instanceof LostClaimError) return { kind: 'in_use' };
@@ -128,6 +138,7 @@ export class IdempotencyService {
       return { kind: 'retry' };
     }
     if (!record.requestHash.equals(hash)) return { kind: 'done', outcome: { kind: 'reused' } };
+    if (record.owner === owner && record.responseStatus === null) return { kind: 'claimed', id: record.id };
     if (record.responseStatus !== null) {
       return { kind: 'done', outcome: { kind: 'replayed', status: record.responseStatus, body: record.responseBody ?? '' } };
     }

@@ -16,6 +16,7 @@ import type { Platform } from '../../db/entities/repo-connection.entity';
 import { UserErrorCode, userError, type UserError } from '../../errors';
 import type { ConnectReposInput, UpdateRepoConnectionInput } from '../../generated/graphql';
 import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
+import { checkStackRoots, type StackRoot } from '../service-mappings/stack-roots';
 
 export const MAX_REPOSITORIES_PER_CONNECTION = 500;
 
@@ -31,6 +32,8 @@ export class ServiceMappingDto {
   @IsString() @Length(1, 512) repo: string;
   @IsString() @MaxLength(1024) pathPrefix: string;
   @IsString() @Length(1, 255) defaultBranch: string;
+  /** Checked by checkStackRoots (ties included), not by decorators. */
+  stackRoots?: StackRoot[] | null;
 }
 
 export class ConnectReposDto {
@@ -94,7 +97,7 @@ export interface NormalizedConnectRepos {
   credentials: { token: string } | { username: string; appPassword: string };
   baseUrl: string | null;
   repositories: string[];
-  serviceMappings: { serviceName: string; repo: string; pathPrefix: string; defaultBranch: string }[];
+  serviceMappings: { serviceName: string; repo: string; pathPrefix: string; defaultBranch: string; stackRoots?: StackRoot[] }[];
   lookbackDays: number;
 }
 
@@ -167,8 +170,15 @@ function checkServiceMappings(mappings: ServiceMappingDto[], repositories: Map<s
     if (m.serviceName.trim() !== m.serviceName) bad(at('serviceName'), 'serviceName must not start or end with white space');
     else if (names.has(m.serviceName.toLowerCase())) bad(at('serviceName'), `serviceName "${m.serviceName}" is mapped twice`);
     names.add(m.serviceName.toLowerCase());
+    if (m.stackRoots) errors.push(...checkStackRoots(m.stackRoots).map((e) => ({ ...e, field: ['serviceMappings', String(i), ...(e.field ?? [])] })));
   });
-  return mappings.map((m) => ({ serviceName: m.serviceName, repo: repositories.get(m.repo.toLowerCase()) ?? m.repo, pathPrefix: m.pathPrefix, defaultBranch: m.defaultBranch }));
+  return mappings.map((m) => ({
+    serviceName: m.serviceName,
+    repo: repositories.get(m.repo.toLowerCase()) ?? m.repo,
+    pathPrefix: m.pathPrefix,
+    defaultBranch: m.defaultBranch,
+    ...(m.stackRoots && { stackRoots: m.stackRoots.map((r) => ({ stackRoot: r.stackRoot, sourceRoot: r.sourceRoot })) }),
+  }));
 }
 
 function storedCredentials(platform: Platform, creds: CredentialsDto): NormalizedConnectRepos['credentials'] {

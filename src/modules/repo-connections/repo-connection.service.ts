@@ -12,6 +12,8 @@ import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/proj
 import { paginate, type Page } from '../shared/pagination';
 import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
+import type { RepositoryReport } from '../platforms/platform-client';
+import { verificationErrors } from '../platforms/platform.service';
 import { checkConnectRepos, checkUpdateRepoConnection, type Checked, type NormalizedConnectRepos, type RepoConnectionChanges } from './repo-connection.inputs';
 
 export interface ConnectReposResult {
@@ -43,15 +45,17 @@ export class RepoConnectionService {
     private readonly config: Config,
   ) {}
 
-  async connectRepos(ctx: GraphQLContext, input: ConnectReposInput): Promise<ConnectReposResult> {
+  async connectRepos(ctx: GraphQLContext, input: ConnectReposInput, verify = false): Promise<ConnectReposResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     const checked = await checkConnectRepos(input);
     if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
     const data = checked.value;
+    const verified = verify ? await this.verify(ctx, data) : null;
+    if (verified && !verified.ok) return { repoConnection: null, userErrors: verified.userErrors };
     try {
       let written: Written | null = null;
       const result = await inTransaction(ctx, (em) =>
-        this.writeConnection(em, tenant, project.id, data, (w) => (written = w)),
+        this.writeConnection(em, tenant, project.id, data, (w) => (written = w), verified?.facts),
       );
       // The response reads back what was just written: serve it from memory, not the database.
       if (written !== null && result.userErrors.length === 0) ctx.loaders.primeConnection(written);
@@ -74,6 +78,7 @@ export class RepoConnectionService {
     projectId: string,
     data: NormalizedConnectRepos,
     onWritten: (written: Written) => void,
+    facts?: Map<string, RepositoryReport>,
   ): Promise<ConnectReposResult> {
     const quotaError = await reserveRepositorySlots(em, this.config, tenant, projectId, data.repositories.length, ['repositories']);
     if (quotaError) return { repoConnection: null, userErrors: [quotaError] };
@@ -96,7 +101,7 @@ export class RepoConnectionService {
     connection.credentialsKeyId = sealed.keyId;
     connection.credentialsCiphertext = sealed.blob;
 
-    const repositories = data.repositories.map((path) => this.newRepository(base, connection.id, data.platform, data.baseUrl, path, data.serviceMappings));
+    const repositories = data.repositories.map((path) => this.newRepository(base, connection.id, data.platform, data.baseUrl, path, data.serviceMappings, facts));
     const repoIdByPath = new Map(repositories.map((r) => [r.path, r.id]));
     const mappings = data.serviceMappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo)!, m));
 
@@ -116,7 +121,9 @@ export class RepoConnectionService {
     baseUrl: string | null,
     path: string,
     mappings: NormalizedConnectRepos['serviceMappings'],
+    facts?: Map<string, RepositoryReport>,
   ): RepositoryEntity {
+    const known = facts?.get(path.toLowerCase());
     return Object.assign(new RepositoryEntity(), {
       ...base,
       id: uuidv7(),
@@ -126,9 +133,9 @@ export class RepoConnectionService {
       sourceType: platform,
       path,
       remoteUrl: remoteUrlFor(platform, baseUrl, path),
-      // The branch the first mapping into it names; a connection says nothing else about branches.
-      defaultBranch: mappings.find((m) => m.repo.toLowerCase() === path.toLowerCase())?.defaultBranch ?? 'main',
-      lastCommitSha: null,
+      // The platform's own when a verified connect asked it; else the branch the first mapping into it names.
+      defaultBranch: known?.defaultBranch ?? mappings.find((m) => m.repo.toLowerCase() === path.toLowerCase())?.defaultBranch ?? 'main',
+      lastCommitSha: known?.headCommit ?? null,
       oauthConnectionId: null,
       issueAutoCreateEnabled: false,
       issueAutoCreateMinSeverity: 'high' as const,
@@ -149,6 +156,7 @@ export class RepoConnectionService {
       serviceName: m.serviceName,
       pathPrefix: m.pathPrefix,
       defaultBranch: m.defaultBranch,
+      stackRoots: m.stackRoots ?? [],
     });
   }
 
@@ -209,9 +217,30 @@ export class RepoConnectionService {
     return this.applyChanges(ctx, id, (current) => checkUpdateRepoConnection(fields, current));
   }
 
+  /**
+   * `verify: true`: asks the platform before any transaction opens (network calls never hold row
+   * locks) and refuses with one user error per failing repository.
+   */
+  private async verify(ctx: GraphQLContext, data: Pick<NormalizedConnectRepos, 'platform' | 'credentials' | 'baseUrl' | 'repositories'>) {
+    const check = await ctx.services.platforms.check(data.platform, data.credentials, data.baseUrl, data.repositories);
+    const userErrors = verificationErrors(check);
+    return { ok: userErrors.length === 0, userErrors, facts: new Map(check.repositories.map((r) => [r.repository.toLowerCase(), r])) };
+  }
+
   /** PUT semantics: the body of connectRepos replaces the connection's whole configuration. */
-  async replaceRepoConnection(ctx: GraphQLContext, input: ReplaceRepoConnectionInput): Promise<ConnectReposResult> {
+  async replaceRepoConnection(ctx: GraphQLContext, input: ReplaceRepoConnectionInput, verify = false): Promise<ConnectReposResult> {
     const { id, ...body } = input;
+    let facts: Map<string, RepositoryReport> | undefined;
+    if (verify) {
+      requireScope(ctx.viewer, 'config:write');
+      const checked = await checkConnectRepos(body);
+      // Invalid input is reported below, with the platform rule, exactly as without verify.
+      if (checked.ok) {
+        const verified = await this.verify(ctx, checked.value);
+        if (!verified.ok) return { repoConnection: null, userErrors: verified.userErrors };
+        facts = verified.facts;
+      }
+    }
     return this.applyChanges(ctx, id, async (current): Promise<Checked<RepoConnectionChanges>> => {
       const checked = await checkConnectRepos(body);
       const errors = checked.ok ? [] : [...checked.userErrors];
@@ -221,13 +250,14 @@ export class RepoConnectionService {
       if (!checked.ok || errors.length > 0) return { ok: false, userErrors: errors };
       const { platform: _platform, ...changes } = checked.value;
       return { ok: true, value: changes };
-    });
+    }, facts);
   }
 
   private async applyChanges(
     ctx: GraphQLContext,
     id: string,
     check: (current: { platform: Platform; repositories: string[] }) => Promise<Checked<RepoConnectionChanges>>,
+    facts?: Map<string, RepositoryReport>,
   ): Promise<ConnectReposResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     try {
@@ -279,7 +309,7 @@ export class RepoConnectionService {
         }
 
         const base = { tenantId: tenant.id, projectId: project.id, createdAt: now, updatedAt: now, deletedAt: null };
-        const newRepos = added.map((path) => this.newRepository(base, connection.id, connection.platform, changes.baseUrl === undefined ? connection.baseUrl : changes.baseUrl, path, mappings));
+        const newRepos = added.map((path) => this.newRepository(base, connection.id, connection.platform, changes.baseUrl === undefined ? connection.baseUrl : changes.baseUrl, path, mappings, facts));
         if (newRepos.length > 0) await em.createQueryBuilder().insert().into(RepositoryEntity).values(newRepos).updateEntity(false).execute();
         const repoIdByPath = new Map([...liveRepos, ...newRepos].map((r) => [r.path.toLowerCase(), r.id]));
         const newMappings = mappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo.toLowerCase())!, m));
@@ -327,7 +357,8 @@ export class RepoConnectionService {
       const connection = await this.lockLive(em, project.id, id);
       const now = new Date();
       await em.getRepository(RepoConnectionEntity).update({ id }, { cacheInvalidatedAt: now });
-      return { repoConnection: Object.assign(connection, { cacheInvalidatedAt: now }), userErrors: [] };
+      await ctx.services.sync.enqueue(em, connection);
+      return { repoConnection: Object.assign(connection, { cacheInvalidatedAt: now, syncStatus: 'pending' as const }), userErrors: [] };
     });
   }
 

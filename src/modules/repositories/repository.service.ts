@@ -33,7 +33,10 @@ export class RepositoryService {
     if (!checked.ok) return { repository: null, userErrors: checked.userErrors };
     const data = checked.value;
     const defaultBranch =
-      data.defaultBranch ?? (data.remoteUrl ? await this.resolveDefaultBranch(data.remoteUrl) : null) ?? DEFAULT_BRANCH_FALLBACK;
+      data.defaultBranch ??
+      (await ctx.services.platforms.defaultBranchFor(ctx, project.id, data.sourceType, data.remoteUrl, data.path)) ??
+      (data.remoteUrl ? await this.resolveDefaultBranch(data.remoteUrl) : null) ??
+      DEFAULT_BRANCH_FALLBACK;
     const conflict = (): CreateRepositoryResult => ({
       repository: null,
       userErrors: [userError(UserErrorCode.CONFLICT, [data.remoteUrl ? 'remoteUrl' : 'name'], `This repository (${data.path}) is already in the project`)],

@@ -57,6 +57,7 @@ export class ServiceMappingService {
           serviceName: input.serviceName,
           pathPrefix: input.pathPrefix,
           defaultBranch: input.defaultBranch,
+          stackRoots: checked.value.stackRoots ?? [],
           createdAt: now,
           updatedAt: now,
           deletedAt: null,

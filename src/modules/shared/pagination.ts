@@ -1,6 +1,6 @@
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppError, ErrorCode } from '../../errors';
-import { rowShape } from './rows';
+import { readRows, rowShape } from './rows';
 
 export interface Edge<T> {
   cursor: string;
@@ -91,7 +91,7 @@ async function countOn<T extends ObjectLiteral>(db: EntityManager, query: Select
   const { tablePath, name } = query.expressionMap.mainAlias!;
   const from = `FROM \`${tablePath}\` \`${name}\``;
   if (!sql.includes(from)) throw new Error(`count query without ${from}`);
-  const rows = (await db.query(sql.replace(from, `${from} FORCE INDEX (\`${index}\`)`), parameters)) as { cnt: string | number }[];
+  const rows = (await readRows(db, sql.replace(from, `${from} FORCE INDEX (\`${index}\`)`), parameters)) as { cnt: string | number }[];
   return Number(rows[0]?.cnt ?? 0);
 }
 

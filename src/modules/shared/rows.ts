@@ -31,7 +31,12 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
   const skipped = new Set(NOT_LISTED[table] ?? []);
   const columns = metadata.columns
     .filter((c) => !skipped.has(c.databaseName))
-    .map((c) => ({ property: c.propertyName, column: c.databaseName, boolean: c.type === 'boolean' || c.type === Boolean }));
+    .map((c) => {
+      const t = c.transformer;
+      // As TypeORM applies them on reading: the last transformer first.
+      const from = t === undefined ? null : Array.isArray(t) ? (v: unknown) => t.reduceRight((acc, x) => x.from(acc), v) : (v: unknown) => t.from(v);
+      return { property: c.propertyName, column: c.databaseName, boolean: c.type === 'boolean' || c.type === Boolean, from };
+    });
   const selects = new Map<string, string>();
   const shape: RowShape<T> = {
     table,
@@ -48,7 +53,8 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
         const entity = new (metadata.target as new () => T)() as Record<string, unknown>;
         for (const c of columns) {
           const value = row[c.column];
-          entity[c.property] = c.boolean && value !== null ? value === 1 || value === true || value === '1' : value;
+          const plain = c.boolean && value !== null ? value === 1 || value === true || value === '1' : value;
+          entity[c.property] = c.from === null ? plain : c.from(plain);
         }
         return entity as T;
       });
@@ -61,4 +67,19 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
 /** `?, ?, ?` for an IN list. */
 export function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/**
+ * A raw read that goes where TypeORM's own reads go: the request's transaction when it has one,
+ * else the connection `defaultReplicationModeForReads` picks (a replica inside a read request,
+ * src/db/replicas.ts), so raw SQL does not bypass the read routing.
+ */
+export async function readRows<R = Record<string, unknown>>(db: EntityManager, sql: string, parameters: unknown[]): Promise<R[]> {
+  if (db.queryRunner) return db.query(sql, parameters);
+  const runner = db.connection.createQueryRunner(db.connection.defaultReplicationModeForReads());
+  try {
+    return await runner.query(sql, parameters);
+  } finally {
+    await runner.release();
+  }
 }

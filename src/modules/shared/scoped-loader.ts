@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager, ObjectLiteral } from 'typeorm';
-import { placeholders, rowShape } from './rows';
+import { placeholders, readRows, rowShape } from './rows';
 
 /** Where a request may look: every loader key is resolved inside the caller's project only. */
 export interface LoaderScope {
@@ -17,7 +17,7 @@ export function byIdLoader<T extends ObjectLiteral & { id: string }>(scope: Load
     if (scope.projectId === null) return ids.map(() => null);
     const shape = rowShape(scope.db, entity);
     const rows = shape.hydrate(
-      await scope.db.query(`SELECT ${shape.select('e')} FROM \`${shape.table}\` \`e\` WHERE \`e\`.\`project_id\` = ? AND \`e\`.\`id\` IN (${placeholders(ids.length)})`, [
+      await readRows(scope.db, `SELECT ${shape.select('e')} FROM \`${shape.table}\` \`e\` WHERE \`e\`.\`project_id\` = ? AND \`e\`.\`id\` IN (${placeholders(ids.length)})`, [
         scope.projectId,
         ...ids,
       ]),
@@ -46,7 +46,8 @@ export function byParentLoader<T extends ObjectLiteral & { id: string }>(
     const shape = rowShape(scope.db, entity);
     const column = scope.db.connection.getMetadata(entity).findColumnWithPropertyName(property)!.databaseName;
     const rows = shape.hydrate(
-      await scope.db.query(
+      await readRows(
+        scope.db,
         `SELECT ${shape.select('e')} FROM \`${shape.table}\` \`e\` FORCE INDEX (\`${index}\`)
          WHERE \`e\`.\`project_id\` = ? AND \`e\`.\`${column}\` IN (${placeholders(keys.length)}) AND \`e\`.\`deleted_at\` IS NULL`,
         [scope.projectId, ...keys],

@@ -1,0 +1,209 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { isPrivateAddress } from '../repositories/default-branch';
+
+/** Why a platform call failed, in words that are safe to show and store (no credential, no body). */
+export type PlatformFailureKind = 'unauthorized' | 'forbidden' | 'not_found' | 'rate_limited' | 'timeout' | 'unavailable' | 'blocked_address' | 'bad_response';
+
+export class PlatformError extends Error {
+  constructor(
+    readonly kind: PlatformFailureKind,
+    message: string,
+    readonly status: number | null = null,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
+
+export interface PlatformHttpOptions {
+  /** Let calls reach loopback and private addresses (tests point `baseUrl` at a fake on 127.0.0.1). Off: the SSRF guard. */
+  allowPrivate?: boolean;
+  /** Hard limit for one attempt (AbortSignal.timeout). */
+  timeoutMs?: number;
+  /** Attempts after the first one, on 5xx, 429 and network failures. */
+  maxRetries?: number;
+  /** First backoff; doubled per attempt, with jitter. */
+  baseDelayMs?: number;
+  /** A Retry-After or rate-limit reset further away than this is not waited for: the call fails as rate limited. */
+  maxDelayMs?: number;
+  /** Pages read at most by `getAll` (bounds a list that never ends). */
+  maxPages?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PlatformResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export const PLATFORM_TIMEOUT_MS = 10_000;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The delay a 429/5xx asks for: Retry-After (seconds or a date), else a rate-limit reset time (epoch seconds). */
+export function requestedDelayMs(headers: Headers, now = Date.now()): number | null {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter !== null) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(retryAfter);
+    if (Number.isFinite(date)) return Math.max(0, date - now);
+  }
+  const remaining = headers.get('x-ratelimit-remaining') ?? headers.get('ratelimit-remaining');
+  const reset = headers.get('x-ratelimit-reset') ?? headers.get('ratelimit-reset');
+  if (reset !== null && (remaining === null || Number(remaining) === 0)) {
+    const value = Number(reset);
+    if (Number.isFinite(value)) {
+      // GitHub and GitLab send an epoch time; the IETF draft's RateLimit-Reset is seconds from now.
+      return value > 1_000_000_000 ? Math.max(0, value * 1000 - now) : Math.max(0, value * 1000);
+    }
+  }
+  return null;
+}
+
+/** `<https://…?page=2>; rel="next", <…>; rel="last"` → the next URL. */
+export function nextLink(header: string | null): string | null {
+  if (!header) return null;
+  for (const part of header.split(',')) {
+    const match = /<([^>]+)>\s*;\s*(?:[^,]*;\s*)?rel="?([^";]+)"?/.exec(part.trim());
+    if (match && match[2].split(/\s+/).includes('next')) return match[1];
+  }
+  return null;
+}
+
+/**
+ * A small JSON client on fetch for the platforms' REST APIs: every attempt has a timeout, 5xx and
+ * 429 are retried a bounded number of times with backoff (honouring Retry-After and rate-limit
+ * reset headers), redirects are not followed (one could lead past the guard), and the host of every
+ * URL is checked against private addresses unless `allowPrivate`. Credentials travel in headers
+ * only, and no message this class makes contains a header or a response body.
+ */
+export class PlatformHttp {
+  private readonly allowPrivate: boolean;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxPages: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly checkedHosts = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly authHeaders: Record<string, string>,
+    options: PlatformHttpOptions = {},
+  ) {
+    this.allowPrivate = options.allowPrivate ?? false;
+    this.timeoutMs = options.timeoutMs ?? PLATFORM_TIMEOUT_MS;
+    this.maxRetries = options.maxRetries ?? 3;
+    this.baseDelayMs = options.baseDelayMs ?? 250;
+    this.maxDelayMs = options.maxDelayMs ?? 10_000;
+    this.maxPages = options.maxPages ?? 20;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** One GET with retries. 2xx and 4xx answers are returned; what stays failed after the retries throws. */
+  async get<T = unknown>(url: string, accept = 'application/json'): Promise<PlatformResponse<T>> {
+    const target = new URL(url);
+    await this.guard(target);
+    const where = `${target.host}${target.pathname}`;
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(target, {
+          headers: { accept, 'user-agent': 'repolink', ...this.authHeaders },
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (error) {
+        const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
+        if (attempt < this.maxRetries && !timedOut) {
+          await this.sleep(this.backoff(attempt));
+          continue;
+        }
+        throw timedOut
+          ? new PlatformError('timeout', `${where} did not answer within ${this.timeoutMs} ms`)
+          : new PlatformError('unavailable', `${where} could not be reached`);
+      }
+      // GitHub signals an exhausted primary rate limit with 403 and x-ratelimit-remaining: 0 as well as with 429.
+      const exhausted = response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0';
+      const retryable = response.status === 429 || response.status >= 500 || exhausted;
+      if (retryable && attempt < this.maxRetries) {
+        const asked = requestedDelayMs(response.headers);
+        await response.body?.cancel().catch(() => undefined);
+        if (asked !== null && asked > this.maxDelayMs) {
+          throw new PlatformError('rate_limited', `${where} is rate limited for ${Math.ceil(asked / 1000)} s more`, response.status);
+        }
+        await this.sleep(asked ?? this.backoff(attempt));
+        continue;
+      }
+      if (response.status === 429 || exhausted) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new PlatformError('rate_limited', `${where} is rate limited`, response.status);
+      }
+      if (response.status >= 500) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new PlatformError('unavailable', `${where} answered ${response.status} after ${attempt + 1} attempts`, response.status);
+      }
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new PlatformError('bad_response', `${where} answered with a redirect (${response.status}), which is not followed`, response.status);
+      }
+      let body: unknown = null;
+      const text = await response.text().catch(() => '');
+      if (text !== '') {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          if (response.ok) throw new PlatformError('bad_response', `${where} did not answer JSON`, response.status);
+        }
+      }
+      return { status: response.status, headers: response.headers, body: body as T };
+    }
+  }
+
+  /**
+   * Every item of a paged list: follows `Link: <…>; rel="next"` (GitHub, GitLab) or a `next` URL in
+   * the body (Bitbucket), at most `maxPages` pages, each on the same origin as the first.
+   */
+  async getAll<T>(url: string, items: (body: unknown) => T[] | null = (b) => (Array.isArray(b) ? (b as T[]) : null)): Promise<PlatformResponse<T[]>> {
+    const origin = new URL(url).origin;
+    const all: T[] = [];
+    let next: string | null = url;
+    let last: PlatformResponse<unknown> | null = null;
+    for (let page = 0; next !== null && page < this.maxPages; page++) {
+      last = await this.get(next);
+      if (last.status !== 200) return { ...last, body: all };
+      const found = items(last.body);
+      if (found === null) throw new PlatformError('bad_response', `${new URL(next).host} answered a list in an unknown shape`, last.status);
+      all.push(...found);
+      const body = last.body as { next?: unknown } | null;
+      const candidate: string | null = nextLink(last.headers.get('link')) ?? (body && typeof body === 'object' && typeof body.next === 'string' ? body.next : null);
+      next = candidate !== null && new URL(candidate, next).origin === origin ? new URL(candidate, next).href : null;
+    }
+    return { status: last?.status ?? 200, headers: last?.headers ?? new Headers(), body: all };
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.baseDelayMs * 2 ** attempt;
+    return Math.min(this.maxDelayMs, base + Math.floor(Math.random() * base * 0.2));
+  }
+
+  /** Refuses a host that is, or resolves to, a loopback, private, link-local or unique-local address. */
+  private guard(url: URL): Promise<void> {
+    if (this.allowPrivate) return Promise.resolve();
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return Promise.reject(new PlatformError('blocked_address', `${url.protocol} is not an http(s) URL`));
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    let checked = this.checkedHosts.get(host);
+    if (!checked) {
+      checked = (async () => {
+        const addresses = isIP(host) ? [host] : await lookup(host, { all: true, verbatim: true }).then((a) => a.map((x) => x.address)).catch(() => null);
+        if (addresses === null || addresses.length === 0) throw new PlatformError('unavailable', `${host} does not resolve`);
+        if (addresses.some(isPrivateAddress)) throw new PlatformError('blocked_address', `${host} is a private or loopback address, which repolink does not call`);
+      })();
+      this.checkedHosts.set(host, checked);
+    }
+    return checked;
+  }
+}

@@ -1,0 +1,298 @@
+import type { Platform } from '../../db/entities/repo-connection.entity';
+import { PlatformError, PlatformHttp, type PlatformHttpOptions } from './http';
+
+/** What a check found out about one repository. */
+export type RepositoryAccess = 'found' | 'not_found' | 'no_access' | 'unreachable';
+
+export interface CredentialReport {
+  /** null when the platform could not be asked (timeout, outage, blocked address). */
+  valid: boolean | null;
+  /** The account the credential belongs to (login, username). */
+  identity: string | null;
+  /** Scopes the credential carries; null when the platform does not say (GitHub fine-grained tokens). */
+  scopes: string[] | null;
+  /** Scopes needed to read code and pull/merge requests that the credential lacks; null when unknown. */
+  missingScopes: string[] | null;
+  /** Safe words on what went wrong; never the credential or a response body. */
+  message: string | null;
+}
+
+export interface RepositoryReport {
+  /** The repository path as given. */
+  repository: string;
+  status: RepositoryAccess;
+  visibility: string | null;
+  /** The caller's permission on the repository as the platform names it (`admin`, `write`, `read`, `developer`…). */
+  permission: string | null;
+  defaultBranch: string | null;
+  headCommit: string | null;
+  message: string | null;
+}
+
+export interface PlatformClient {
+  readonly platform: Platform;
+  /** Where people browse the platform (`https://github.com`, a GHES or self-managed GitLab host). */
+  readonly webBaseUrl: string;
+  checkCredential(): Promise<CredentialReport>;
+  /** `credential` (from checkCredential) tells scope-less tokens apart, which need per-repository checks. */
+  checkRepository(path: string, credential?: CredentialReport): Promise<RepositoryReport>;
+}
+
+export type PlatformCredentials = { token: string } | { username: string; appPassword: string };
+
+export interface PlatformEndpoints {
+  githubApiUrl: string;
+  gitlabUrl: string;
+  bitbucketApiUrl: string;
+}
+
+export const PUBLIC_ENDPOINTS: PlatformEndpoints = {
+  githubApiUrl: 'https://api.github.com',
+  gitlabUrl: 'https://gitlab.com',
+  bitbucketApiUrl: 'https://api.bitbucket.org',
+};
+
+export interface PlatformClientOptions extends PlatformHttpOptions {
+  endpoints?: Partial<PlatformEndpoints>;
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** A failure while asking about a credential, as a report: the platform could not be asked. */
+export function unreachableCredential(error: unknown): CredentialReport {
+  return { valid: null, identity: null, scopes: null, missingScopes: null, message: safeMessage(error) };
+}
+
+export function unreachableRepository(path: string, error: unknown): RepositoryReport {
+  return { repository: path, status: 'unreachable', visibility: null, permission: null, defaultBranch: null, headCommit: null, message: safeMessage(error) };
+}
+
+/** Only our own messages go out: they name a host and a status, never a header or a body. */
+export function safeMessage(error: unknown): string {
+  return error instanceof PlatformError ? error.message : 'The platform could not be asked';
+}
+
+const report = (path: string, status: RepositoryAccess, message: string | null, fields: Partial<RepositoryReport> = {}): RepositoryReport => ({
+  repository: path,
+  status,
+  visibility: null,
+  permission: null,
+  defaultBranch: null,
+  headCommit: null,
+  message,
+  ...fields,
+});
+
+const enc = encodeURIComponent;
+
+class GitHubClient implements PlatformClient {
+  readonly platform = 'github' as const;
+  readonly webBaseUrl: string;
+  private readonly api: string;
+  private readonly http: PlatformHttp;
+
+  constructor(token: string, baseUrl: string | null, options: PlatformClientOptions) {
+    this.api = trimSlash(baseUrl ?? options.endpoints?.githubApiUrl ?? PUBLIC_ENDPOINTS.githubApiUrl);
+    // GitHub Enterprise Server serves its API under /api/v3 and its pages at the host root.
+    this.webBaseUrl = baseUrl ? new URL(baseUrl).origin : 'https://github.com';
+    this.http = new PlatformHttp({ authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28' }, options);
+  }
+
+  async checkCredential(): Promise<CredentialReport> {
+    try {
+      const res = await this.http.get<{ login?: string }>(`${this.api}/user`, 'application/vnd.github+json');
+      if (res.status === 401) return { valid: false, identity: null, scopes: null, missingScopes: null, message: 'GitHub refused the token (401): it is wrong, expired or revoked' };
+      if (res.status !== 200) return { valid: null, identity: null, scopes: null, missingScopes: null, message: `GitHub answered ${res.status} to GET /user` };
+      const header = res.headers.get('x-oauth-scopes');
+      // Fine-grained tokens and GitHub App tokens carry no scope header: access is judged per repository.
+      const scopes = header === null ? null : header.split(',').map((s) => s.trim()).filter(Boolean);
+      const missingScopes = scopes === null ? null : scopes.includes('repo') ? [] : ['repo'];
+      return { valid: true, identity: res.body?.login ?? null, scopes, missingScopes, message: scopes === null ? 'Fine-grained token: scopes are not listed; access is checked per repository' : null };
+    } catch (error) {
+      return unreachableCredential(error);
+    }
+  }
+
+  async checkRepository(path: string, credential?: CredentialReport): Promise<RepositoryReport> {
+    const [owner, repo] = path.split('/');
+    const base = `${this.api}/repos/${enc(owner)}/${enc(repo)}`;
+    try {
+      const res = await this.http.get<{ default_branch?: string; private?: boolean; visibility?: string; permissions?: Record<string, boolean> }>(base, 'application/vnd.github+json');
+      if (res.status === 404) return report(path, 'not_found', 'Not found on GitHub, or not visible to this token');
+      if (res.status === 401 || res.status === 403) return report(path, 'no_access', `GitHub refused access (${res.status})`);
+      if (res.status !== 200 || !res.body) return report(path, 'unreachable', `GitHub answered ${res.status}`);
+      const body = res.body;
+      const permissions = body.permissions ?? {};
+      const permission = ['admin', 'maintain', 'push', 'triage', 'pull'].find((p) => permissions[p]) ?? null;
+      const fields: Partial<RepositoryReport> = { visibility: body.visibility ?? (body.private ? 'private' : 'public'), permission, defaultBranch: body.default_branch ?? null };
+      if (body.permissions && !permissions.pull) return report(path, 'no_access', 'The token cannot read this repository', fields);
+      if (fields.defaultBranch) {
+        const branch = await this.http.get<{ commit?: { sha?: string } }>(`${base}/branches/${enc(fields.defaultBranch)}`, 'application/vnd.github+json');
+        if (branch.status === 403 || branch.status === 404) return report(path, 'no_access', `The token cannot read the code (${branch.status} on the default branch)`, fields);
+        fields.headCommit = branch.body?.commit?.sha ?? null;
+      }
+      if (credential && credential.scopes === null) {
+        const pulls = await this.http.get(`${base}/pulls?per_page=1&state=all`, 'application/vnd.github+json');
+        if (pulls.status === 403 || pulls.status === 404) return report(path, 'no_access', `The token cannot read pull requests (${pulls.status})`, fields);
+      }
+      return report(path, 'found', null, fields);
+    } catch (error) {
+      return unreachableRepository(path, error);
+    }
+  }
+}
+
+const GITLAB_ACCESS: Record<number, string> = { 5: 'minimal', 10: 'guest', 15: 'planner', 20: 'reporter', 30: 'developer', 40: 'maintainer', 50: 'owner' };
+
+class GitLabClient implements PlatformClient {
+  readonly platform = 'gitlab' as const;
+  readonly webBaseUrl: string;
+  private readonly api: string;
+  private readonly http: PlatformHttp;
+
+  constructor(token: string, baseUrl: string | null, options: PlatformClientOptions) {
+    const root = trimSlash(baseUrl ?? options.endpoints?.gitlabUrl ?? PUBLIC_ENDPOINTS.gitlabUrl).replace(/\/api\/v4$/, '');
+    this.api = `${root}/api/v4`;
+    this.webBaseUrl = root;
+    this.http = new PlatformHttp({ 'private-token': token }, options);
+  }
+
+  async checkCredential(): Promise<CredentialReport> {
+    try {
+      const self = await this.http.get<{ scopes?: string[]; active?: boolean; revoked?: boolean }>(`${this.api}/personal_access_tokens/self`);
+      if (self.status === 401) return { valid: false, identity: null, scopes: null, missingScopes: null, message: 'GitLab refused the token (401): it is wrong, expired or revoked' };
+      let scopes: string[] | null = null;
+      if (self.status === 200 && self.body) {
+        if (self.body.active === false || self.body.revoked === true) {
+          return { valid: false, identity: null, scopes: self.body.scopes ?? null, missingScopes: null, message: 'The GitLab token is revoked or expired' };
+        }
+        scopes = Array.isArray(self.body.scopes) ? self.body.scopes : null;
+      }
+      const user = await this.http.get<{ username?: string }>(`${this.api}/user`);
+      if (user.status === 401) return { valid: false, identity: null, scopes, missingScopes: null, message: 'GitLab refused the token (401)' };
+      const missingScopes = scopes === null ? null : scopes.includes('api') || scopes.includes('read_api') ? [] : ['read_api'];
+      return { valid: true, identity: user.status === 200 ? (user.body?.username ?? null) : null, scopes, missingScopes, message: scopes === null ? 'GitLab did not describe this token; access is checked per repository' : null };
+    } catch (error) {
+      return unreachableCredential(error);
+    }
+  }
+
+  async checkRepository(path: string): Promise<RepositoryReport> {
+    const base = `${this.api}/projects/${enc(path)}`;
+    try {
+      const res = await this.http.get<{
+        default_branch?: string | null;
+        visibility?: string;
+        repository_access_level?: string;
+        permissions?: { project_access?: { access_level?: number } | null; group_access?: { access_level?: number } | null };
+      }>(base);
+      if (res.status === 404) return report(path, 'not_found', 'Not found on GitLab, or not visible to this token');
+      if (res.status === 401 || res.status === 403) return report(path, 'no_access', `GitLab refused access (${res.status})`);
+      if (res.status !== 200 || !res.body) return report(path, 'unreachable', `GitLab answered ${res.status}`);
+      const body = res.body;
+      const level = Math.max(body.permissions?.project_access?.access_level ?? 0, body.permissions?.group_access?.access_level ?? 0);
+      const fields: Partial<RepositoryReport> = { visibility: body.visibility ?? null, permission: GITLAB_ACCESS[level] ?? null, defaultBranch: body.default_branch ?? null };
+      if (body.repository_access_level === 'disabled') return report(path, 'no_access', 'The project has its repository disabled', fields);
+      if (fields.defaultBranch) {
+        const branch = await this.http.get<{ commit?: { id?: string } }>(`${base}/repository/branches/${enc(fields.defaultBranch)}`);
+        if (branch.status === 403 || branch.status === 401) return report(path, 'no_access', `The token cannot read the code (${branch.status} on the default branch)`, fields);
+        fields.headCommit = branch.status === 200 ? (branch.body?.commit?.id ?? null) : null;
+      }
+      return report(path, 'found', null, fields);
+    } catch (error) {
+      return unreachableRepository(path, error);
+    }
+  }
+}
+
+class BitbucketClient implements PlatformClient {
+  readonly platform = 'bitbucket' as const;
+  readonly webBaseUrl = 'https://bitbucket.org';
+  private readonly api: string;
+  private readonly http: PlatformHttp;
+  private permissions: Promise<Map<string, string>> | null = null;
+
+  constructor(username: string, appPassword: string, options: PlatformClientOptions) {
+    this.api = trimSlash(options.endpoints?.bitbucketApiUrl ?? PUBLIC_ENDPOINTS.bitbucketApiUrl);
+    this.http = new PlatformHttp({ authorization: `Basic ${Buffer.from(`${username}:${appPassword}`).toString('base64')}` }, options);
+  }
+
+  async checkCredential(): Promise<CredentialReport> {
+    try {
+      const res = await this.http.get<{ username?: string; nickname?: string }>(`${this.api}/2.0/user`);
+      if (res.status === 401) return { valid: false, identity: null, scopes: null, missingScopes: null, message: 'Bitbucket refused the username and app password (401)' };
+      if (res.status === 403) return { valid: true, identity: null, scopes: null, missingScopes: ['account'], message: 'The app password cannot read the account (403): it lacks the account scope' };
+      if (res.status !== 200) return { valid: null, identity: null, scopes: null, missingScopes: null, message: `Bitbucket answered ${res.status} to GET /2.0/user` };
+      const header = res.headers.get('x-oauth-scopes');
+      const scopes = header === null ? null : header.split(',').map((s) => s.trim()).filter(Boolean);
+      const missingScopes = scopes === null ? null : ['repository', 'pullrequest'].filter((s) => !scopes.includes(s) && !scopes.includes(`${s}:write`) && !scopes.includes(`${s}:admin`));
+      return { valid: true, identity: res.body?.username ?? res.body?.nickname ?? null, scopes, missingScopes, message: null };
+    } catch (error) {
+      return unreachableCredential(error);
+    }
+  }
+
+  /** The permission of the credential's user on every repository it can see, read once (paged with `next`). */
+  private permissionMap(): Promise<Map<string, string>> {
+    this.permissions ??= this.http
+      .getAll<{ permission?: string; repository?: { full_name?: string } }>(`${this.api}/2.0/user/permissions/repositories?pagelen=100`, (body) => {
+        const values = (body as { values?: unknown } | null)?.values;
+        return Array.isArray(values) ? values : null;
+      })
+      .then((res) => new Map(res.body.filter((v) => v.repository?.full_name && v.permission).map((v) => [v.repository!.full_name!.toLowerCase(), v.permission!])))
+      .catch(() => new Map<string, string>());
+    return this.permissions;
+  }
+
+  async checkRepository(path: string): Promise<RepositoryReport> {
+    const [workspace, slug] = path.split('/');
+    const base = `${this.api}/2.0/repositories/${enc(workspace)}/${enc(slug)}`;
+    try {
+      const res = await this.http.get<{ is_private?: boolean; mainbranch?: { name?: string } | null }>(base);
+      if (res.status === 404) return report(path, 'not_found', 'Not found on Bitbucket, or not visible to this user');
+      if (res.status === 401 || res.status === 403) return report(path, 'no_access', `Bitbucket refused access (${res.status})`);
+      if (res.status !== 200 || !res.body) return report(path, 'unreachable', `Bitbucket answered ${res.status}`);
+      const permission = (await this.permissionMap()).get(path.toLowerCase()) ?? null;
+      const fields: Partial<RepositoryReport> = { visibility: res.body.is_private ? 'private' : 'public', permission, defaultBranch: res.body.mainbranch?.name ?? null };
+      if (fields.defaultBranch) {
+        const branch = await this.http.get<{ target?: { hash?: string } }>(`${base}/refs/branches/${enc(fields.defaultBranch)}`);
+        if (branch.status === 403 || branch.status === 401) return report(path, 'no_access', `The app password cannot read the code (${branch.status} on the default branch)`, fields);
+        fields.headCommit = branch.status === 200 ? (branch.body?.target?.hash ?? null) : null;
+      }
+      return report(path, 'found', null, fields);
+    } catch (error) {
+      return unreachableRepository(path, error);
+    }
+  }
+}
+
+export function createPlatformClient(platform: Platform, credentials: PlatformCredentials, baseUrl: string | null, options: PlatformClientOptions = {}): PlatformClient {
+  if (platform === 'bitbucket') {
+    if (!('username' in credentials)) throw new Error('bitbucket takes a username and an app password');
+    return new BitbucketClient(credentials.username, credentials.appPassword, options);
+  }
+  if (!('token' in credentials)) throw new Error(`${platform} takes a token`);
+  return platform === 'github' ? new GitHubClient(credentials.token, baseUrl, options) : new GitLabClient(credentials.token, baseUrl, options);
+}
+
+/** The page of a file at a line on its platform (GitHub/GHES and GitLab `#L…`, Bitbucket `#lines-…`). */
+export function fileWebUrl(platform: Platform, webBaseUrl: string, repoPath: string, branch: string, file: string, line: number | null): string {
+  const encodedFile = file.split('/').map(enc).join('/');
+  const encodedBranch = branch.split('/').map(enc).join('/');
+  const base = trimSlash(webBaseUrl);
+  switch (platform) {
+    case 'github':
+      return `${base}/${repoPath}/blob/${encodedBranch}/${encodedFile}${line ? `#L${line}` : ''}`;
+    case 'gitlab':
+      return `${base}/${repoPath}/-/blob/${encodedBranch}/${encodedFile}${line ? `#L${line}` : ''}`;
+    case 'bitbucket':
+      return `${base}/${repoPath}/src/${encodedBranch}/${encodedFile}${line ? `#lines-${line}` : ''}`;
+  }
+}
+
+/** The web root of a connection's platform without building a client (no credential needed). */
+export function webBaseUrlFor(platform: Platform, baseUrl: string | null): string {
+  if (platform === 'bitbucket') return 'https://bitbucket.org';
+  if (platform === 'github') return baseUrl ? new URL(baseUrl).origin : 'https://github.com';
+  return baseUrl ? trimSlash(baseUrl).replace(/\/api\/v4$/, '') : 'https://gitlab.com';
+}

@@ -1,0 +1,135 @@
+import type { Config } from '../../config';
+import type { GraphQLContext } from '../../context';
+import { UserErrorCode, userError, type UserError } from '../../errors';
+import type { ConnectReposInput } from '../../generated/graphql';
+import { requireScope } from '../auth/auth.service';
+import { checkConnectRepos } from '../repo-connections/repo-connection.inputs';
+import { RepoConnectionEntity } from '../../db/entities';
+import type { SourceType } from '../../db/entities/repository.entity';
+import { parseRemote } from '../repositories/default-branch';
+import { isValidBranchName } from '../shared/validation';
+import { webBaseUrlFor } from './platform-client';
+import type { Platform } from '../../db/entities/repo-connection.entity';
+import { createPlatformClient, type CredentialReport, type PlatformClient, type PlatformCredentials, type RepositoryReport } from './platform-client';
+
+/** What a dry run of a connection found: the credential, and each repository in the order given. */
+export interface ConnectionCheck {
+  platform: Platform;
+  credential: CredentialReport & { requiredScopes: string[] };
+  repositories: RepositoryReport[];
+  /** The credential is valid, lacks no scope it is known to need, and every repository was found and readable. */
+  ok: boolean;
+}
+
+/** The scopes each platform needs to read code and pull/merge requests. */
+export const REQUIRED_SCOPES: Record<Platform, string[]> = {
+  github: ['repo'],
+  gitlab: ['read_api'],
+  bitbucket: ['repository', 'pullrequest'],
+};
+
+/** Repositories checked at once on one platform: polite to its rate limits, quick enough for 500. */
+const CONCURRENCY = 4;
+
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  });
+  await Promise.all(runners);
+  return results;
+}
+
+export class PlatformService {
+  constructor(private readonly config: Config) {}
+
+  client(platform: Platform, credentials: PlatformCredentials, baseUrl: string | null): PlatformClient {
+    const p = this.config.platforms;
+    return createPlatformClient(platform, credentials, baseUrl, {
+      allowPrivate: p.allowPrivate,
+      timeoutMs: p.timeoutMs,
+      endpoints: { githubApiUrl: p.githubApiUrl, gitlabUrl: p.gitlabUrl, bitbucketApiUrl: p.bitbucketApiUrl },
+    });
+  }
+
+  /** `checkRepoConnection`: the input's own rules first, then the platform; writes nothing. */
+  async checkRepoConnection(ctx: GraphQLContext, input: ConnectReposInput): Promise<{ check: ConnectionCheck | null; userErrors: UserError[] }> {
+    requireScope(ctx.viewer, 'config:write');
+    const checked = await checkConnectRepos(input);
+    if (!checked.ok) return { check: null, userErrors: checked.userErrors };
+    const { platform, credentials, baseUrl, repositories } = checked.value;
+    return { check: await this.check(platform, credentials, baseUrl, repositories), userErrors: [] };
+  }
+
+  /**
+   * A new repository's default branch from its platform, when the project has a live connection
+   * of that platform on the remote's host whose credential can read it (GitHub and GitLab sources);
+   * null otherwise, and the caller asks git as before.
+   */
+  async defaultBranchFor(ctx: GraphQLContext, projectId: string, sourceType: SourceType, remoteUrl: string | null, path: string): Promise<string | null> {
+    if ((sourceType !== 'github' && sourceType !== 'gitlab') || !remoteUrl) return null;
+    const remote = parseRemote(remoteUrl);
+    if (!remote) return null;
+    // Newest first on ix_repo_connections_list (project_id, created_at, id); a project has few.
+    const connections = await ctx.db
+      .getRepository(RepoConnectionEntity)
+      .createQueryBuilder('c')
+      .where('c.projectId = :projectId AND c.platform = :platform AND c.deletedAt IS NULL', { projectId, platform: sourceType })
+      .orderBy('c.createdAt', 'DESC')
+      .limit(10)
+      .getMany();
+    const connection = connections.find((c) => new URL(webBaseUrlFor(c.platform, c.baseUrl)).hostname.toLowerCase() === remote.host.toLowerCase());
+    if (!connection) return null;
+    let credentials: PlatformCredentials;
+    try {
+      credentials = JSON.parse(ctx.services.repoConnections.openCredentials(connection).reveal()) as PlatformCredentials;
+    } catch {
+      return null;
+    }
+    const report = await this.client(connection.platform, credentials, connection.baseUrl).checkRepository(path.replace(/\.git$/, ''));
+    return report.status === 'found' && report.defaultBranch && isValidBranchName(report.defaultBranch) ? report.defaultBranch : null;
+  }
+
+  /** Asks the platform about the credential and every repository; writes nothing, throws nothing. */
+  async check(platform: Platform, credentials: PlatformCredentials, baseUrl: string | null, repositories: string[]): Promise<ConnectionCheck> {
+    const client = this.client(platform, credentials, baseUrl);
+    const credential = await client.checkCredential();
+    const reports =
+      credential.valid === false
+        ? repositories.map((path): RepositoryReport => ({ repository: path, status: 'no_access', visibility: null, permission: null, defaultBranch: null, headCommit: null, message: 'Not checked: the credential was refused' }))
+        : await mapLimited(repositories, CONCURRENCY, (path) => client.checkRepository(path, credential));
+    const ok = credential.valid === true && (credential.missingScopes ?? []).length === 0 && reports.every((r) => r.status === 'found');
+    return { platform, credential: { ...credential, requiredScopes: REQUIRED_SCOPES[platform] }, repositories: reports, ok };
+  }
+}
+
+const STATUS_WORDS: Record<Exclude<RepositoryReport['status'], 'found'>, string> = {
+  not_found: 'was not found (or the credential cannot see it)',
+  no_access: 'cannot be read with this credential',
+  unreachable: 'could not be checked',
+};
+
+/** A failed check as the user errors `verify: true` refuses with: one for the credential, one per failing repository. */
+export function verificationErrors(check: ConnectionCheck): UserError[] {
+  const errors: UserError[] = [];
+  const { credential } = check;
+  if (credential.valid === false) {
+    errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['credentials'], `${check.platform} refused the credentials: ${credential.message ?? 'invalid'}`));
+    return errors;
+  }
+  if (credential.valid === null) {
+    errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['credentials'], `The credentials could not be verified: ${credential.message ?? 'the platform could not be asked'}; retry, or connect without verify`));
+    return errors;
+  }
+  if (credential.missingScopes && credential.missingScopes.length > 0) {
+    errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['credentials'], `The credential lacks the scope${credential.missingScopes.length > 1 ? 's' : ''} ${credential.missingScopes.join(', ')} needed to read code and pull requests`));
+  }
+  check.repositories.forEach((r, i) => {
+    if (r.status !== 'found') errors.push(userError(UserErrorCode.BAD_USER_INPUT, ['repositories', i], `"${r.repository}" ${STATUS_WORDS[r.status]}${r.message ? `: ${r.message}` : ''}`));
+  });
+  return errors;
+}

@@ -1,0 +1,4 @@
+import type { QueryResolvers } from '../../../../generated/graphql';
+
+export const resolveCodeLocation: NonNullable<QueryResolvers['resolveCodeLocation']> = (_parent, { serviceName, path, line }, ctx) =>
+  ctx.services.codeLocations.resolve(ctx, serviceName, path, line);

@@ -1,0 +1,278 @@
+import { rest } from './support/rest';
+import { SHA, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
+import { createIsolatedDatabase } from './support/db';
+import { createAccount } from './support/factories';
+import { startTestServer, type TestServer } from './support/test-server';
+
+const CHECK = /* GraphQL */ `
+  mutation Check($input: ConnectReposInput!) {
+    checkRepoConnection(input: $input) {
+      check {
+        ok platform
+        credential { valid identity scopes requiredScopes missingScopes message }
+        repositories { repository status visibility permission defaultBranch headCommit message }
+      }
+      userErrors { code field message }
+    }
+  }
+`;
+
+const CONNECT = /* GraphQL */ `
+  mutation Connect($input: ConnectReposInput!, $verify: Boolean) {
+    connectRepos(input: $input, verify: $verify) {
+      repoConnection { id repositories { path defaultBranch lastCommitSha } }
+      userErrors { code field message }
+    }
+  }
+`;
+
+const REPLACE = /* GraphQL */ `
+  mutation Replace($input: ReplaceRepoConnectionInput!, $verify: Boolean) {
+    replaceRepoConnection(input: $input, verify: $verify) {
+      repoConnection { id repositories { path defaultBranch lastCommitSha } }
+      userErrors { code field message }
+    }
+  }
+`;
+
+let fake: FakeHosts;
+let server: TestServer;
+let guarded: TestServer;
+
+beforeAll(async () => {
+  fake = await startFakeHosts();
+  server = await startTestServer({ env: { REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true', REPOLINK_BITBUCKET_API_URL: fake.bitbucketApi, REPOLINK_PLATFORM_TIMEOUT_MS: '500' } });
+  guarded = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+  await guarded?.close();
+  await fake?.close();
+});
+
+const github = (token: string, repositories: string[], extra: Record<string, unknown> = {}) => ({
+  platform: 'GITHUB',
+  credentials: { token },
+  baseUrl: fake.githubApi,
+  repositories,
+  ...extra,
+});
+
+/** A project of its own, so repositories connected by one test do not conflict with another's. */
+async function freshKey(): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${(await createAccount(server.dataSource)).apiKey}` };
+}
+
+async function connectionCount(s: TestServer): Promise<number> {
+  const [row] = await s.dataSource.query('SELECT COUNT(*) AS n FROM repo_connections WHERE project_id = ?', [s.account.project.id]);
+  return Number(row.n);
+}
+
+describe('checkRepoConnection', () => {
+  it('reports the credential and every repository, and writes nothing', async () => {
+    const before = await connectionCount(server);
+    const res = await server.gql(CHECK, { input: github(TOKENS.githubClassic, ['acme/api', 'acme/nope', 'acme/sso', 'acme/web']) });
+    expect(res.body.errors).toBeUndefined();
+    const { check, userErrors } = res.body.data.checkRepoConnection;
+    expect(userErrors).toEqual([]);
+    expect(check.ok).toBe(false);
+    expect(check.platform).toBe('GITHUB');
+    expect(check.credential).toEqual({ valid: true, identity: 'octocat', scopes: ['read:org', 'repo'], requiredScopes: ['repo'], missingScopes: [], message: null });
+    expect(check.repositories.map((r: any) => [r.repository, r.status])).toEqual([
+      ['acme/api', 'FOUND'],
+      ['acme/nope', 'NOT_FOUND'],
+      ['acme/sso', 'NO_ACCESS'],
+      ['acme/web', 'FOUND'],
+    ]);
+    expect(check.repositories[0]).toMatchObject({ visibility: 'private', permission: 'push', defaultBranch: 'main', headCommit: SHA.githubApi, message: null });
+    expect(check.repositories[3]).toMatchObject({ visibility: 'public', defaultBranch: 'trunk', headCommit: SHA.githubWeb });
+    expect(await connectionCount(server)).toBe(before);
+  });
+
+  it('names the scopes a token lacks for reading code and pull requests', async () => {
+    const res = await server.gql(CHECK, { input: github(TOKENS.githubPublicOnly, ['acme/web']) });
+    expect(res.body.data.checkRepoConnection.check).toMatchObject({ ok: false, credential: { valid: true, scopes: ['public_repo'], missingScopes: ['repo'] } });
+  });
+
+  it('a fine-grained token: scopes unknown, pull request access judged per repository', async () => {
+    const res = await server.gql(CHECK, { input: github(TOKENS.githubFineGrained, ['acme/api']) });
+    const { check } = res.body.data.checkRepoConnection;
+    expect(check.credential).toMatchObject({ valid: true, scopes: null, missingScopes: null });
+    expect(check.repositories[0]).toMatchObject({ status: 'NO_ACCESS', message: expect.stringMatching(/pull requests/) });
+  });
+
+  it('GitLab and Bitbucket', async () => {
+    const gl = await server.gql(CHECK, { input: { platform: 'GITLAB', credentials: { token: TOKENS.gitlabGood }, baseUrl: fake.gitlab, repositories: ['group/sub/project', 'group/guest'] } });
+    expect(gl.body.data.checkRepoConnection.check).toMatchObject({
+      ok: false,
+      credential: { valid: true, identity: 'gitlab-user', missingScopes: [] },
+      repositories: [
+        { repository: 'group/sub/project', status: 'FOUND', defaultBranch: 'develop', headCommit: SHA.gitlabProject, permission: 'developer' },
+        { repository: 'group/guest', status: 'NO_ACCESS', permission: 'guest' },
+      ],
+    });
+    const bb = await server.gql(CHECK, { input: { platform: 'BITBUCKET', credentials: { username: TOKENS.bitbucketUser, appPassword: TOKENS.bitbucketPassword }, repositories: ['ws/app'] } });
+    expect(bb.body.data.checkRepoConnection.check).toMatchObject({
+      ok: true,
+      credential: { valid: true, identity: 'bb-user', requiredScopes: ['repository', 'pullrequest'], missingScopes: [] },
+      repositories: [{ repository: 'ws/app', status: 'FOUND', defaultBranch: 'master', headCommit: SHA.bitbucketApp, permission: 'write' }],
+    });
+  });
+
+  it('a refused credential is invalid and no repository is asked about', async () => {
+    const before = fake.requests.length;
+    const res = await server.gql(CHECK, { input: { platform: 'GITLAB', credentials: { token: TOKENS.gitlabBad }, baseUrl: fake.gitlab, repositories: ['group/sub/project'] } });
+    const { check } = res.body.data.checkRepoConnection;
+    expect(check.credential).toMatchObject({ valid: false, identity: null });
+    expect(check.repositories[0].status).toBe('NO_ACCESS');
+    expect(fake.requests.slice(before).every((r) => !r.path.includes('/projects/'))).toBe(true);
+    expect(JSON.stringify(res.body)).not.toContain(TOKENS.gitlabBad);
+  });
+
+  it('invalid input answers the same user errors as connectRepos and calls no platform', async () => {
+    const before = fake.requests.length;
+    const res = await server.gql(CHECK, { input: github(TOKENS.githubClassic, ['not a path']) });
+    expect(res.body.data.checkRepoConnection).toEqual({ check: null, userErrors: [expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['repositories', '0'] })] });
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('a slow platform is reported unreachable within the timeout', async () => {
+    const res = await server.gql(CHECK, { input: github(TOKENS.githubClassic, ['acme/slow']) });
+    expect(res.body.data.checkRepoConnection.check.repositories[0]).toMatchObject({ status: 'UNREACHABLE', message: expect.stringMatching(/did not answer within 500 ms/) });
+  });
+
+  it('without REPOLINK_PLATFORM_ALLOW_PRIVATE a baseUrl on loopback is refused before any request', async () => {
+    const before = fake.requests.length;
+    const res = await guarded.gql(CHECK, { input: github(TOKENS.githubClassic, ['acme/api']) });
+    expect(res.body.data.checkRepoConnection.check).toMatchObject({
+      ok: false,
+      credential: { valid: null, message: expect.stringMatching(/private or loopback address/) },
+      repositories: [{ status: 'UNREACHABLE' }],
+    });
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('needs config:write', async () => {
+    const { createApiKey } = await import('./support/factories');
+    const readOnly = await createApiKey(server.dataSource, { projectId: server.account.project.id }, ['config:read']);
+    const res = await server.gql(CHECK, { input: github(TOKENS.githubClassic, ['acme/api']) }, { authorization: `Bearer ${readOnly}` });
+    expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('connectRepos and replaceRepoConnection with verify', () => {
+  it('without verify nothing is asked and a misspelled repository is accepted, as documented', async () => {
+    const before = fake.requests.length;
+    const res = await server.gql(CONNECT, { input: github(TOKENS.githubClassic, ['acme/misspelled']) });
+    expect(res.body.data.connectRepos.userErrors).toEqual([]);
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('verify: true refuses with one user error per failing repository and writes nothing', async () => {
+    const before = await connectionCount(server);
+    const res = await server.gql(CONNECT, { input: github(TOKENS.githubClassic, ['acme/api', 'acme/nope', 'acme/sso']), verify: true });
+    expect(res.body.data.connectRepos).toEqual({
+      repoConnection: null,
+      userErrors: [
+        { code: 'BAD_USER_INPUT', field: ['repositories', '1'], message: expect.stringMatching(/^"acme\/nope" was not found/) },
+        { code: 'BAD_USER_INPUT', field: ['repositories', '2'], message: expect.stringMatching(/^"acme\/sso" cannot be read with this credential/) },
+      ],
+    });
+    expect(await connectionCount(server)).toBe(before);
+  });
+
+  it('verify: true refuses a credential without the needed scopes', async () => {
+    const res = await server.gql(CONNECT, { input: github(TOKENS.githubPublicOnly, ['acme/web']), verify: true });
+    expect(res.body.data.connectRepos.userErrors).toEqual([{ code: 'BAD_USER_INPUT', field: ['credentials'], message: expect.stringMatching(/lacks the scope repo/) }]);
+  });
+
+  it('verify: true accepts a good connection and stores the platform default branch and head', async () => {
+    const res = await server.gql(CONNECT, {
+      input: github(TOKENS.githubClassic, ['acme/web', 'acme/flaky'], { serviceMappings: [{ serviceName: `web-${Date.now()}`, repo: 'acme/web', pathPrefix: '', defaultBranch: 'main' }] }),
+      verify: true,
+    });
+    expect(res.body.data.connectRepos.userErrors).toEqual([]);
+    expect(res.body.data.connectRepos.repoConnection.repositories).toEqual(
+      expect.arrayContaining([
+        { path: 'acme/web', defaultBranch: 'trunk', lastCommitSha: SHA.githubWeb },
+        { path: 'acme/flaky', defaultBranch: 'main', lastCommitSha: SHA.githubFlaky },
+      ]),
+    );
+  });
+
+  it('replaceRepoConnection with verify refuses a failing body and keeps the old configuration', async () => {
+    const key = await freshKey();
+    const created = await server.gql(CONNECT, { input: github(TOKENS.githubClassic, ['acme/api']) }, key);
+    const id = created.body.data.connectRepos.repoConnection.id;
+    const refused = await server.gql(REPLACE, { input: { id, ...github(TOKENS.githubBad, ['acme/api']) }, verify: true }, key);
+    expect(refused.body.data.replaceRepoConnection.userErrors).toEqual([{ code: 'BAD_USER_INPUT', field: ['credentials'], message: expect.stringMatching(/refused the credentials/) }]);
+    const ok = await server.gql(REPLACE, { input: { id, ...github(TOKENS.githubClassic, ['acme/api', 'acme/web']) }, verify: true }, key);
+    expect(ok.body.data.replaceRepoConnection.userErrors).toEqual([]);
+    expect(ok.body.data.replaceRepoConnection.repoConnection.repositories).toEqual(expect.arrayContaining([{ path: 'acme/web', defaultBranch: 'trunk', lastCommitSha: SHA.githubWeb }]));
+  });
+});
+
+describe('the shim: ?verify=true', () => {
+  const auth = () => ({ authorization: `Bearer ${server.apiKey}` });
+  const body = (repositories: string[], token = TOKENS.githubClassic) => ({ platform: 'github', credentials: { token }, baseUrl: fake.githubApi, repositories });
+
+  it('POST refuses a failing repository with 400 VALIDATION_ERROR naming it', async () => {
+    const res = await rest(server.url, 'POST', '/v1/config/repos?verify=true', { body: body(['acme/api', 'acme/nope']), headers: auth() });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: 'VALIDATION_ERROR', message: 'A field failed validation', details: [{ field: 'repositories[1]', message: expect.stringMatching(/^"acme\/nope" was not found/) }] },
+    });
+    expect(res.text).not.toContain(TOKENS.githubClassic);
+  });
+
+  it('POST with a good body is 201; without the flag a failing one is still 201 (unchanged)', async () => {
+    const key = await freshKey();
+    expect((await rest(server.url, 'POST', '/v1/config/repos?verify=true', { body: body(['acme/api']), headers: key })).status).toBe(201);
+    expect((await rest(server.url, 'POST', '/v1/config/repos', { body: body(['acme/nope']), headers: key })).status).toBe(201);
+  });
+
+  it('PUT ?verify=true with a revoked token is 400 on credentials; a bad flag value is 400 on verify', async () => {
+    const created = await rest(server.url, 'POST', '/v1/config/repos', { body: body(['acme/nope2']), headers: auth() });
+    const res = await rest(server.url, 'PUT', `/v1/config/repos/${created.body.data.id}?verify=true`, { body: body(['acme/api'], TOKENS.githubBad), headers: auth() });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ field: 'credentials', message: expect.stringMatching(/refused the credentials/) }]);
+    const flag = await rest(server.url, 'POST', '/v1/config/repos?verify=yes', { body: body(['acme/api']), headers: auth() });
+    expect(flag.status).toBe(400);
+    expect(flag.body.error.details).toEqual([{ field: 'verify', message: 'verify must be true or false' }]);
+  });
+});
+
+describe('no credential in any log line', () => {
+  it('checks, verified connects and a failing sync log nothing secret, at trace level', async () => {
+    const lines: string[] = [];
+    // A database of its own: the worker below takes every due job, and must not take other test files'.
+    const db = await createIsolatedDatabase('check_logs');
+    const logged = await startTestServer({
+      databaseUrl: db.url,
+      env: { LOG_LEVEL: 'trace', REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true', REPOLINK_SYNC_MAX_ATTEMPTS: '1' },
+      deps: { logger: true, logDestination: { write: (chunk: string) => void lines.push(chunk) } },
+    });
+    try {
+      await logged.gql(CHECK, { input: github(TOKENS.githubClassic, ['acme/api', 'acme/slow']) });
+      await logged.gql(CHECK, { input: github(TOKENS.githubBad, ['acme/api']) });
+      await logged.gql(CONNECT, { input: github(TOKENS.githubFineGrained, ['acme/api']), verify: true });
+      const made = await logged.gql(CONNECT, { input: github(TOKENS.githubBad, ['acme/web']) });
+      const id = made.body.data.connectRepos.repoConnection.id;
+      await logged.gql(`mutation($id: ID!) { syncRepoConnection(input: { id: $id }) { userErrors { message } } }`, { id });
+      // The server's own worker, logging through the server's logger.
+      expect(await logged.server.syncWorker.runOnce()).toMatchObject({ connectionId: id, outcome: 'failed' });
+      const [row] = await logged.dataSource.query('SELECT sync_status AS s, sync_error AS e FROM repo_connections WHERE id = ?', [id]);
+      expect(row.s).toBe('error');
+      const output = lines.join('');
+      expect(output).toMatch(/sync attempt did not succeed/);
+      for (const secret of [TOKENS.githubClassic, TOKENS.githubBad, TOKENS.githubFineGrained]) {
+        expect(output).not.toContain(secret);
+        expect(row.e).not.toContain(secret);
+      }
+    } finally {
+      await logged.close();
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,257 @@
+import { PlatformHttp, nextLink, requestedDelayMs } from '../src/modules/platforms/http';
+import { createPlatformClient, fileWebUrl, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
+import { SHA, SLOW_MS, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
+
+let fake: FakeHosts;
+const slept: number[] = [];
+let options: PlatformClientOptions;
+
+beforeAll(async () => {
+  fake = await startFakeHosts();
+  options = { allowPrivate: true, timeoutMs: 2000, maxRetries: 3, sleep: async (ms) => void slept.push(ms), endpoints: { bitbucketApiUrl: fake.bitbucketApi } };
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  slept.length = 0;
+});
+
+const calls = (fragment: string) => fake.requests.filter((r) => r.path.includes(fragment)).length;
+const github = (token: string, extra: PlatformClientOptions = {}) => createPlatformClient('github', { token }, fake.githubApi, { ...options, ...extra });
+const gitlab = (token: string) => createPlatformClient('gitlab', { token }, fake.gitlab, options);
+const bitbucket = (appPassword: string) => createPlatformClient('bitbucket', { username: TOKENS.bitbucketUser, appPassword }, null, options);
+
+describe('GitHub (Enterprise Server layout through baseUrl)', () => {
+  it('names the owner of a classic token and its scopes, and finds nothing missing when it has repo', async () => {
+    const report = await github(TOKENS.githubClassic).checkCredential();
+    expect(report).toEqual({ valid: true, identity: 'octocat', scopes: ['read:org', 'repo'], missingScopes: [], message: null });
+    const sent = fake.requests.find((r) => r.path === '/api/v3/user')!;
+    expect(sent.headers.authorization).toBe(`Bearer ${TOKENS.githubClassic}`);
+  });
+
+  it('reports a public_repo-only token as missing repo, and private repositories as not found', async () => {
+    const client = github(TOKENS.githubPublicOnly);
+    expect(await client.checkCredential()).toMatchObject({ valid: true, missingScopes: ['repo'] });
+    expect(await client.checkRepository('acme/api')).toMatchObject({ status: 'not_found', headCommit: null });
+    expect(await client.checkRepository('acme/web')).toMatchObject({ status: 'found', visibility: 'public', defaultBranch: 'trunk', headCommit: SHA.githubWeb });
+  });
+
+  it('reads existence, visibility, default branch and head commit of a repository', async () => {
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/api')).toEqual({
+      repository: 'acme/api',
+      status: 'found',
+      visibility: 'private',
+      permission: 'push',
+      defaultBranch: 'main',
+      headCommit: SHA.githubApi,
+      message: null,
+    });
+  });
+
+  it('a fine-grained token has no scope header: scopes unknown, and pull request access is checked per repository', async () => {
+    const client = github(TOKENS.githubFineGrained);
+    const credential = await client.checkCredential();
+    expect(credential).toMatchObject({ valid: true, identity: 'octocat', scopes: null, missingScopes: null });
+    const repo = await client.checkRepository('acme/api', credential);
+    expect(repo).toMatchObject({ status: 'no_access', defaultBranch: 'main', headCommit: SHA.githubApi });
+    expect(repo.message).toMatch(/pull requests \(403\)/);
+  });
+
+  it('a refused token is invalid (401), an SSO-protected repository is no access (403), an unknown one not found (404)', async () => {
+    expect(await github(TOKENS.githubBad).checkCredential()).toMatchObject({ valid: false, identity: null });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/sso')).toMatchObject({ status: 'no_access', message: 'GitHub refused access (403)' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/nope')).toMatchObject({ status: 'not_found' });
+  });
+
+  it('retries a 502 and then succeeds', async () => {
+    const before = calls('/repos/acme/flaky');
+    const report = await github(TOKENS.githubClassic).checkRepository('acme/flaky');
+    expect(report).toMatchObject({ status: 'found', headCommit: SHA.githubFlaky });
+    expect(calls('/repos/acme/flaky') - before).toBe(3); // 502, 200, then the branch
+    expect(slept).toHaveLength(1);
+  });
+
+  it('gives up after a bounded number of attempts when the server keeps failing', async () => {
+    fake.failNext('/repos/acme/down', 10, 503);
+    const report = await github(TOKENS.githubClassic).checkRepository('acme/down');
+    expect(report).toMatchObject({ status: 'unreachable' });
+    expect(report.message).toMatch(/answered 503 after 4 attempts/);
+    expect(calls('/repos/acme/down')).toBe(4);
+    expect(slept).toHaveLength(3);
+    expect(slept[1]).toBeGreaterThan(slept[0]); // backoff grows
+  });
+
+  it('waits as long as Retry-After says on a 429, then succeeds', async () => {
+    fake.failNext('/repos/acme/web', 1, 429, { 'retry-after': '2' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ status: 'found' });
+    expect(slept).toEqual([2000]);
+  });
+
+  it('waits for the reset of an exhausted primary rate limit (403 with x-ratelimit-remaining: 0), then succeeds', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 2;
+    fake.failNext('/repos/acme/web', 1, 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ status: 'found' });
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeGreaterThan(0);
+    expect(slept[0]).toBeLessThanOrEqual(2000);
+  });
+
+  it('does not wait for a rate-limit reset far in the future: the call fails as rate limited at once', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    fake.failNext('/repos/acme/api', 1, 429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) });
+    const report = await github(TOKENS.githubClassic).checkRepository('acme/api');
+    expect(report.status).toBe('unreachable');
+    expect(report.message).toMatch(/rate limited for \d+ s more/);
+    expect(slept).toEqual([]);
+  });
+
+  it('times out a slow server', async () => {
+    const started = Date.now();
+    const report = await github(TOKENS.githubClassic, { timeoutMs: 200 }).checkRepository('acme/slow');
+    expect(report).toMatchObject({ status: 'unreachable', message: expect.stringMatching(/did not answer within 200 ms/) });
+    expect(Date.now() - started).toBeLessThan(SLOW_MS);
+  });
+});
+
+describe('GitLab (self-managed through baseUrl)', () => {
+  it("describes the token from its self-description and the user", async () => {
+    expect(await gitlab(TOKENS.gitlabGood).checkCredential()).toEqual({ valid: true, identity: 'gitlab-user', scopes: ['read_api', 'read_repository'], missingScopes: [], message: null });
+    expect(await gitlab(TOKENS.gitlabNoApi).checkCredential()).toMatchObject({ valid: true, scopes: ['read_user'], missingScopes: ['read_api'] });
+    expect(await gitlab(TOKENS.gitlabBad).checkCredential()).toMatchObject({ valid: false });
+    expect(fake.requests.some((r) => r.headers['private-token'] === TOKENS.gitlabGood)).toBe(true);
+  });
+
+  it('finds a nested project by its url-encoded path, with its default branch and head', async () => {
+    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/sub/project')).toEqual({
+      repository: 'group/sub/project',
+      status: 'found',
+      visibility: 'private',
+      permission: 'developer',
+      defaultBranch: 'develop',
+      headCommit: SHA.gitlabProject,
+      message: null,
+    });
+    expect(fake.requests.some((r) => r.path === '/api/v4/projects/group%2Fsub%2Fproject')).toBe(true);
+  });
+
+  it('a guest cannot read the code (403 on the branch); an unknown project is not found', async () => {
+    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/guest')).toMatchObject({ status: 'no_access', permission: 'guest' });
+    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/none')).toMatchObject({ status: 'not_found' });
+  });
+
+  it('honours RateLimit-Reset (epoch seconds) when a 429 has no Retry-After', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 3;
+    fake.failNext('/projects/group%2Fsub%2Fproject', 1, 429, { 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) });
+    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/sub/project')).toMatchObject({ status: 'found' });
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeGreaterThan(1000);
+    expect(slept[0]).toBeLessThanOrEqual(3000);
+  });
+
+  it('follows Link rel="next" through every page of a list', async () => {
+    const http = new PlatformHttp({ 'private-token': TOKENS.gitlabGood }, options);
+    const before = calls('/api/v4/projects?');
+    const page = await http.getAll<{ id: number }>(`${fake.gitlab}/api/v4/projects?per_page=2`);
+    expect(page.body.map((p) => p.id)).toEqual([100, 101, 102, 103, 104]);
+    expect(calls('/api/v4/projects?') - before).toBe(3);
+  });
+});
+
+describe('Bitbucket Cloud', () => {
+  it('names the user and the app password scopes', async () => {
+    expect(await bitbucket(TOKENS.bitbucketPassword).checkCredential()).toEqual({ valid: true, identity: 'bb-user', scopes: ['pullrequest', 'account', 'repository'], missingScopes: [], message: null });
+    expect(await bitbucket(TOKENS.bitbucketBadPassword).checkCredential()).toMatchObject({ valid: false });
+  });
+
+  it("reads the repository, its main branch and head, and the user's permission from the paged permission list", async () => {
+    const before = calls('/2.0/user/permissions/repositories');
+    expect(await bitbucket(TOKENS.bitbucketPassword).checkRepository('ws/app')).toEqual({
+      repository: 'ws/app',
+      status: 'found',
+      visibility: 'private',
+      permission: 'write',
+      defaultBranch: 'master',
+      headCommit: SHA.bitbucketApp,
+      message: null,
+    });
+    expect(calls('/2.0/user/permissions/repositories') - before).toBe(2); // two pages through `next`
+  });
+
+  it('403 is no access, 404 not found', async () => {
+    const client = bitbucket(TOKENS.bitbucketPassword);
+    expect(await client.checkRepository('ws/secret')).toMatchObject({ status: 'no_access' });
+    expect(await client.checkRepository('ws/none')).toMatchObject({ status: 'not_found' });
+  });
+});
+
+describe('safety', () => {
+  it('refuses to call a loopback or metadata address unless allowed, without sending anything', async () => {
+    const before = fake.requests.length;
+    const guarded = createPlatformClient('github', { token: TOKENS.githubClassic }, fake.githubApi, { ...options, allowPrivate: false });
+    expect(await guarded.checkCredential()).toMatchObject({ valid: null, message: expect.stringMatching(/private or loopback address/) });
+    const metadata = createPlatformClient('gitlab', { token: TOKENS.gitlabGood }, 'http://169.254.169.254', { ...options, allowPrivate: false });
+    expect(await metadata.checkRepository('group/sub/project')).toMatchObject({ status: 'unreachable', message: expect.stringMatching(/private or loopback/) });
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('no report carries a credential, whatever went wrong', async () => {
+    fake.failNext('/repos/acme/api', 1, 500);
+    const reports = [
+      await github(TOKENS.githubBad).checkCredential(),
+      await github(TOKENS.githubClassic).checkRepository('acme/api'),
+      await github(TOKENS.githubClassic, { timeoutMs: 100 }).checkRepository('acme/slow'),
+      await gitlab(TOKENS.gitlabBad).checkCredential(),
+      await bitbucket(TOKENS.bitbucketBadPassword).checkCredential(),
+    ];
+    const text = JSON.stringify(reports);
+    for (const secret of Object.values(TOKENS).filter((t) => t.length > 10)) expect(text).not.toContain(secret);
+    expect(text).not.toContain(Buffer.from(`${TOKENS.bitbucketUser}:${TOKENS.bitbucketBadPassword}`).toString('base64'));
+  });
+
+  it('parses the delay headers and Link', () => {
+    const now = 1_800_000_000_000;
+    expect(requestedDelayMs(new Headers({ 'retry-after': '7' }), now)).toBe(7000);
+    expect(requestedDelayMs(new Headers({ 'retry-after': new Date(now + 5000).toUTCString() }), now)).toBe(5000);
+    expect(requestedDelayMs(new Headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 9) }), now)).toBe(9000);
+    expect(requestedDelayMs(new Headers({ 'x-ratelimit-remaining': '10', 'x-ratelimit-reset': String(now / 1000 + 9) }), now)).toBeNull();
+    expect(nextLink('<https://x/a?page=3>; rel="last", <https://x/a?page=2>; rel="next"')).toBe('https://x/a?page=2');
+    expect(nextLink('<https://x/a?page=1>; rel="first"')).toBeNull();
+  });
+
+  it('builds file URLs of each platform', () => {
+    expect(fileWebUrl('github', 'https://github.com', 'acme/api', 'main', 'src/a b.ts', 12)).toBe('https://github.com/acme/api/blob/main/src/a%20b.ts#L12');
+    expect(fileWebUrl('gitlab', 'https://gitlab.example.com', 'g/s/p', 'develop', 'lib/x.rb', 3)).toBe('https://gitlab.example.com/g/s/p/-/blob/develop/lib/x.rb#L3');
+    expect(fileWebUrl('bitbucket', 'https://bitbucket.org', 'ws/app', 'master', 'app/x.py', 9)).toBe('https://bitbucket.org/ws/app/src/master/app/x.py#lines-9');
+  });
+});
+
+describe('the Docs of the new API', () => {
+  it('describe every new type, field and argument (the playground shows them)', async () => {
+    const { buildSchema, isObjectType, isInputObjectType, isEnumType } = await import('graphql');
+    const { loadTypeDefs } = await import('../src/server');
+    const schema = buildSchema(loadTypeDefs());
+    const undocumented: string[] = [];
+    for (const name of ['RepositoryCheckStatus', 'CredentialCheck', 'RepositoryCheck', 'RepoConnectionCheck', 'CheckRepoConnectionPayload', 'StackRoot', 'StackRootInput', 'CodeLocation', 'SyncStatus']) {
+      const type = schema.getType(name)!;
+      if (!type.description) undocumented.push(name);
+      if (isObjectType(type) || isInputObjectType(type)) for (const f of Object.values(type.getFields())) if (!f.description) undocumented.push(`${name}.${f.name}`);
+      if (isEnumType(type)) for (const v of type.getValues()) if (!v.description) undocumented.push(`${name}.${v.name}`);
+    }
+    const fields: [string, string][] = [
+      ['Mutation', 'checkRepoConnection'],
+      ['Mutation', 'syncRepoConnection'],
+      ['Query', 'resolveCodeLocation'],
+      ['RepoConnection', 'syncStatus'],
+      ['RepoConnection', 'syncedAt'],
+      ['RepoConnection', 'syncError'],
+      ['Repository', 'syncStatus'],
+      ['Repository', 'syncedAt'],
+      ['Repository', 'syncError'],
+      ['ServiceMapping', 'stackRoots'],
+    ];
+    for (const [type, field] of fields) if (!(schema.getType(type) as any).getFields()[field]?.description) undocumented.push(`${type}.${field}`);
+    for (const mutation of ['connectRepos', 'replaceRepoConnection']) {
+      if (!schema.getMutationType()!.getFields()[mutation].args.find((a) => a.name === 'verify')?.description) undocumented.push(`${mutation}(verify)`);
+    }
+    expect(undocumented).toEqual([]);
+  });
+});
