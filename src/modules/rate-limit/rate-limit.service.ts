@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { isRetryableTransactionError } from '../shared/transaction';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -102,11 +103,7 @@ export class RateLimitService {
       if (hits === 0) return;
       counter.pending -= hits;
       try {
-        const result = (await this.dataSource.query(
-          `INSERT INTO rate_limit_windows (principal, window_start, request_count) VALUES (?, ?, ?)
-           ON DUPLICATE KEY UPDATE request_count = LAST_INSERT_ID(request_count + ?)`,
-          [counter.principal, new Date(counter.windowStart), hits, hits],
-        )) as { insertId?: number; affectedRows?: number };
+        const result = await this.upsert(counter, hits);
         // A fresh row (affectedRows 1) holds our hits; an update (affectedRows 2) reports the new total.
         counter.shared = result.affectedRows === 1 ? hits : Number(result.insertId ?? hits);
         counter.read = true;
@@ -120,6 +117,25 @@ export class RateLimitService {
       counter.flushing = null;
     });
     return counter.flushing;
+  }
+
+  /**
+   * One autocommit upsert. Two processes adding to one row on different Galera nodes can lose
+   * certification (1213): nothing was written, so it runs again, a few times with jitter.
+   */
+  private async upsert(counter: Counter, hits: number): Promise<{ insertId?: number; affectedRows?: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.dataSource.query(
+          `INSERT INTO rate_limit_windows (principal, window_start, request_count) VALUES (?, ?, ?)
+           ON DUPLICATE KEY UPDATE request_count = LAST_INSERT_ID(request_count + ?)`,
+          [counter.principal, new Date(counter.windowStart), hits, hits],
+        )) as { insertId?: number; affectedRows?: number };
+      } catch (error) {
+        if (attempt >= 4 || !isRetryableTransactionError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+      }
+    }
   }
 
   private schedule(): void {
