@@ -264,6 +264,7 @@ async function driveEverything(): Promise<void> {
     m: connection.serviceMappings[0].id,
   });
   await gql('viewer', '{ viewer { kind tenant { id } project { id repositoryCount repositoryQuota } permissions } }');
+  await gql('resolveCodeLocation', `{ resolveCodeLocation(serviceName: "scan-${tag}-d", path: "src/main.go", line: 3) { matched reason repository { id } path } }`);
 
   // Idempotency: a first run, a replay, and the same key with another body.
   const idem = { 'idempotency-key': `scan-${tag}` };
@@ -351,7 +352,7 @@ test('every statement of the main operations runs on an index: no full scan and 
   }
   // The capture saw the operations it should have: a broken hook would pass vacuously.
   expect(explained.length).toBeGreaterThan(30);
-  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'purges']) {
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges']) {
     expect(explained).toContain(op);
   }
   expect(problems).toEqual([]);
