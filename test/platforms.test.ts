@@ -193,6 +193,27 @@ describe('safety', () => {
     expect(fake.requests.length).toBe(before);
   });
 
+  it('connects to the addresses the guard vetted, never to a second DNS answer (no rebinding past the guard)', async () => {
+    const asked: string[] = [];
+    // A name the system resolver can never answer (.invalid): only a connection pinned to the
+    // vetted address reaches the fake; a second lookup at connect time would fail.
+    const pinnedOnly = fake.githubApi.replace('127.0.0.1', 'platform.invalid');
+    const client = createPlatformClient('github', { token: TOKENS.githubClassic }, pinnedOnly, {
+      ...options,
+      allowPrivate: false,
+      resolveHost: async (host) => (asked.push(host), ['127.0.0.1']),
+      isBlockedAddress: () => false, // the test's stand-in for a public address
+    });
+    expect(await client.checkCredential()).toMatchObject({ valid: true, identity: 'octocat' });
+    expect(await client.checkRepository('acme/api')).toMatchObject({ status: 'found', headCommit: SHA.githubApi });
+    expect(asked).toEqual(['platform.invalid']); // vetted once per host, then reused
+    // The same name answering a private address is refused before anything is sent.
+    const before = fake.requests.length;
+    const privateAnswer = createPlatformClient('github', { token: TOKENS.githubClassic }, pinnedOnly, { ...options, allowPrivate: false, resolveHost: async () => ['10.1.2.3'] });
+    expect(await privateAnswer.checkCredential()).toMatchObject({ valid: null, message: expect.stringMatching(/private or loopback/) });
+    expect(fake.requests.length).toBe(before);
+  });
+
   it('no report carries a credential, whatever went wrong', async () => {
     fake.failNext('/repos/acme/api', 1, 500);
     const reports = [

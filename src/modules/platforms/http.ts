@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent } from 'undici';
 import { isPrivateAddress } from '../repositories/default-branch';
 
 /** Why a platform call failed, in words that are safe to show and store (no credential, no body). */
@@ -30,6 +31,10 @@ export interface PlatformHttpOptions {
   /** Pages read at most by `getAll` (bounds a list that never ends). */
   maxPages?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** How a host name becomes addresses (default: the system resolver). Tests answer for names of their own. */
+  resolveHost?: (host: string) => Promise<string[]>;
+  /** Which addresses the guard refuses (default: loopback, private, link-local, unique-local…). */
+  isBlockedAddress?: (address: string) => boolean;
 }
 
 export interface PlatformResponse<T = unknown> {
@@ -88,7 +93,10 @@ export class PlatformHttp {
   private readonly maxDelayMs: number;
   private readonly maxPages: number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly checkedHosts = new Map<string, Promise<void>>();
+  private readonly resolveHost: (host: string) => Promise<string[]>;
+  private readonly isBlocked: (address: string) => boolean;
+  /** Per host: the addresses the guard vetted, and a dispatcher that connects to those only. */
+  private readonly checkedHosts = new Map<string, Promise<Agent>>();
 
   constructor(
     private readonly authHeaders: Record<string, string>,
@@ -101,12 +109,14 @@ export class PlatformHttp {
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
     this.maxPages = options.maxPages ?? 20;
     this.sleep = options.sleep ?? defaultSleep;
+    this.resolveHost = options.resolveHost ?? ((host) => lookup(host, { all: true, verbatim: true }).then((a) => a.map((x) => x.address)));
+    this.isBlocked = options.isBlockedAddress ?? isPrivateAddress;
   }
 
   /** One GET with retries. 2xx and 4xx answers are returned; what stays failed after the retries throws. */
   async get<T = unknown>(url: string, accept = 'application/json'): Promise<PlatformResponse<T>> {
     const target = new URL(url);
-    await this.guard(target);
+    const dispatcher = await this.guard(target);
     const where = `${target.host}${target.pathname}`;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
@@ -115,7 +125,9 @@ export class PlatformHttp {
           headers: { accept, 'user-agent': 'repolink', ...this.authHeaders },
           redirect: 'manual',
           signal: AbortSignal.timeout(this.timeoutMs),
-        });
+          // Connects to the addresses the guard vetted, never to a second answer of the DNS (rebinding).
+          ...(dispatcher && { dispatcher }),
+        } as RequestInit);
       } catch (error) {
         const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
         if (attempt < this.maxRetries && !timedOut) {
@@ -190,17 +202,27 @@ export class PlatformHttp {
     return Math.min(this.maxDelayMs, base + Math.floor(Math.random() * base * 0.2));
   }
 
-  /** Refuses a host that is, or resolves to, a loopback, private, link-local or unique-local address. */
-  private guard(url: URL): Promise<void> {
-    if (this.allowPrivate) return Promise.resolve();
+  /**
+   * Refuses a host that is, or resolves to, a loopback, private, link-local or unique-local address,
+   * and answers a dispatcher pinned to the vetted addresses (as the git lookup pins its address), so
+   * the connection cannot go to another answer of the DNS than the one checked. Null when allowed.
+   */
+  private guard(url: URL): Promise<Agent | null> {
+    if (this.allowPrivate) return Promise.resolve(null);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return Promise.reject(new PlatformError('blocked_address', `${url.protocol} is not an http(s) URL`));
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     let checked = this.checkedHosts.get(host);
     if (!checked) {
       checked = (async () => {
-        const addresses = isIP(host) ? [host] : await lookup(host, { all: true, verbatim: true }).then((a) => a.map((x) => x.address)).catch(() => null);
+        const addresses = isIP(host) ? [host] : await this.resolveHost(host).catch(() => null);
         if (addresses === null || addresses.length === 0) throw new PlatformError('unavailable', `${host} does not resolve`);
-        if (addresses.some(isPrivateAddress)) throw new PlatformError('blocked_address', `${host} is a private or loopback address, which repolink does not call`);
+        if (addresses.some(this.isBlocked)) throw new PlatformError('blocked_address', `${host} is a private or loopback address, which repolink does not call`);
+        const pinned = addresses.map((address) => ({ address, family: isIP(address) }));
+        const pinnedLookup: LookupFunction = (_name, options, callback) => {
+          if (options.all) (callback as (e: null, a: typeof pinned) => void)(null, pinned);
+          else callback(null, pinned[0].address, pinned[0].family);
+        };
+        return new Agent({ connect: { lookup: pinnedLookup } });
       })();
       this.checkedHosts.set(host, checked);
     }
