@@ -1,5 +1,5 @@
 import { PlatformHttp, nextLink, requestedDelayMs } from '../src/modules/platforms/http';
-import { createPlatformClient, fileWebUrl, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
+import { createPlatformClient, fileWebUrl, webBaseUrlFor, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
 import { SHA, SLOW_MS, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
 
 let fake: FakeHosts;
@@ -236,6 +236,17 @@ describe('safety', () => {
     expect(requestedDelayMs(new Headers({ 'x-ratelimit-remaining': '10', 'x-ratelimit-reset': String(now / 1000 + 9) }), now)).toBeNull();
     expect(nextLink('<https://x/a?page=3>; rel="last", <https://x/a?page=2>; rel="next"')).toBe('https://x/a?page=2');
     expect(nextLink('<https://x/a?page=1>; rel="first"')).toBeNull();
+  });
+
+  it('a GitHub baseUrl given as a bare Enterprise host means its /api/v3; api.github.com is browsed at github.com', async () => {
+    const bareHost = createPlatformClient('github', { token: TOKENS.githubClassic }, fake.githubApi.replace(/\/api\/v3$/, ''), options);
+    expect(await bareHost.checkCredential()).toMatchObject({ valid: true, identity: 'octocat' });
+    expect(bareHost.webBaseUrl).toBe(new URL(fake.githubApi).origin);
+    expect(webBaseUrlFor('github', 'https://ghe.example.com')).toBe('https://ghe.example.com');
+    expect(webBaseUrlFor('github', 'https://ghe.example.com/api/v3/')).toBe('https://ghe.example.com');
+    expect(webBaseUrlFor('github', 'https://api.github.com')).toBe('https://github.com');
+    expect(webBaseUrlFor('gitlab', 'https://gitlab.example.com/api/v4/')).toBe('https://gitlab.example.com');
+    expect(webBaseUrlFor('gitlab', 'https://example.com/gitlab')).toBe('https://example.com/gitlab');
   });
 
   it('builds file URLs of each platform', () => {

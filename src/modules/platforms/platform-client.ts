@@ -85,6 +85,19 @@ const report = (path: string, status: RepositoryAccess, message: string | null, 
 
 const enc = encodeURIComponent;
 
+/**
+ * A GitHub `baseUrl` as API root and web root. GitHub Enterprise Server serves its API under
+ * /api/v3 and its pages at the host root, so a bare host (`https://ghe.example.com`) means its
+ * /api/v3; `https://api.github.com` given explicitly is github.com's API, browsed at github.com.
+ */
+export function githubUrls(baseUrl: string | null): { api: string; web: string } | null {
+  if (!baseUrl) return null;
+  const url = new URL(baseUrl);
+  const path = url.pathname.replace(/\/+$/, '');
+  if (url.hostname.toLowerCase() === 'api.github.com') return { api: `${url.origin}${path}`, web: 'https://github.com' };
+  return { api: `${url.origin}${path === '' ? '/api/v3' : path}`, web: url.origin };
+}
+
 class GitHubClient implements PlatformClient {
   readonly platform = 'github' as const;
   readonly webBaseUrl: string;
@@ -92,9 +105,9 @@ class GitHubClient implements PlatformClient {
   private readonly http: PlatformHttp;
 
   constructor(token: string, baseUrl: string | null, options: PlatformClientOptions) {
-    this.api = trimSlash(baseUrl ?? options.endpoints?.githubApiUrl ?? PUBLIC_ENDPOINTS.githubApiUrl);
-    // GitHub Enterprise Server serves its API under /api/v3 and its pages at the host root.
-    this.webBaseUrl = baseUrl ? new URL(baseUrl).origin : 'https://github.com';
+    const urls = githubUrls(baseUrl);
+    this.api = urls?.api ?? trimSlash(options.endpoints?.githubApiUrl ?? PUBLIC_ENDPOINTS.githubApiUrl);
+    this.webBaseUrl = urls?.web ?? 'https://github.com';
     this.http = new PlatformHttp({ authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28' }, options);
   }
 
@@ -293,6 +306,6 @@ export function fileWebUrl(platform: Platform, webBaseUrl: string, repoPath: str
 /** The web root of a connection's platform without building a client (no credential needed). */
 export function webBaseUrlFor(platform: Platform, baseUrl: string | null): string {
   if (platform === 'bitbucket') return 'https://bitbucket.org';
-  if (platform === 'github') return baseUrl ? new URL(baseUrl).origin : 'https://github.com';
+  if (platform === 'github') return githubUrls(baseUrl)?.web ?? 'https://github.com';
   return baseUrl ? trimSlash(baseUrl).replace(/\/api\/v4$/, '') : 'https://gitlab.com';
 }
