@@ -281,6 +281,9 @@ describe('the Docs of the new API', () => {
       ['ServiceMapping', 'stackRoots'],
     ];
     for (const [type, field] of fields) if (!(schema.getType(type) as any).getFields()[field]?.description) undocumented.push(`${type}.${field}`);
+    for (const [type, field] of [['Query', 'resolveCodeLocation'], ['Mutation', 'checkRepoConnection'], ['Mutation', 'syncRepoConnection']]) {
+      for (const arg of (schema.getType(type) as any).getFields()[field].args) if (!arg.description) undocumented.push(`${type}.${field}(${arg.name})`);
+    }
     for (const mutation of ['connectRepos', 'replaceRepoConnection']) {
       if (!schema.getMutationType()!.getFields()[mutation].args.find((a) => a.name === 'verify')?.description) undocumented.push(`${mutation}(verify)`);
     }
