@@ -95,6 +95,15 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
     expect(slept[0]).toBeLessThanOrEqual(2000);
   });
 
+  it("waits out GitHub's secondary rate limit (403 with Retry-After) instead of reporting no access", async () => {
+    fake.failNext('/repos/acme/web', 1, 403, { 'retry-after': '3', 'x-ratelimit-remaining': '4990' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ status: 'found' });
+    expect(slept).toEqual([3000]);
+    // Past the retries it is reported as rate limited (unreachable, retried later by a sync), never as no access.
+    fake.failNext('/repos/acme/web', 4, 403, { 'retry-after': '1' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ status: 'unreachable', message: expect.stringMatching(/rate limited/) });
+  });
+
   it('does not wait for a rate-limit reset far in the future: the call fails as rate limited at once', async () => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
     fake.failNext('/repos/acme/api', 1, 429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) });

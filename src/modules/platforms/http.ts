@@ -138,8 +138,9 @@ export class PlatformHttp {
           ? new PlatformError('timeout', `${where} did not answer within ${this.timeoutMs} ms`)
           : new PlatformError('unavailable', `${where} could not be reached`);
       }
-      // GitHub signals an exhausted primary rate limit with 403 and x-ratelimit-remaining: 0 as well as with 429.
-      const exhausted = response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0';
+      // GitHub signals an exhausted primary rate limit with 403 and x-ratelimit-remaining: 0 as well as
+      // with 429, and a secondary rate limit with 403 and Retry-After: waits, not a refusal of access.
+      const exhausted = response.status === 403 && (response.headers.get('x-ratelimit-remaining') === '0' || response.headers.get('retry-after') !== null);
       const retryable = response.status === 429 || response.status >= 500 || exhausted;
       if (retryable && attempt < this.maxRetries) {
         const asked = requestedDelayMs(response.headers);
