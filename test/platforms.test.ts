@@ -47,6 +47,18 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
     });
   });
 
+  it('an empty repository (404 on its default branch) is found, with no head yet, not refused as unreadable', async () => {
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/empty')).toEqual({
+      repository: 'acme/empty',
+      status: 'found',
+      visibility: 'private',
+      permission: expect.any(String),
+      defaultBranch: 'main',
+      headCommit: null,
+      message: expect.stringMatching(/empty/),
+    });
+  });
+
   it('a fine-grained token has no scope header: scopes unknown, and pull request access is checked per repository', async () => {
     const client = github(TOKENS.githubFineGrained);
     const credential = await client.checkCredential();

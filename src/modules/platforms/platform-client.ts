@@ -141,7 +141,9 @@ class GitHubClient implements PlatformClient {
       if (body.permissions && !permissions.pull) return report(path, 'no_access', 'The token cannot read this repository', fields);
       if (fields.defaultBranch) {
         const branch = await this.http.get<{ commit?: { sha?: string } }>(`${base}/branches/${enc(fields.defaultBranch)}`, 'application/vnd.github+json');
-        if (branch.status === 403 || branch.status === 404) return report(path, 'no_access', `The token cannot read the code (${branch.status} on the default branch)`, fields);
+        if (branch.status === 401 || branch.status === 403) return report(path, 'no_access', `The token cannot read the code (${branch.status} on the default branch)`, fields);
+        // 404 for the default branch of a repository the token can read: nothing was pushed yet.
+        if (branch.status === 404) return report(path, 'found', 'The repository is empty: its default branch has no commit yet', fields);
         fields.headCommit = branch.body?.commit?.sha ?? null;
       }
       if (credential && credential.scopes === null) {

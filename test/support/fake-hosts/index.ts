@@ -98,6 +98,8 @@ export async function startFakeHosts(): Promise<FakeHosts> {
       'acme/web': { private: false, default_branch: 'trunk' },
       'acme/flaky': { private: true, default_branch: 'main' },
       'acme/slow': { private: true, default_branch: 'main' },
+      // Created but never pushed to: GitHub names a default branch and answers 404 for it.
+      'acme/empty': { private: true, default_branch: 'main' },
     };
     if (full === 'acme/sso') {
       return { status: 403, headers: h, body: { message: 'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.', documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/', status: '403' } };
@@ -115,7 +117,7 @@ export async function startFakeHosts(): Promise<FakeHosts> {
     const branch = /^\/branches\/(.+)$/.exec(rest);
     if (branch) {
       const name = decodeURIComponent(branch[1]);
-      if (name !== repo.default_branch) return { status: 404, headers: h, body: { message: 'Branch not found', status: '404' } };
+      if (name !== repo.default_branch || full === 'acme/empty') return { status: 404, headers: h, body: { message: 'Branch not found', documentation_url: 'https://docs.github.com/rest/branches/branches#get-a-branch', status: '404' } };
       const sha = heads[`github:${full}`];
       return { status: 200, headers: h, body: { name, commit: { sha, url: `${origin}/api/v3/repos/${full}/commits/${sha}`, commit: { message: 'head' } }, protected: true, _links: {} } };
     }
