@@ -235,6 +235,37 @@ describe('safety', () => {
     expect(fake.requests.length).toBe(before);
   });
 
+  it('an answer larger than the bound is refused, not buffered, whether it declares its length or streams without end', async () => {
+    const http = await import('node:http');
+    const endless = http.createServer((req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) });
+        res.write('{"login":"');
+        return; // never finishes: the length alone refuses it
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }); // chunked, no length
+      const piece = Buffer.alloc(16 * 1024, 'a');
+      const send = () => {
+        while (!res.destroyed && res.write(piece));
+        if (!res.destroyed) res.once('drain', send);
+      };
+      res.write('{"login":"');
+      send();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(endless.address() as { port: number }).port}`;
+    try {
+      const client = new PlatformHttp({}, { allowPrivate: true, timeoutMs: 5000, maxRetries: 0, maxBodyBytes: 256 * 1024 });
+      await expect(client.get(`${base}/declared`)).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringMatching(/more than 262144 bytes/) });
+      const started = Date.now();
+      await expect(client.get(`${base}/streamed`)).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringMatching(/more than 262144 bytes/) });
+      expect(Date.now() - started).toBeLessThan(4000); // refused at the bound, not at the timeout
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
+  });
+
   it('no report carries a credential, whatever went wrong', async () => {
     fake.failNext('/repos/acme/api', 1, 500);
     const reports = [

@@ -30,6 +30,8 @@ export interface PlatformHttpOptions {
   maxDelayMs?: number;
   /** Pages read at most by `getAll` (bounds a list that never ends). */
   maxPages?: number;
+  /** The largest answer read (a `baseUrl` is the user's: its server could send without end). */
+  maxBodyBytes?: number;
   sleep?: (ms: number) => Promise<void>;
   /** How a host name becomes addresses (default: the system resolver). Tests answer for names of their own. */
   resolveHost?: (host: string) => Promise<string[]>;
@@ -44,6 +46,7 @@ export interface PlatformResponse<T = unknown> {
 }
 
 export const PLATFORM_TIMEOUT_MS = 10_000;
+export const PLATFORM_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -92,6 +95,7 @@ export class PlatformHttp {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly maxPages: number;
+  private readonly maxBodyBytes: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly resolveHost: (host: string) => Promise<string[]>;
   private readonly isBlocked: (address: string) => boolean;
@@ -108,6 +112,7 @@ export class PlatformHttp {
     this.baseDelayMs = options.baseDelayMs ?? 250;
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
     this.maxPages = options.maxPages ?? 20;
+    this.maxBodyBytes = options.maxBodyBytes ?? PLATFORM_MAX_BODY_BYTES;
     this.sleep = options.sleep ?? defaultSleep;
     this.resolveHost = options.resolveHost ?? ((host) => lookup(host, { all: true, verbatim: true }).then((a) => a.map((x) => x.address)));
     this.isBlocked = options.isBlockedAddress ?? isPrivateAddress;
@@ -164,7 +169,7 @@ export class PlatformHttp {
         throw new PlatformError('bad_response', `${where} answered with a redirect (${response.status}), which is not followed`, response.status);
       }
       let body: unknown = null;
-      const text = await response.text().catch(() => '');
+      const text = await this.readText(response, where);
       if (text !== '') {
         try {
           body = JSON.parse(text);
@@ -196,6 +201,36 @@ export class PlatformHttp {
       next = candidate !== null && new URL(candidate, next).origin === origin ? new URL(candidate, next).href : null;
     }
     return { status: last?.status ?? 200, headers: last?.headers ?? new Headers(), body: all };
+  }
+
+  /** The answer's text, at most `maxBodyBytes` of it; a longer one is refused, not buffered. */
+  private async readText(response: Response, where: string): Promise<string> {
+    const tooLong = () => new PlatformError('bad_response', `${where} answered more than ${this.maxBodyBytes} bytes`, response.status);
+    if (Number(response.headers.get('content-length') ?? 0) > this.maxBodyBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLong();
+    }
+    if (!response.body) return '';
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > this.maxBodyBytes) {
+          await reader.cancel().catch(() => undefined);
+          throw tooLong();
+        }
+        chunks.push(value);
+      }
+    } catch (error) {
+      if (error instanceof PlatformError) throw error;
+      const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
+      throw timedOut ? new PlatformError('timeout', `${where} did not finish its answer within ${this.timeoutMs} ms`) : new PlatformError('unavailable', `${where} broke off its answer`);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   private backoff(attempt: number): number {
