@@ -65,6 +65,9 @@ describe('stack roots (pure rules)', () => {
     const relative = [{ stackRoot: 'app/', sourceRoot: 'lib/' }];
     expect(resolveFramePath('./app/models/user.rb', relative, '')).toMatchObject({ root: relative[0], path: 'lib/models/user.rb' });
     expect(resolveFramePath('/app/./services//api/src/x.ts', [{ stackRoot: '/app/**/src/', sourceRoot: 'src/' }], '')).toMatchObject({ path: 'src/x.ts' });
+    expect(resolveFramePath('/app/src/../lib/x.ts', [{ stackRoot: '/app/', sourceRoot: '' }], '')).toMatchObject({ path: 'lib/x.ts' });
+    expect(resolveFramePath('/app/../../etc/passwd', [{ stackRoot: '/app/', sourceRoot: '' }], '')).toMatchObject({ path: null, reason: expect.stringMatching(/No stack root/) });
+    expect(resolveFramePath('../outside/x.ts', [], 'services/billing')).toMatchObject({ path: null, reason: expect.stringMatching(/climbs out/) });
     // Without roots the same normalisation applies before pathPrefix.
     expect(resolveFramePath('.\\handlers\\pay.go', [], 'services/billing')).toMatchObject({ path: 'services/billing/handlers/pay.go' });
     // Roots are read the same way, so two spellings of one root are a tie, refused at write time.

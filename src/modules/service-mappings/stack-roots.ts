@@ -111,7 +111,14 @@ export interface StackRootMatch {
  */
 export function normalizeFramePath(framePath: string): string {
   const parts = framePath.replace(/\\/g, '/').split('/');
-  return parts.filter((p, i) => p !== '.' && (p !== '' || i === 0 || i === parts.length - 1)).join('/');
+  const out: string[] = [];
+  parts.forEach((p, i) => {
+    if (p === '.' || (p === '' && i !== 0 && i !== parts.length - 1)) return;
+    // `a/../b` is `b`; a `..` with nothing before it to climb out of stays (and is refused later).
+    if (p === '..' && out.length > 0 && out[out.length - 1] !== '..' && !(out.length === 1 && out[0] === '')) out.pop();
+    else out.push(p);
+  });
+  return out.join('/');
 }
 
 /**
@@ -124,6 +131,7 @@ export function resolveFramePath(rawFramePath: string, roots: readonly StackRoot
   const pathSegments = framePath.split('/');
   if (roots.length === 0) {
     const relative = framePath.replace(/^\/+/, '').replace(/^(\.\/)+/, '');
+    if (relative.split('/').includes('..')) return { root: null, path: null, reason: 'The path climbs out of the repository with ".."' };
     const inRepo = pathPrefix === '' || relative === pathPrefix || relative.startsWith(`${pathPrefix.replace(/\/+$/, '')}/`) ? relative : joinPath(pathPrefix, relative);
     return { root: null, path: inRepo, reason: `The mapping has no stack roots: the path is taken as relative to its pathPrefix ${JSON.stringify(pathPrefix)}` };
   }
@@ -136,6 +144,7 @@ export function resolveFramePath(rawFramePath: string, roots: readonly StackRoot
   }
   const best = candidates[0];
   const rest = pathSegments.slice(best.consumed).join('/');
+  if (rest.split('/').includes('..')) return { root: null, path: null, reason: `The path climbs out of stack root ${JSON.stringify(best.root.stackRoot)} with ".."` };
   const others = candidates.length - 1;
   return {
     root: best.root,
