@@ -336,6 +336,18 @@ describe('a platform that echoes the credential back', () => {
       const userInfo = await logged.gql(CONNECT, { input: { ...input, baseUrl: `http://x-access-token:${token}@127.0.0.1:1/api/v3` } });
       answers.push(userInfo.body);
       expect(userInfo.body.data.connectRepos.userErrors).toEqual([expect.objectContaining({ field: ['baseUrl'] })]);
+      // …and so is one in its query string or fragment, which would otherwise be stored and shown as the baseUrl.
+      for (const tail of [`?private_token=${token}`, `?access_token=${token}`, `#${token}`]) {
+        const inQuery = await logged.gql(CONNECT, { input: { ...input, baseUrl: `${baseUrl}${tail}` } });
+        answers.push(inQuery.body);
+        expect(inQuery.body.data.connectRepos).toEqual({ repoConnection: null, userErrors: [expect.objectContaining({ field: ['baseUrl'], message: expect.stringMatching(/query or fragment/) })] });
+      }
+      const shimQuery = await rest(logged.url, 'POST', '/v1/config/repos', {
+        body: { platform: 'gitlab', credentials: { token, baseUrl: `https://gitlab.example.com?private_token=${token}` }, repositories: ['group/project'] },
+        headers: { authorization: `Bearer ${logged.apiKey}` },
+      });
+      answers.push(shimQuery.text);
+      expect(shimQuery.status).toBe(400);
 
       const made = await logged.gql(CONNECT, { input });
       const id = made.body.data.connectRepos.repoConnection.id;

@@ -280,6 +280,20 @@ describe('safety', () => {
     expect(text).not.toContain(Buffer.from(`${TOKENS.bitbucketUser}:${TOKENS.bitbucketBadPassword}`).toString('base64'));
   });
 
+  it('a platform URL setting with user info or a query is refused without printing it', async () => {
+    const { loadConfig } = await import('../src/config');
+    for (const value of ['https://x-access-token:ghp_configSecret123@ghe.example.com/api/v3', 'https://gitlab.example.com?private_token=glpat-configSecret123']) {
+      let message = '';
+      try {
+        loadConfig({ REPOLINK_GITHUB_API_URL: value });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/REPOLINK_GITHUB_API_URL must be an http\(s\) URL without user info, query or fragment/);
+      expect(message).not.toMatch(/configSecret123/);
+    }
+  });
+
   it('parses the delay headers and Link', () => {
     const now = 1_800_000_000_000;
     expect(requestedDelayMs(new Headers({ 'retry-after': '7' }), now)).toBe(7000);
