@@ -183,6 +183,16 @@ describe('Bitbucket Cloud', () => {
     expect(await bitbucket(TOKENS.bitbucketBadPassword).checkCredential()).toMatchObject({ valid: false });
   });
 
+  it('an app password without the account scope: valid, owner unnamed, and the scopes it lacks for code and pull requests (not "account")', async () => {
+    expect(await bitbucket(TOKENS.bitbucketRepoOnlyPassword).checkCredential()).toEqual({
+      valid: true,
+      identity: null,
+      scopes: ['repository'],
+      missingScopes: ['pullrequest'],
+      message: expect.stringMatching(/no account scope/),
+    });
+  });
+
   it("reads the repository, its main branch and head, and the user's permission from the paged permission list", async () => {
     const before = calls('/2.0/user/permissions/repositories');
     expect(await bitbucket(TOKENS.bitbucketPassword).checkRepository('ws/app')).toEqual({

@@ -236,11 +236,15 @@ class BitbucketClient implements PlatformClient {
     try {
       const res = await this.http.get<{ username?: string; nickname?: string }>(`${this.api}/2.0/user`);
       if (res.status === 401) return { valid: false, identity: null, scopes: null, missingScopes: null, message: 'Bitbucket refused the username and app password (401)' };
-      if (res.status === 403) return { valid: true, identity: null, scopes: null, missingScopes: ['account'], message: 'The app password cannot read the account (403): it lacks the account scope' };
-      if (res.status !== 200) return { valid: null, identity: null, scopes: null, missingScopes: null, message: `Bitbucket answered ${res.status} to GET /2.0/user` };
+      if (res.status !== 200 && res.status !== 403) return { valid: null, identity: null, scopes: null, missingScopes: null, message: `Bitbucket answered ${res.status} to GET /2.0/user` };
+      // The scope header, else (on a 403 for a missing scope) the scopes the error says were granted.
       const header = res.headers.get('x-oauth-scopes');
-      const scopes = header === null ? null : header.split(',').map((s) => s.trim()).filter(Boolean);
+      const granted = (res.body as { error?: { detail?: { granted?: unknown } } } | null)?.error?.detail?.granted;
+      const scopes =
+        header !== null ? header.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(granted) ? granted.filter((g): g is string => typeof g === 'string') : null;
       const missingScopes = scopes === null ? null : ['repository', 'pullrequest'].filter((s) => !scopes.includes(s) && !scopes.includes(`${s}:write`) && !scopes.includes(`${s}:admin`));
+      // Without the account scope the owner cannot be named; the account scope is not needed to read code or pull requests.
+      if (res.status === 403) return { valid: true, identity: null, scopes, missingScopes, message: 'The app password has no account scope (403 on /2.0/user), so its owner is not named' };
       return { valid: true, identity: res.body?.username ?? res.body?.nickname ?? null, scopes, missingScopes, message: null };
     } catch (error) {
       return unreachableCredential(error);

@@ -48,6 +48,8 @@ export const TOKENS = {
   bitbucketUser: 'bb-user',
   bitbucketPassword: 'ATBBfakeAppPassword000000000001',
   bitbucketBadPassword: 'ATBBfakeWrongPassword00000000002',
+  /** An app password with the repository scope only (no account, no pullrequest). */
+  bitbucketRepoOnlyPassword: 'ATBBfakeRepoOnlyPassword0000000003',
 };
 
 /** How long the "slow" repositories take to answer (tests give the client a shorter timeout). */
@@ -202,9 +204,14 @@ export async function startFakeHosts(): Promise<FakeHosts> {
   }
 
   function bitbucket(path: string, query: URLSearchParams, auth: string | undefined): Route {
-    const expected = `Basic ${Buffer.from(`${TOKENS.bitbucketUser}:${TOKENS.bitbucketPassword}`).toString('base64')}`;
-    if (auth !== expected) return { status: 401, headers: { 'www-authenticate': 'Basic realm="Bitbucket.org HTTP"' }, body: { type: 'error', error: { message: 'Unauthorized' } } };
-    const h = { 'x-oauth-scopes': 'pullrequest, account, repository', 'x-accepted-oauth-scopes': 'account' };
+    const basic = (password: string) => `Basic ${Buffer.from(`${TOKENS.bitbucketUser}:${password}`).toString('base64')}`;
+    const repoOnly = auth === basic(TOKENS.bitbucketRepoOnlyPassword);
+    if (auth !== basic(TOKENS.bitbucketPassword) && !repoOnly) return { status: 401, headers: { 'www-authenticate': 'Basic realm="Bitbucket.org HTTP"' }, body: { type: 'error', error: { message: 'Unauthorized' } } };
+    if (repoOnly && (path === '/user' || path.startsWith('/user/'))) {
+      // Bitbucket's answer to a call that needs a scope the credential lacks: 403, granted and required named.
+      return { status: 403, headers: {}, body: { type: 'error', error: { message: 'Your credentials lack one or more required privilege scopes.', detail: { granted: ['repository'], required: ['account'] } } } };
+    }
+    const h = { 'x-oauth-scopes': repoOnly ? 'repository' : 'pullrequest, account, repository', 'x-accepted-oauth-scopes': 'account' };
     if (path === '/user') return { status: 200, headers: h, body: { type: 'user', username: 'bb-user', display_name: 'Bit Bucket', account_id: '557058:fake', uuid: '{f3c5f7e6-fake}', nickname: 'bb-user' } };
     if (path === '/user/permissions/repositories') {
       // One entry per page, so the `next` links are followed.
