@@ -193,13 +193,16 @@ function platformConfig(
   const url = (name: string, fallback: string) => {
     const raw = str(name);
     if (raw === null) return fallback;
+    let shown = `"${raw}"`;
     try {
       const parsed = new URL(raw);
-      if ((parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '') return raw.replace(/\/+$/, '');
+      if ((parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '') return raw.replace(/\/+$/, '');
+      // The value may hold a credential: name only what is safe to print.
+      shown = `a URL of ${parsed.protocol}//${parsed.host}`;
     } catch {
       // reported below
     }
-    problems.push(`${name} must be an http(s) URL without user info (got "${raw}")`);
+    problems.push(`${name} must be an http(s) URL without user info, query or fragment (got ${shown})`);
     return fallback;
   };
   return Object.freeze({

@@ -276,3 +276,101 @@ describe('no credential in any log line', () => {
     }
   });
 });
+
+describe('a platform that echoes the credential back', () => {
+  it('a token in its error bodies, headers or a redirect Location reaches no answer, log line or stored message; nor one in baseUrl user info', async () => {
+    const http = await import('node:http');
+    const token = `ghp_${'E'.repeat(12)}echoed${Date.now()}`;
+    // Answers as a careless server would: the Authorization it received, in every place it can put it.
+    const echo = http.createServer((req, res) => {
+      const sent = String(req.headers.authorization ?? '');
+      const path = (req.url ?? '').replace(/^\/api\/v3/, '');
+      const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'x-echo': sent, ...headers });
+        res.end(JSON.stringify(body));
+      };
+      if (path === '/user') return json(200, { login: 'echo-user', note: sent }, { 'x-oauth-scopes': 'repo' });
+      if (path === '/repos/acme/echo422') return json(422, { message: `Validation failed for ${sent}`, documentation_url: `https://docs.example/?t=${sent}` });
+      if (path === '/repos/acme/redirect') {
+        res.writeHead(301, { location: `https://elsewhere.example/repos/acme/redirect?access_token=${token}` });
+        return res.end(`Moved: ${sent}`);
+      }
+      if (path === '/repos/acme/html') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end(`<p>signed in as ${sent}</p>`);
+      }
+      if (path === '/repos/acme/down') return json(503, { message: `upstream rejected ${sent}` }, { 'retry-after': '0' });
+      return json(404, { message: `Not Found for ${sent}` });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(echo.address() as { port: number }).port}/api/v3`;
+
+    const lines: string[] = [];
+    const db = await createIsolatedDatabase('echo_logs');
+    const logged = await startTestServer({
+      databaseUrl: db.url,
+      env: { LOG_LEVEL: 'trace', REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true', REPOLINK_SYNC_MAX_ATTEMPTS: '1' },
+      deps: { logger: true, logDestination: { write: (chunk: string) => void lines.push(chunk) } },
+    });
+    try {
+      const repositories = ['acme/echo422', 'acme/redirect', 'acme/html', 'acme/down', 'acme/missing'];
+      const input = { platform: 'GITHUB', credentials: { token }, baseUrl, repositories };
+      const answers: unknown[] = [];
+
+      const checked = await logged.gql(CHECK, { input });
+      answers.push(checked.body);
+      expect(checked.body.data.checkRepoConnection.check.repositories.map((r: { status: string }) => r.status)).toEqual(['UNREACHABLE', 'UNREACHABLE', 'UNREACHABLE', 'UNREACHABLE', 'NOT_FOUND']);
+
+      const refused = await logged.gql(CONNECT, { input, verify: true });
+      answers.push(refused.body);
+      expect(refused.body.data.connectRepos.userErrors).toHaveLength(5);
+
+      const viaShim = await rest(logged.url, 'POST', '/v1/config/repos?verify=true', {
+        body: { platform: 'github', credentials: { token, baseUrl }, repositories },
+        headers: { authorization: `Bearer ${logged.apiKey}` },
+      });
+      answers.push(viaShim.text);
+      expect(viaShim.status).toBe(400);
+
+      // The token in baseUrl's user info is refused without being repeated.
+      const userInfo = await logged.gql(CONNECT, { input: { ...input, baseUrl: `http://x-access-token:${token}@127.0.0.1:1/api/v3` } });
+      answers.push(userInfo.body);
+      expect(userInfo.body.data.connectRepos.userErrors).toEqual([expect.objectContaining({ field: ['baseUrl'] })]);
+      // …and so is one in its query string or fragment, which would otherwise be stored and shown as the baseUrl.
+      for (const tail of [`?private_token=${token}`, `?access_token=${token}`, `#${token}`]) {
+        const inQuery = await logged.gql(CONNECT, { input: { ...input, baseUrl: `${baseUrl}${tail}` } });
+        answers.push(inQuery.body);
+        expect(inQuery.body.data.connectRepos).toEqual({ repoConnection: null, userErrors: [expect.objectContaining({ field: ['baseUrl'], message: expect.stringMatching(/query or fragment/) })] });
+      }
+      const shimQuery = await rest(logged.url, 'POST', '/v1/config/repos', {
+        body: { platform: 'gitlab', credentials: { token, baseUrl: `https://gitlab.example.com?private_token=${token}` }, repositories: ['group/project'] },
+        headers: { authorization: `Bearer ${logged.apiKey}` },
+      });
+      answers.push(shimQuery.text);
+      expect(shimQuery.status).toBe(400);
+
+      const made = await logged.gql(CONNECT, { input });
+      const id = made.body.data.connectRepos.repoConnection.id;
+      await logged.gql(`mutation($id: ID!) { syncRepoConnection(input: { id: $id }) { userErrors { message } } }`, { id });
+      expect(await logged.server.syncWorker.runOnce()).toMatchObject({ connectionId: id, outcome: 'failed' });
+      const status = await logged.gql(`query($id: ID!) { node(id: $id) { ... on RepoConnection { syncStatus syncError repositories { path syncStatus syncError } } } }`, { id });
+      answers.push(status.body);
+      expect(status.body.data.node.syncStatus).toBe('ERROR');
+
+      const stored = JSON.stringify([
+        await logged.dataSource.query('SELECT sync_error FROM repo_connections WHERE id = ?', [id]),
+        await logged.dataSource.query('SELECT sync_error FROM repositories WHERE repo_connection_id = ?', [id]),
+        await logged.dataSource.query('SELECT last_error FROM sync_jobs WHERE repo_connection_id = ?', [id]),
+      ]);
+      const output = lines.join('');
+      expect(output.length).toBeGreaterThan(0);
+      for (const [where, text] of [['answers', JSON.stringify(answers)], ['stored messages', stored], ['log lines', output]] as const) {
+        expect([where, text.includes(token), text.includes('access_token')]).toEqual([where, false, false]);
+      }
+    } finally {
+      await logged.close();
+      await db.drop();
+      await new Promise((resolve) => echo.close(resolve));
+    }
+  });
+});

@@ -90,6 +90,26 @@ describe('createClient', () => {
     expect(calls[4].get('idempotency-key')).toBeNull();
   });
 
+  test('outside a secure context (no crypto.randomUUID, as on a page served over http from a LAN address) a key is still made', async () => {
+    const account = await createAccount(t.dataSource);
+    const { fn, calls } = scriptedFetch([rateLimited(0)]);
+    const client = createClient({ url: t.url, apiKey: account.apiKey, fetch: fn });
+    // Hidden only while mutate() makes its key (synchronously, before its first await): the server
+    // in this process uses crypto.randomUUID for request ids.
+    Object.defineProperty(globalThis.crypto, 'randomUUID', { value: undefined, configurable: true });
+    let pending: ReturnType<typeof client.mutate<any, any>>;
+    try {
+      pending = client.mutate(ConnectReposDocument, github(['acme/insecure-context']), { idempotent: true });
+    } finally {
+      delete (globalThis.crypto as { randomUUID?: unknown }).randomUUID; // the prototype's method again
+    }
+    expect(typeof globalThis.crypto.randomUUID).toBe('function');
+    expect((await pending).userErrors).toEqual([]);
+    const key = calls[0].get('idempotency-key');
+    expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(calls[1].get('idempotency-key')).toBe(key);
+  });
+
   test('503 is retried for queries and keyed mutations, up to the bound; a mutation without a key is not repeated', async () => {
     const account = await createAccount(t.dataSource);
     const query = scriptedFetch([unavailable, unavailable]);

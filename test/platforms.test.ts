@@ -1,5 +1,5 @@
 import { PlatformHttp, nextLink, requestedDelayMs } from '../src/modules/platforms/http';
-import { createPlatformClient, fileWebUrl, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
+import { createPlatformClient, fileWebUrl, webBaseUrlFor, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
 import { SHA, SLOW_MS, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
 
 let fake: FakeHosts;
@@ -44,6 +44,18 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
       defaultBranch: 'main',
       headCommit: SHA.githubApi,
       message: null,
+    });
+  });
+
+  it('an empty repository (404 on its default branch) is found, with no head yet, not refused as unreadable', async () => {
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/empty')).toEqual({
+      repository: 'acme/empty',
+      status: 'found',
+      visibility: 'private',
+      permission: expect.any(String),
+      defaultBranch: 'main',
+      headCommit: null,
+      message: expect.stringMatching(/empty/),
     });
   });
 
@@ -93,6 +105,15 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
     expect(slept).toHaveLength(1);
     expect(slept[0]).toBeGreaterThan(0);
     expect(slept[0]).toBeLessThanOrEqual(2000);
+  });
+
+  it("waits out GitHub's secondary rate limit (403 with Retry-After) instead of reporting no access", async () => {
+    fake.failNext('/repos/acme/web', 1, 403, { 'retry-after': '3', 'x-ratelimit-remaining': '4990' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ status: 'found' });
+    expect(slept).toEqual([3000]);
+    // Past the retries it is reported as rate limited (unreachable, retried later by a sync), never as no access.
+    fake.failNext('/repos/acme/web', 4, 403, { 'retry-after': '1' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/web')).toMatchObject({ status: 'unreachable', message: expect.stringMatching(/rate limited/) });
   });
 
   it('does not wait for a rate-limit reset far in the future: the call fails as rate limited at once', async () => {
@@ -162,6 +183,16 @@ describe('Bitbucket Cloud', () => {
     expect(await bitbucket(TOKENS.bitbucketBadPassword).checkCredential()).toMatchObject({ valid: false });
   });
 
+  it('an app password without the account scope: valid, owner unnamed, and the scopes it lacks for code and pull requests (not "account")', async () => {
+    expect(await bitbucket(TOKENS.bitbucketRepoOnlyPassword).checkCredential()).toEqual({
+      valid: true,
+      identity: null,
+      scopes: ['repository'],
+      missingScopes: ['pullrequest'],
+      message: expect.stringMatching(/no account scope/),
+    });
+  });
+
   it("reads the repository, its main branch and head, and the user's permission from the paged permission list", async () => {
     const before = calls('/2.0/user/permissions/repositories');
     expect(await bitbucket(TOKENS.bitbucketPassword).checkRepository('ws/app')).toEqual({
@@ -193,6 +224,58 @@ describe('safety', () => {
     expect(fake.requests.length).toBe(before);
   });
 
+  it('connects to the addresses the guard vetted, never to a second DNS answer (no rebinding past the guard)', async () => {
+    const asked: string[] = [];
+    // A name the system resolver can never answer (.invalid): only a connection pinned to the
+    // vetted address reaches the fake; a second lookup at connect time would fail.
+    const pinnedOnly = fake.githubApi.replace('127.0.0.1', 'platform.invalid');
+    const client = createPlatformClient('github', { token: TOKENS.githubClassic }, pinnedOnly, {
+      ...options,
+      allowPrivate: false,
+      resolveHost: async (host) => (asked.push(host), ['127.0.0.1']),
+      isBlockedAddress: () => false, // the test's stand-in for a public address
+    });
+    expect(await client.checkCredential()).toMatchObject({ valid: true, identity: 'octocat' });
+    expect(await client.checkRepository('acme/api')).toMatchObject({ status: 'found', headCommit: SHA.githubApi });
+    expect(asked).toEqual(['platform.invalid']); // vetted once per host, then reused
+    // The same name answering a private address is refused before anything is sent.
+    const before = fake.requests.length;
+    const privateAnswer = createPlatformClient('github', { token: TOKENS.githubClassic }, pinnedOnly, { ...options, allowPrivate: false, resolveHost: async () => ['10.1.2.3'] });
+    expect(await privateAnswer.checkCredential()).toMatchObject({ valid: null, message: expect.stringMatching(/private or loopback/) });
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('an answer larger than the bound is refused, not buffered, whether it declares its length or streams without end', async () => {
+    const http = await import('node:http');
+    const endless = http.createServer((req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) });
+        res.write('{"login":"');
+        return; // never finishes: the length alone refuses it
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }); // chunked, no length
+      const piece = Buffer.alloc(16 * 1024, 'a');
+      const send = () => {
+        while (!res.destroyed && res.write(piece));
+        if (!res.destroyed) res.once('drain', send);
+      };
+      res.write('{"login":"');
+      send();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(endless.address() as { port: number }).port}`;
+    try {
+      const client = new PlatformHttp({}, { allowPrivate: true, timeoutMs: 5000, maxRetries: 0, maxBodyBytes: 256 * 1024 });
+      await expect(client.get(`${base}/declared`)).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringMatching(/more than 262144 bytes/) });
+      const started = Date.now();
+      await expect(client.get(`${base}/streamed`)).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringMatching(/more than 262144 bytes/) });
+      expect(Date.now() - started).toBeLessThan(4000); // refused at the bound, not at the timeout
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
+  });
+
   it('no report carries a credential, whatever went wrong', async () => {
     fake.failNext('/repos/acme/api', 1, 500);
     const reports = [
@@ -207,6 +290,20 @@ describe('safety', () => {
     expect(text).not.toContain(Buffer.from(`${TOKENS.bitbucketUser}:${TOKENS.bitbucketBadPassword}`).toString('base64'));
   });
 
+  it('a platform URL setting with user info or a query is refused without printing it', async () => {
+    const { loadConfig } = await import('../src/config');
+    for (const value of ['https://x-access-token:ghp_configSecret123@ghe.example.com/api/v3', 'https://gitlab.example.com?private_token=glpat-configSecret123']) {
+      let message = '';
+      try {
+        loadConfig({ REPOLINK_GITHUB_API_URL: value });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/REPOLINK_GITHUB_API_URL must be an http\(s\) URL without user info, query or fragment/);
+      expect(message).not.toMatch(/configSecret123/);
+    }
+  });
+
   it('parses the delay headers and Link', () => {
     const now = 1_800_000_000_000;
     expect(requestedDelayMs(new Headers({ 'retry-after': '7' }), now)).toBe(7000);
@@ -215,6 +312,17 @@ describe('safety', () => {
     expect(requestedDelayMs(new Headers({ 'x-ratelimit-remaining': '10', 'x-ratelimit-reset': String(now / 1000 + 9) }), now)).toBeNull();
     expect(nextLink('<https://x/a?page=3>; rel="last", <https://x/a?page=2>; rel="next"')).toBe('https://x/a?page=2');
     expect(nextLink('<https://x/a?page=1>; rel="first"')).toBeNull();
+  });
+
+  it('a GitHub baseUrl given as a bare Enterprise host means its /api/v3; api.github.com is browsed at github.com', async () => {
+    const bareHost = createPlatformClient('github', { token: TOKENS.githubClassic }, fake.githubApi.replace(/\/api\/v3$/, ''), options);
+    expect(await bareHost.checkCredential()).toMatchObject({ valid: true, identity: 'octocat' });
+    expect(bareHost.webBaseUrl).toBe(new URL(fake.githubApi).origin);
+    expect(webBaseUrlFor('github', 'https://ghe.example.com')).toBe('https://ghe.example.com');
+    expect(webBaseUrlFor('github', 'https://ghe.example.com/api/v3/')).toBe('https://ghe.example.com');
+    expect(webBaseUrlFor('github', 'https://api.github.com')).toBe('https://github.com');
+    expect(webBaseUrlFor('gitlab', 'https://gitlab.example.com/api/v4/')).toBe('https://gitlab.example.com');
+    expect(webBaseUrlFor('gitlab', 'https://example.com/gitlab')).toBe('https://example.com/gitlab');
   });
 
   it('builds file URLs of each platform', () => {
@@ -249,6 +357,9 @@ describe('the Docs of the new API', () => {
       ['ServiceMapping', 'stackRoots'],
     ];
     for (const [type, field] of fields) if (!(schema.getType(type) as any).getFields()[field]?.description) undocumented.push(`${type}.${field}`);
+    for (const [type, field] of [['Query', 'resolveCodeLocation'], ['Mutation', 'checkRepoConnection'], ['Mutation', 'syncRepoConnection']]) {
+      for (const arg of (schema.getType(type) as any).getFields()[field].args) if (!arg.description) undocumented.push(`${type}.${field}(${arg.name})`);
+    }
     for (const mutation of ['connectRepos', 'replaceRepoConnection']) {
       if (!schema.getMutationType()!.getFields()[mutation].args.find((a) => a.name === 'verify')?.description) undocumented.push(`${mutation}(verify)`);
     }

@@ -59,6 +59,26 @@ describe('stack roots (pure rules)', () => {
     expect(resolveFramePath('/srv/x.ts', roots, '')).toMatchObject({ path: null, reason: expect.stringMatching(/No stack root/) });
   });
 
+  it('reads Windows separators as "/" and drops "." segments and doubled separators of a frame path', () => {
+    const windows = [{ stackRoot: 'C:/inetpub/app/', sourceRoot: 'src/' }];
+    expect(resolveFramePath('C:\\inetpub\\app\\Controllers\\Home.cs', windows, '')).toMatchObject({ root: windows[0], path: 'src/Controllers/Home.cs' });
+    const relative = [{ stackRoot: 'app/', sourceRoot: 'lib/' }];
+    expect(resolveFramePath('./app/models/user.rb', relative, '')).toMatchObject({ root: relative[0], path: 'lib/models/user.rb' });
+    expect(resolveFramePath('/app/./services//api/src/x.ts', [{ stackRoot: '/app/**/src/', sourceRoot: 'src/' }], '')).toMatchObject({ path: 'src/x.ts' });
+    expect(resolveFramePath('/app/src/../lib/x.ts', [{ stackRoot: '/app/', sourceRoot: '' }], '')).toMatchObject({ path: 'lib/x.ts' });
+    expect(resolveFramePath('/app/../../etc/passwd', [{ stackRoot: '/app/', sourceRoot: '' }], '')).toMatchObject({ path: null, reason: expect.stringMatching(/No stack root/) });
+    expect(resolveFramePath('../outside/x.ts', [], 'services/billing')).toMatchObject({ path: null, reason: expect.stringMatching(/climbs out/) });
+    // Without roots the same normalisation applies before pathPrefix.
+    expect(resolveFramePath('.\\handlers\\pay.go', [], 'services/billing')).toMatchObject({ path: 'services/billing/handlers/pay.go' });
+    // Roots are read the same way, so two spellings of one root are a tie, refused at write time.
+    expect(checkStackRoots([{ stackRoot: 'webpack:///./', sourceRoot: 'web/' }, { stackRoot: 'webpack:/', sourceRoot: 'app/' }])).toEqual([
+      expect.objectContaining({ field: ['stackRoots', '1', 'stackRoot'], message: expect.stringMatching(/equally specific/) }),
+    ]);
+    expect(checkStackRoots([{ stackRoot: 'C:\\inetpub\\app\\', sourceRoot: '' }])).toEqual([
+      expect.objectContaining({ field: ['stackRoots', '0', 'stackRoot'], message: expect.stringMatching(/C:\/app\//) }),
+    ]);
+  });
+
   it('judges specificity and overlap', () => {
     expect(specificity('/app/**/src/')).toEqual([3, 6]); // '', 'app', 'src'
     expect(rootsOverlap('/app/a/', '/app/b/')).toBe(false);

@@ -162,6 +162,27 @@ describe('sync', () => {
     expect(await read(id, key)).toMatchObject({ syncStatus: 'OK' });
   });
 
+  it('a job whose workers keep dying is not taken up forever: past its attempts it fails, and a new request queues it again', async () => {
+    const key = await freshKey();
+    const id = await connect(['acme/web'], TOKENS.githubClassic, key);
+    await server.gql(SYNC, { id }, { authorization: `Bearer ${key}` });
+    const store = server.server.services.sync.store;
+    for (let i = 1; i <= 3; i++) {
+      expect(await store.claim(`dying-worker-${i}`, 50)).toMatchObject({ connectionId: id, attempt: i });
+      await new Promise((resolve) => setTimeout(resolve, 120)); // it dies; its lease expires
+    }
+    const asked = fake.requests.length;
+    expect(await worker().runOnce()).toMatchObject({ connectionId: id, outcome: 'failed', message: expect.stringMatching(/interrupted 3 times/) });
+    expect(fake.requests.length).toBe(asked); // nothing more was asked of the platform
+    expect(await jobs(id)).toEqual([expect.objectContaining({ status: 'failed', attempts: 4 })]);
+    expect(await read(id, key)).toMatchObject({ syncStatus: 'ERROR', syncError: expect.stringMatching(/syncRepoConnection/) });
+    expect(await worker().runOnce()).toBeNull();
+    // Asked again, it runs as new.
+    await server.gql(SYNC, { id }, { authorization: `Bearer ${key}` });
+    expect(await worker().runOnce()).toMatchObject({ connectionId: id, outcome: 'done' });
+    expect(await read(id, key)).toMatchObject({ syncStatus: 'OK' });
+  });
+
   it('several workers share the queue: every job runs exactly once', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {

@@ -105,6 +105,19 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     }, { once: true });
   });
 
+/**
+ * A random UUID v4. `crypto.randomUUID` exists only in secure contexts (https, localhost): a page
+ * served over plain http on a LAN address has `getRandomValues` alone.
+ */
+function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 type GraphQLBody = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 
 export class RepolinkClient {
@@ -129,7 +142,7 @@ export class RepolinkClient {
   async mutate<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables, options: MutateOptions = {}): Promise<Payload<TData>> {
     const wantsKey = options.idempotencyKey !== undefined || (options.idempotent ?? this.options.idempotentMutations ?? false);
     // One key per logical call: every retry below sends the same one.
-    const key = options.idempotencyKey ?? (wantsKey ? crypto.randomUUID() : undefined);
+    const key = options.idempotencyKey ?? (wantsKey ? newIdempotencyKey() : undefined);
     const data = await this.execute(document, variables, key, options.signal);
     const fields = Object.values(data as Record<string, unknown>);
     if (fields.length !== 1) throw new TypeError('mutate() returns the payload of one root field; this mutation selects several');

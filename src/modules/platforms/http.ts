@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent } from 'undici';
 import { isPrivateAddress } from '../repositories/default-branch';
 
 /** Why a platform call failed, in words that are safe to show and store (no credential, no body). */
@@ -29,7 +30,13 @@ export interface PlatformHttpOptions {
   maxDelayMs?: number;
   /** Pages read at most by `getAll` (bounds a list that never ends). */
   maxPages?: number;
+  /** The largest answer read (a `baseUrl` is the user's: its server could send without end). */
+  maxBodyBytes?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** How a host name becomes addresses (default: the system resolver). Tests answer for names of their own. */
+  resolveHost?: (host: string) => Promise<string[]>;
+  /** Which addresses the guard refuses (default: loopback, private, link-local, unique-local…). */
+  isBlockedAddress?: (address: string) => boolean;
 }
 
 export interface PlatformResponse<T = unknown> {
@@ -39,6 +46,7 @@ export interface PlatformResponse<T = unknown> {
 }
 
 export const PLATFORM_TIMEOUT_MS = 10_000;
+export const PLATFORM_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -87,8 +95,12 @@ export class PlatformHttp {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly maxPages: number;
+  private readonly maxBodyBytes: number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly checkedHosts = new Map<string, Promise<void>>();
+  private readonly resolveHost: (host: string) => Promise<string[]>;
+  private readonly isBlocked: (address: string) => boolean;
+  /** Per host: the addresses the guard vetted, and a dispatcher that connects to those only. */
+  private readonly checkedHosts = new Map<string, Promise<Agent>>();
 
   constructor(
     private readonly authHeaders: Record<string, string>,
@@ -100,13 +112,16 @@ export class PlatformHttp {
     this.baseDelayMs = options.baseDelayMs ?? 250;
     this.maxDelayMs = options.maxDelayMs ?? 10_000;
     this.maxPages = options.maxPages ?? 20;
+    this.maxBodyBytes = options.maxBodyBytes ?? PLATFORM_MAX_BODY_BYTES;
     this.sleep = options.sleep ?? defaultSleep;
+    this.resolveHost = options.resolveHost ?? ((host) => lookup(host, { all: true, verbatim: true }).then((a) => a.map((x) => x.address)));
+    this.isBlocked = options.isBlockedAddress ?? isPrivateAddress;
   }
 
   /** One GET with retries. 2xx and 4xx answers are returned; what stays failed after the retries throws. */
   async get<T = unknown>(url: string, accept = 'application/json'): Promise<PlatformResponse<T>> {
     const target = new URL(url);
-    await this.guard(target);
+    const dispatcher = await this.guard(target);
     const where = `${target.host}${target.pathname}`;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
@@ -115,7 +130,9 @@ export class PlatformHttp {
           headers: { accept, 'user-agent': 'repolink', ...this.authHeaders },
           redirect: 'manual',
           signal: AbortSignal.timeout(this.timeoutMs),
-        });
+          // Connects to the addresses the guard vetted, never to a second answer of the DNS (rebinding).
+          ...(dispatcher && { dispatcher }),
+        } as RequestInit);
       } catch (error) {
         const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
         if (attempt < this.maxRetries && !timedOut) {
@@ -126,8 +143,9 @@ export class PlatformHttp {
           ? new PlatformError('timeout', `${where} did not answer within ${this.timeoutMs} ms`)
           : new PlatformError('unavailable', `${where} could not be reached`);
       }
-      // GitHub signals an exhausted primary rate limit with 403 and x-ratelimit-remaining: 0 as well as with 429.
-      const exhausted = response.status === 403 && response.headers.get('x-ratelimit-remaining') === '0';
+      // GitHub signals an exhausted primary rate limit with 403 and x-ratelimit-remaining: 0 as well as
+      // with 429, and a secondary rate limit with 403 and Retry-After: waits, not a refusal of access.
+      const exhausted = response.status === 403 && (response.headers.get('x-ratelimit-remaining') === '0' || response.headers.get('retry-after') !== null);
       const retryable = response.status === 429 || response.status >= 500 || exhausted;
       if (retryable && attempt < this.maxRetries) {
         const asked = requestedDelayMs(response.headers);
@@ -151,7 +169,7 @@ export class PlatformHttp {
         throw new PlatformError('bad_response', `${where} answered with a redirect (${response.status}), which is not followed`, response.status);
       }
       let body: unknown = null;
-      const text = await response.text().catch(() => '');
+      const text = await this.readText(response, where);
       if (text !== '') {
         try {
           body = JSON.parse(text);
@@ -185,22 +203,62 @@ export class PlatformHttp {
     return { status: last?.status ?? 200, headers: last?.headers ?? new Headers(), body: all };
   }
 
+  /** The answer's text, at most `maxBodyBytes` of it; a longer one is refused, not buffered. */
+  private async readText(response: Response, where: string): Promise<string> {
+    const tooLong = () => new PlatformError('bad_response', `${where} answered more than ${this.maxBodyBytes} bytes`, response.status);
+    if (Number(response.headers.get('content-length') ?? 0) > this.maxBodyBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLong();
+    }
+    if (!response.body) return '';
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > this.maxBodyBytes) {
+          await reader.cancel().catch(() => undefined);
+          throw tooLong();
+        }
+        chunks.push(value);
+      }
+    } catch (error) {
+      if (error instanceof PlatformError) throw error;
+      const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
+      throw timedOut ? new PlatformError('timeout', `${where} did not finish its answer within ${this.timeoutMs} ms`) : new PlatformError('unavailable', `${where} broke off its answer`);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
   private backoff(attempt: number): number {
     const base = this.baseDelayMs * 2 ** attempt;
     return Math.min(this.maxDelayMs, base + Math.floor(Math.random() * base * 0.2));
   }
 
-  /** Refuses a host that is, or resolves to, a loopback, private, link-local or unique-local address. */
-  private guard(url: URL): Promise<void> {
-    if (this.allowPrivate) return Promise.resolve();
+  /**
+   * Refuses a host that is, or resolves to, a loopback, private, link-local or unique-local address,
+   * and answers a dispatcher pinned to the vetted addresses (as the git lookup pins its address), so
+   * the connection cannot go to another answer of the DNS than the one checked. Null when allowed.
+   */
+  private guard(url: URL): Promise<Agent | null> {
+    if (this.allowPrivate) return Promise.resolve(null);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return Promise.reject(new PlatformError('blocked_address', `${url.protocol} is not an http(s) URL`));
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     let checked = this.checkedHosts.get(host);
     if (!checked) {
       checked = (async () => {
-        const addresses = isIP(host) ? [host] : await lookup(host, { all: true, verbatim: true }).then((a) => a.map((x) => x.address)).catch(() => null);
+        const addresses = isIP(host) ? [host] : await this.resolveHost(host).catch(() => null);
         if (addresses === null || addresses.length === 0) throw new PlatformError('unavailable', `${host} does not resolve`);
-        if (addresses.some(isPrivateAddress)) throw new PlatformError('blocked_address', `${host} is a private or loopback address, which repolink does not call`);
+        if (addresses.some(this.isBlocked)) throw new PlatformError('blocked_address', `${host} is a private or loopback address, which repolink does not call`);
+        const pinned = addresses.map((address) => ({ address, family: isIP(address) }));
+        const pinnedLookup: LookupFunction = (_name, options, callback) => {
+          if (options.all) (callback as (e: null, a: typeof pinned) => void)(null, pinned);
+          else callback(null, pinned[0].address, pinned[0].family);
+        };
+        return new Agent({ connect: { lookup: pinnedLookup } });
       })();
       this.checkedHosts.set(host, checked);
     }

@@ -85,6 +85,19 @@ const report = (path: string, status: RepositoryAccess, message: string | null, 
 
 const enc = encodeURIComponent;
 
+/**
+ * A GitHub `baseUrl` as API root and web root. GitHub Enterprise Server serves its API under
+ * /api/v3 and its pages at the host root, so a bare host (`https://ghe.example.com`) means its
+ * /api/v3; `https://api.github.com` given explicitly is github.com's API, browsed at github.com.
+ */
+export function githubUrls(baseUrl: string | null): { api: string; web: string } | null {
+  if (!baseUrl) return null;
+  const url = new URL(baseUrl);
+  const path = url.pathname.replace(/\/+$/, '');
+  if (url.hostname.toLowerCase() === 'api.github.com') return { api: `${url.origin}${path}`, web: 'https://github.com' };
+  return { api: `${url.origin}${path === '' ? '/api/v3' : path}`, web: url.origin };
+}
+
 class GitHubClient implements PlatformClient {
   readonly platform = 'github' as const;
   readonly webBaseUrl: string;
@@ -92,9 +105,9 @@ class GitHubClient implements PlatformClient {
   private readonly http: PlatformHttp;
 
   constructor(token: string, baseUrl: string | null, options: PlatformClientOptions) {
-    this.api = trimSlash(baseUrl ?? options.endpoints?.githubApiUrl ?? PUBLIC_ENDPOINTS.githubApiUrl);
-    // GitHub Enterprise Server serves its API under /api/v3 and its pages at the host root.
-    this.webBaseUrl = baseUrl ? new URL(baseUrl).origin : 'https://github.com';
+    const urls = githubUrls(baseUrl);
+    this.api = urls?.api ?? trimSlash(options.endpoints?.githubApiUrl ?? PUBLIC_ENDPOINTS.githubApiUrl);
+    this.webBaseUrl = urls?.web ?? 'https://github.com';
     this.http = new PlatformHttp({ authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28' }, options);
   }
 
@@ -128,7 +141,9 @@ class GitHubClient implements PlatformClient {
       if (body.permissions && !permissions.pull) return report(path, 'no_access', 'The token cannot read this repository', fields);
       if (fields.defaultBranch) {
         const branch = await this.http.get<{ commit?: { sha?: string } }>(`${base}/branches/${enc(fields.defaultBranch)}`, 'application/vnd.github+json');
-        if (branch.status === 403 || branch.status === 404) return report(path, 'no_access', `The token cannot read the code (${branch.status} on the default branch)`, fields);
+        if (branch.status === 401 || branch.status === 403) return report(path, 'no_access', `The token cannot read the code (${branch.status} on the default branch)`, fields);
+        // 404 for the default branch of a repository the token can read: nothing was pushed yet.
+        if (branch.status === 404) return report(path, 'found', 'The repository is empty: its default branch has no commit yet', fields);
         fields.headCommit = branch.body?.commit?.sha ?? null;
       }
       if (credential && credential.scopes === null) {
@@ -221,11 +236,15 @@ class BitbucketClient implements PlatformClient {
     try {
       const res = await this.http.get<{ username?: string; nickname?: string }>(`${this.api}/2.0/user`);
       if (res.status === 401) return { valid: false, identity: null, scopes: null, missingScopes: null, message: 'Bitbucket refused the username and app password (401)' };
-      if (res.status === 403) return { valid: true, identity: null, scopes: null, missingScopes: ['account'], message: 'The app password cannot read the account (403): it lacks the account scope' };
-      if (res.status !== 200) return { valid: null, identity: null, scopes: null, missingScopes: null, message: `Bitbucket answered ${res.status} to GET /2.0/user` };
+      if (res.status !== 200 && res.status !== 403) return { valid: null, identity: null, scopes: null, missingScopes: null, message: `Bitbucket answered ${res.status} to GET /2.0/user` };
+      // The scope header, else (on a 403 for a missing scope) the scopes the error says were granted.
       const header = res.headers.get('x-oauth-scopes');
-      const scopes = header === null ? null : header.split(',').map((s) => s.trim()).filter(Boolean);
+      const granted = (res.body as { error?: { detail?: { granted?: unknown } } } | null)?.error?.detail?.granted;
+      const scopes =
+        header !== null ? header.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(granted) ? granted.filter((g): g is string => typeof g === 'string') : null;
       const missingScopes = scopes === null ? null : ['repository', 'pullrequest'].filter((s) => !scopes.includes(s) && !scopes.includes(`${s}:write`) && !scopes.includes(`${s}:admin`));
+      // Without the account scope the owner cannot be named; the account scope is not needed to read code or pull requests.
+      if (res.status === 403) return { valid: true, identity: null, scopes, missingScopes, message: 'The app password has no account scope (403 on /2.0/user), so its owner is not named' };
       return { valid: true, identity: res.body?.username ?? res.body?.nickname ?? null, scopes, missingScopes, message: null };
     } catch (error) {
       return unreachableCredential(error);
@@ -293,6 +312,6 @@ export function fileWebUrl(platform: Platform, webBaseUrl: string, repoPath: str
 /** The web root of a connection's platform without building a client (no credential needed). */
 export function webBaseUrlFor(platform: Platform, baseUrl: string | null): string {
   if (platform === 'bitbucket') return 'https://bitbucket.org';
-  if (platform === 'github') return baseUrl ? new URL(baseUrl).origin : 'https://github.com';
+  if (platform === 'github') return githubUrls(baseUrl)?.web ?? 'https://github.com';
   return baseUrl ? trimSlash(baseUrl).replace(/\/api\/v4$/, '') : 'https://gitlab.com';
 }

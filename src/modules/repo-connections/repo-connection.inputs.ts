@@ -81,7 +81,8 @@ export function isValidRepositoryPath(platform: Platform, path: string): boolean
 export function isValidBaseUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.hostname !== '';
+    // No user info, query or fragment: a token put there would be stored and shown as the baseUrl.
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.hostname !== '' && url.search === '' && url.hash === '' && !/[?#]/.test(value);
   } catch {
     return false;
   }
@@ -133,7 +134,7 @@ function checkBaseUrls(platform: Platform, topLevel: string | null | undefined, 
   ].filter((b): b is { field: string[]; value: string } => typeof b.value === 'string' && b.value !== '');
   for (const b of given) {
     if (failedAt(errors, b.field)) continue;
-    if (!isValidBaseUrl(b.value)) bad(b.field, `${b.field.join('.')} must be an http(s) URL without user info`);
+    if (!isValidBaseUrl(b.value)) bad(b.field, `${b.field.join('.')} must be an http(s) URL without user info, query or fragment`);
     else if (platform === 'bitbucket') bad(b.field, 'baseUrl applies to github and gitlab only');
   }
   if (given.length === 2 && given[0].value !== given[1].value) {

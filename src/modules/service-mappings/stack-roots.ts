@@ -13,10 +13,13 @@ export interface StackRoot {
 
 export const MAX_STACK_ROOTS = 20;
 
-/** Segments of a stack root; the trailing "/" only says it is a directory, so it is dropped. */
+/**
+ * Segments of a stack root; the trailing "/" only says it is a directory, so it is dropped. Roots
+ * are read as frame paths are (`webpack:///./` is `webpack:/`), so matching, specificity and ties agree.
+ */
 function segments(root: string): string[] {
   if (root === '') return [];
-  const parts = root.split('/');
+  const parts = normalizeFramePath(root).split('/');
   if (parts[parts.length - 1] === '') parts.pop();
   return parts;
 }
@@ -102,14 +105,33 @@ export interface StackRootMatch {
 }
 
 /**
+ * A frame path as the roots see it: Windows separators (`C:\\app\\src\\x.cs`) become `/`, and `.`
+ * segments and doubled separators (`/app/./src//x.py`, `./src/x.py`) are dropped, as the file
+ * system reads them. Stack roots are written with `/` only.
+ */
+export function normalizeFramePath(framePath: string): string {
+  const parts = framePath.replace(/\\/g, '/').split('/');
+  const out: string[] = [];
+  parts.forEach((p, i) => {
+    if (p === '.' || (p === '' && i !== 0 && i !== parts.length - 1)) return;
+    // `a/../b` is `b`; a `..` with nothing before it to climb out of stays (and is refused later).
+    if (p === '..' && out.length > 0 && out[out.length - 1] !== '..' && !(out.length === 1 && out[0] === '')) out.pop();
+    else out.push(p);
+  });
+  return out.join('/');
+}
+
+/**
  * The file a frame path points at. The most specific matching root wins (ties cannot exist: they
  * are refused when the roots are written). Without roots, the path is taken as relative to the
  * mapping's `pathPrefix`.
  */
-export function resolveFramePath(framePath: string, roots: readonly StackRoot[], pathPrefix: string): StackRootMatch | { root: null; path: null; reason: string } {
+export function resolveFramePath(rawFramePath: string, roots: readonly StackRoot[], pathPrefix: string): StackRootMatch | { root: null; path: null; reason: string } {
+  const framePath = normalizeFramePath(rawFramePath);
   const pathSegments = framePath.split('/');
   if (roots.length === 0) {
     const relative = framePath.replace(/^\/+/, '').replace(/^(\.\/)+/, '');
+    if (relative.split('/').includes('..')) return { root: null, path: null, reason: 'The path climbs out of the repository with ".."' };
     const inRepo = pathPrefix === '' || relative === pathPrefix || relative.startsWith(`${pathPrefix.replace(/\/+$/, '')}/`) ? relative : joinPath(pathPrefix, relative);
     return { root: null, path: inRepo, reason: `The mapping has no stack roots: the path is taken as relative to its pathPrefix ${JSON.stringify(pathPrefix)}` };
   }
@@ -122,6 +144,7 @@ export function resolveFramePath(framePath: string, roots: readonly StackRoot[],
   }
   const best = candidates[0];
   const rest = pathSegments.slice(best.consumed).join('/');
+  if (rest.split('/').includes('..')) return { root: null, path: null, reason: `The path climbs out of stack root ${JSON.stringify(best.root.stackRoot)} with ".."` };
   const others = candidates.length - 1;
   return {
     root: best.root,
@@ -142,7 +165,7 @@ export function checkStackRoots(roots: readonly StackRoot[], field = 'stackRoots
     return errors;
   }
   roots.forEach((r, i) => {
-    if (r.stackRoot.length > 512 || /[\x00-\x1f\\]/.test(r.stackRoot)) bad([i, 'stackRoot'], 'stackRoot must be at most 512 characters, without control characters or backslashes');
+    if (r.stackRoot.length > 512 || /[\x00-\x1f\\]/.test(r.stackRoot)) bad([i, 'stackRoot'], 'stackRoot must be at most 512 characters, without control characters or backslashes (write Windows roots with "/", as in C:/app/: frame paths are matched with their "\\" read as "/")');
     else if (segments(r.stackRoot).some((s) => s.includes('**') && s !== '**')) bad([i, 'stackRoot'], '"**" must be a whole segment (as in /app/**/src/)');
     if (r.sourceRoot.length > 1024 || !isValidPathPrefix(r.sourceRoot)) bad([i, 'sourceRoot'], 'sourceRoot must be relative to the repository root ("" is the root) with no ".." segment');
   });

@@ -68,6 +68,13 @@ export class SyncService {
     }
     const repos: { id: string; path: string }[] = await this.dataSource.query('SELECT id, path FROM repositories WHERE repo_connection_id = ? AND deleted_at IS NULL', [connection.id]);
 
+    // Past its attempts only by lease takeovers: its workers died with it in hand each time. A job
+    // that takes its worker down must not be taken up forever; it fails, and a new request queues it again.
+    if (job.attempt > job.maxAttempts) {
+      const error = `The sync was interrupted ${job.attempt - 1} times (its worker stopped before finishing); ask for it again with syncRepoConnection`;
+      return this.conclude(job, owner, connection.id, repos, null, { kind: 'failed', error });
+    }
+
     let credentials: StoredCredentials;
     try {
       credentials = JSON.parse(this.cipher.open({ keyId: connection.credentialsKeyId, blob: connection.credentialsCiphertext }, credentialsAad(connection)).reveal()) as StoredCredentials;

@@ -48,6 +48,8 @@ export const TOKENS = {
   bitbucketUser: 'bb-user',
   bitbucketPassword: 'ATBBfakeAppPassword000000000001',
   bitbucketBadPassword: 'ATBBfakeWrongPassword00000000002',
+  /** An app password with the repository scope only (no account, no pullrequest). */
+  bitbucketRepoOnlyPassword: 'ATBBfakeRepoOnlyPassword0000000003',
 };
 
 /** How long the "slow" repositories take to answer (tests give the client a shorter timeout). */
@@ -98,6 +100,8 @@ export async function startFakeHosts(): Promise<FakeHosts> {
       'acme/web': { private: false, default_branch: 'trunk' },
       'acme/flaky': { private: true, default_branch: 'main' },
       'acme/slow': { private: true, default_branch: 'main' },
+      // Created but never pushed to: GitHub names a default branch and answers 404 for it.
+      'acme/empty': { private: true, default_branch: 'main' },
     };
     if (full === 'acme/sso') {
       return { status: 403, headers: h, body: { message: 'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.', documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/', status: '403' } };
@@ -115,7 +119,7 @@ export async function startFakeHosts(): Promise<FakeHosts> {
     const branch = /^\/branches\/(.+)$/.exec(rest);
     if (branch) {
       const name = decodeURIComponent(branch[1]);
-      if (name !== repo.default_branch) return { status: 404, headers: h, body: { message: 'Branch not found', status: '404' } };
+      if (name !== repo.default_branch || full === 'acme/empty') return { status: 404, headers: h, body: { message: 'Branch not found', documentation_url: 'https://docs.github.com/rest/branches/branches#get-a-branch', status: '404' } };
       const sha = heads[`github:${full}`];
       return { status: 200, headers: h, body: { name, commit: { sha, url: `${origin}/api/v3/repos/${full}/commits/${sha}`, commit: { message: 'head' } }, protected: true, _links: {} } };
     }
@@ -200,9 +204,14 @@ export async function startFakeHosts(): Promise<FakeHosts> {
   }
 
   function bitbucket(path: string, query: URLSearchParams, auth: string | undefined): Route {
-    const expected = `Basic ${Buffer.from(`${TOKENS.bitbucketUser}:${TOKENS.bitbucketPassword}`).toString('base64')}`;
-    if (auth !== expected) return { status: 401, headers: { 'www-authenticate': 'Basic realm="Bitbucket.org HTTP"' }, body: { type: 'error', error: { message: 'Unauthorized' } } };
-    const h = { 'x-oauth-scopes': 'pullrequest, account, repository', 'x-accepted-oauth-scopes': 'account' };
+    const basic = (password: string) => `Basic ${Buffer.from(`${TOKENS.bitbucketUser}:${password}`).toString('base64')}`;
+    const repoOnly = auth === basic(TOKENS.bitbucketRepoOnlyPassword);
+    if (auth !== basic(TOKENS.bitbucketPassword) && !repoOnly) return { status: 401, headers: { 'www-authenticate': 'Basic realm="Bitbucket.org HTTP"' }, body: { type: 'error', error: { message: 'Unauthorized' } } };
+    if (repoOnly && (path === '/user' || path.startsWith('/user/'))) {
+      // Bitbucket's answer to a call that needs a scope the credential lacks: 403, granted and required named.
+      return { status: 403, headers: {}, body: { type: 'error', error: { message: 'Your credentials lack one or more required privilege scopes.', detail: { granted: ['repository'], required: ['account'] } } } };
+    }
+    const h = { 'x-oauth-scopes': repoOnly ? 'repository' : 'pullrequest, account, repository', 'x-accepted-oauth-scopes': 'account' };
     if (path === '/user') return { status: 200, headers: h, body: { type: 'user', username: 'bb-user', display_name: 'Bit Bucket', account_id: '557058:fake', uuid: '{f3c5f7e6-fake}', nickname: 'bb-user' } };
     if (path === '/user/permissions/repositories') {
       // One entry per page, so the `next` links are followed.
