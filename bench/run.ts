@@ -157,6 +157,25 @@ function memoryWatch(pid: number) {
   };
 }
 
+/**
+ * Waits until the database is idle: no statement running for any other connection and no open
+ * transaction, three times in a row 50 ms apart. A server keeps working on the requests that were
+ * in flight when autocannon stopped; their locks would otherwise stall the next run.
+ */
+async function quiesce(db: Connection): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let idle = 0;
+  while (idle < 3) {
+    const [[row]] = await db.query<RowDataPacket[]>(
+      "SELECT (SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Daemon') AND USER <> 'system user') AS busy, " +
+        '(SELECT COUNT(*) FROM information_schema.INNODB_TRX) AS open',
+    );
+    idle = Number(row.busy) === 0 && Number(row.open) === 0 ? idle + 1 : 0;
+    if (Date.now() > deadline) throw new Error('the database stayed busy for 2 minutes after a run');
+    await sleep(50);
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -625,7 +644,7 @@ batches (issue 9, item 4).
 ## Reproduce
 
 \`\`\`sh
-npm run bench              # about ${o.quick ? 'a dozen' : Math.max(1, Math.round(r.totalSeconds / 60))} minutes; rewrites docs/benchmarks.md
+npm run bench              # about ${o.quick ? 10 : Math.max(1, Math.round(r.totalSeconds / 60))} minutes on this machine; rewrites docs/benchmarks.md
 npm run bench -- --quick   # about 2 minutes, 1 s runs; writes ${path.join(os.tmpdir(), 'repolink-bench-quick.md')} unless --out is given
 \`\`\`
 
@@ -811,13 +830,20 @@ async function main(): Promise<number> {
               const w = await run(url, arm, options.warmupSeconds, concurrency, failures, tag);
               if (arm.writes) answered[arm.project][arm.writes] += w.answered2xx;
               if (arm.writes) answered[arm.project].slack += concurrency;
+              await quiesce(db);
             }
             const result = await run(url, arm, options.seconds, concurrency, failures, tag);
             if (arm.writes) {
               answered[arm.project][arm.writes] += result.answered2xx;
               answered[arm.project].slack += concurrency;
             }
+            if (result.requests === 0) {
+              failures.count += 1;
+              failures.samples.push(`${scenario.title}, c=${concurrency}, ${arm.id}: no request completed within the ${options.seconds} s run`);
+            }
             m.rounds.get(arm.id)!.push(result);
+            // Requests still running when the clock stopped finish before the next run starts, so one server's backlog never lands in another's figures.
+            await quiesce(db);
             if (repolink.exited() || baseline.exited()) throw new Error(`a server exited:\n${repolink.log()}\n${baseline.log()}`);
           }
         }
