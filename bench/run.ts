@@ -167,14 +167,19 @@ async function quiesce(db: Connection): Promise<number> {
   const began = Date.now();
   const deadline = began + 120_000;
   let idle = 0;
+  let lastError: unknown = null;
   while (idle < 3) {
+    // A failed look (the machine's /tmp is shared: a temporary table's file has vanished under it) counts as busy and is retried.
     const [[row]] = await db.query<RowDataPacket[]>(
       "SELECT (SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT IN ('Sleep', 'Daemon') AND USER <> 'system user') AS busy, " +
         // MariaDB lists finished autocommit reads for a while (trx_autocommit_non_locking = 1): not work.
         '(SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_autocommit_non_locking = 0) AS open',
-    );
+    ).catch((error: unknown) => {
+      lastError = error;
+      return [[{ busy: -1, open: -1 }]] as unknown as [RowDataPacket[]];
+    });
     idle = Number(row.busy) === 0 && Number(row.open) === 0 ? idle + 1 : 0;
-    if (Date.now() > deadline) throw new Error('the database stayed busy for 2 minutes after a run');
+    if (Date.now() > deadline) throw new Error(`the database stayed busy for 2 minutes after a run${lastError ? ` (${String(lastError)})` : ''}`);
     await sleep(50);
   }
   return Date.now() - began;
@@ -738,6 +743,9 @@ async function main(): Promise<number> {
   process.once('SIGTERM', interrupted);
 
   try {
+    // MariaDB's temporary tables go under the bench's own folder (it reads TMPDIR), not the machine's shared /tmp.
+    fs.mkdirSync(path.join(tmp, 'tmp'));
+    process.env.TMPDIR = path.join(tmp, 'tmp');
     mysql = await startPrivateMysql({ dataDir: path.join(tmp, 'mysql'), database: 'repolink_bench', log: say });
     await runMigrations(mysql.url);
     // The pool repolink opens (src/db/data-source.ts): the baseline gets the same size.
