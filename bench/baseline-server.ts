@@ -1,0 +1,477 @@
+/**
+ * The baseline of `npm run bench`: bare `node:http` + `mysql2` (a promise pool of the same size as
+ * repolink's), hand-written SQL doing the same database work as a lean, correct repolink for the
+ * bench's requests, and answering with the same JSON that repolink's GraphQL answers for them:
+ *
+ * - every request: one authentication lookup, the API key by SHA-256 hash joined with its tenant
+ *   and project (no rate-limit statement: repolink is to count requests in memory and flush them
+ *   in batches);
+ * - createRepository: BEGIN, the guarded quota UPDATE, INSERT, COMMIT;
+ * - connectRepos: BEGIN, the guarded quota UPDATE, the two conflict checks on the unique indexes of
+ *   the live_* columns, INSERT of the connection (credentials sealed with AES-256-GCM), one
+ *   multi-row INSERT of repositories and one of mappings, COMMIT;
+ * - repoConnections: COUNT(*), the keyset page of connections, their repositories, their mappings.
+ *
+ * It knows only the bench's documents (matched by their text) and project-scoped API keys.
+ * test/bench-baseline.test.ts holds it to repolink's answers and rows, so it cannot do less.
+ * Run alone: `node dist/bench/baseline-server.js` with DATABASE_URL, REPOLINK_ENCRYPTION_KEY,
+ * BASELINE_POOL_SIZE, PORT (and REPOLINK_QUOTA_* as repolink reads them).
+ */
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createPool, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { prefixedId, uuidv7 } from '../src/lib/ids';
+import { CONNECT_REPOS, CREATE_REPOSITORY, LIST_QUERY } from './operations';
+
+type Plan = 'free' | 'team' | 'enterprise';
+
+export interface BaselineOptions {
+  databaseUrl: string;
+  poolSize: number;
+  /** The 32-byte key repolink runs with (REPOLINK_ENCRYPTION_KEY, one key, base64 or hex). */
+  encryptionKey: Buffer;
+  /** Repositories per project for each plan; null is unlimited (as repolink's config). */
+  quotas: Record<Plan, number | null>;
+  host?: string;
+  port?: number;
+}
+
+export interface BaselineServer {
+  url: string;
+  pool: Pool;
+  close(): Promise<void>;
+}
+
+interface Viewer {
+  tenantId: string;
+  tenantKind: 'organization' | 'personal';
+  plan: Plan;
+  projectId: string;
+  permissions: string[];
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+const API_KEY = /^ss_secret_[A-Za-z0-9_-]{43}$/;
+const GITHUB_PATH = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
+const PLATFORM_HOSTS: Record<string, string> = { github: 'https://github.com', gitlab: 'https://gitlab.com', bitbucket: 'https://bitbucket.org' };
+
+const graphqlError = (status: number, message: string, code: string): Answer => ({ status, body: { errors: [{ message, extensions: { code } }] } });
+type UserError = { code: string; field: string[] | null; message: string };
+const userError = (code: string, field: (string | number)[] | null, message: string): UserError => ({ code, field: field?.map(String) ?? null, message });
+const upper = (value: string | null) => (value === null ? null : value.toUpperCase());
+const isDuplicate = (error: unknown) => (error as { code?: string })?.code === 'ER_DUP_ENTRY';
+
+/** The key id repolink derives for a key given without one (src/modules/crypto/key-ring.ts). */
+const keyIdOf = (key: Buffer) => `k${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+
+/** A git remote's identity `host/path` as repolink computes it for https remotes; null when it is not one. */
+function remotePath(remote: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(remote);
+  } catch {
+    return null;
+  }
+  if (!['https:', 'http:', 'ssh:', 'git:'].includes(url.protocol) || url.password !== '' || (url.username !== '' && url.protocol !== 'ssh:')) return null;
+  const path = decodeURIComponent(url.pathname).replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '');
+  return path === '' ? null : `${url.host.toLowerCase()}/${path}`;
+}
+
+export async function startBaseline(options: BaselineOptions): Promise<BaselineServer> {
+  const pool = createPool({
+    uri: options.databaseUrl.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: options.poolSize,
+    maxIdle: options.poolSize,
+    idleTimeout: 60_000,
+    enableKeepAlive: true,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+  });
+  const keyId = keyIdOf(options.encryptionKey);
+
+  async function authenticate(authorization: string | undefined): Promise<Viewer | null> {
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : '';
+    if (!API_KEY.test(token)) return null;
+    const hash = createHash('sha256').update(token, 'utf8').digest();
+    const [rows] = await pool.query<RowDataPacket[]>(
+      'SELECT k.permissions, k.revoked_at, t.id AS tenant_id, t.kind, t.plan, p.id AS project_id ' +
+        'FROM api_keys k JOIN tenants t ON t.id = k.tenant_id JOIN projects p ON p.id = k.project_id AND p.tenant_id = k.tenant_id ' +
+        'WHERE k.key_hash = ?',
+      [hash],
+    );
+    const row = rows[0];
+    if (!row || row.revoked_at !== null) return null;
+    return { tenantId: row.tenant_id, tenantKind: row.kind, plan: row.plan, projectId: row.project_id, permissions: String(row.permissions).split(',') };
+  }
+
+  /** BEGIN … COMMIT on one pooled connection; a result with user errors rolls back. */
+  async function transaction(work: (c: PoolConnection) => Promise<{ userErrors: unknown[] }>): Promise<{ userErrors: unknown[] }> {
+    const c = await pool.getConnection();
+    try {
+      await c.query('START TRANSACTION');
+      let result: { userErrors: unknown[] };
+      try {
+        result = await work(c);
+      } catch (error) {
+        await c.query('ROLLBACK');
+        throw error;
+      }
+      await c.query(result.userErrors.length > 0 ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    } finally {
+      c.release();
+    }
+  }
+
+  /** The guarded quota UPDATE of src/modules/projects/project-quota.ts; a user error when the slots are not there. */
+  async function reserveSlots(c: PoolConnection, viewer: Viewer, count: number, field: string[] | null) {
+    const quota = options.quotas[viewer.plan];
+    const [result] =
+      quota === null
+        ? await c.query<ResultSetHeader>(`UPDATE projects SET repository_count = repository_count + ${count} WHERE id = ?`, [viewer.projectId])
+        : await c.query<ResultSetHeader>(`UPDATE projects SET repository_count = repository_count + ${count} WHERE id = ? AND repository_count + ? <= ?`, [
+            viewer.projectId,
+            count,
+            quota,
+          ]);
+    if (result.affectedRows === 1) return null;
+    const [[project]] = await c.query<RowDataPacket[]>('SELECT repository_count FROM projects WHERE id = ?', [viewer.projectId]);
+    return userError('QUOTA_EXCEEDED', field, `The ${viewer.plan} plan allows ${quota} repositories per project; this project has ${project.repository_count} and the request adds ${count}`);
+  }
+
+  async function createRepository(viewer: Viewer, input: any): Promise<Answer> {
+    const name = typeof input?.name === 'string' ? input.name.trim() : '';
+    const path = typeof input?.remoteUrl === 'string' ? remotePath(input.remoteUrl) : null;
+    const errors: UserError[] = [];
+    if (name.length < 1 || name.length > 255) errors.push(userError('BAD_USER_INPUT', ['name'], 'name must be 1 to 255 characters'));
+    if ((input?.sourceType ?? 'GIT_URL') !== 'GIT_URL') errors.push(userError('BAD_USER_INPUT', ['sourceType'], 'the baseline creates GIT_URL repositories only'));
+    if (path === null) errors.push(userError('BAD_USER_INPUT', ['remoteUrl'], 'remoteUrl must be a git remote'));
+    const answer = (repository: unknown, userErrors: unknown[]) => ({ status: 200, body: { data: { createRepository: { repository, userErrors } } } });
+    if (errors.length > 0) return answer(null, errors);
+    const now = new Date();
+    const row = {
+      id: uuidv7(),
+      name,
+      sourceType: 'GIT_URL',
+      path: path!,
+      remoteUrl: input.remoteUrl as string,
+      defaultBranch: typeof input.defaultBranch === 'string' ? input.defaultBranch : 'main',
+      lastCommitSha: null,
+      oauthConnectionId: null,
+      issueAutoCreateEnabled: input.issueAutoCreateEnabled === true,
+      issueAutoCreateMinSeverity: typeof input.issueAutoCreateMinSeverity === 'string' ? input.issueAutoCreateMinSeverity : 'HIGH',
+      userId: null,
+      orgId: viewer.tenantKind === 'organization' ? viewer.tenantId : null,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    };
+    try {
+      const result = await transaction(async (c) => {
+        const quotaError = await reserveSlots(c, viewer, 1, null);
+        if (quotaError) return { userErrors: [quotaError] };
+        await c.query(
+          'INSERT INTO repositories (id, tenant_id, project_id, repo_connection_id, user_id, name, source_type, path, remote_url, default_branch, ' +
+            'last_commit_sha, oauth_connection_id, issue_auto_create_enabled, issue_auto_create_min_severity, created_at, updated_at, deleted_at) ' +
+            'VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, NULL)',
+          [row.id, viewer.tenantId, viewer.projectId, row.name, 'git_url', row.path, row.remoteUrl, row.defaultBranch, row.issueAutoCreateEnabled, row.issueAutoCreateMinSeverity.toLowerCase(), now, now],
+        );
+        return { userErrors: [] };
+      });
+      return result.userErrors.length > 0 ? answer(null, result.userErrors) : answer(row, []);
+    } catch (error) {
+      if (isDuplicate(error)) return answer(null, [userError('CONFLICT', ['remoteUrl'], `This repository (${path}) is already in the project`)]);
+      throw error;
+    }
+  }
+
+  function seal(plaintext: string, aad: string): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', options.encryptionKey, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), ciphertext]);
+  }
+
+  async function connectRepos(viewer: Viewer, input: any): Promise<Answer> {
+    const answer = (repoConnection: unknown, userErrors: unknown[]) => ({ status: 200, body: { data: { connectRepos: { repoConnection, userErrors } } } });
+    const platform = typeof input?.platform === 'string' ? input.platform.toLowerCase() : '';
+    const token = input?.credentials?.token;
+    const paths: string[] = Array.isArray(input?.repositories) ? input.repositories : [];
+    const mappings: { serviceName: string; repo: string; pathPrefix: string; defaultBranch: string }[] = Array.isArray(input?.serviceMappings) ? input.serviceMappings : [];
+    const lookbackDays = input?.lookbackDays ?? 30;
+    const errors: UserError[] = [];
+    if (platform !== 'github') errors.push(userError('BAD_USER_INPUT', ['platform'], 'the baseline connects GitHub repositories only'));
+    if (typeof token !== 'string' || token.length < 1 || token.length > 1024) errors.push(userError('BAD_USER_INPUT', ['credentials', 'token'], 'a token is required'));
+    if (paths.length < 1 || paths.length > 500) errors.push(userError('BAD_USER_INPUT', ['repositories'], 'repositories must contain 1 to 500 repositories'));
+    const byLower = new Map<string, string>();
+    paths.forEach((p, i) => {
+      if (typeof p !== 'string' || !GITHUB_PATH.test(p)) errors.push(userError('BAD_USER_INPUT', ['repositories', i], 'must be owner/repo'));
+      else if (byLower.has(p.toLowerCase())) errors.push(userError('BAD_USER_INPUT', ['repositories', i], `"${p}" is listed twice`));
+      else byLower.set(p.toLowerCase(), p);
+    });
+    const names = new Set<string>();
+    mappings.forEach((m, i) => {
+      if (typeof m?.serviceName !== 'string' || m.serviceName.length < 1 || m.serviceName.length > 255 || names.has(m.serviceName.toLowerCase())) {
+        errors.push(userError('BAD_USER_INPUT', ['serviceMappings', i, 'serviceName'], 'serviceName must be 1 to 255 characters and unique'));
+      } else names.add(m.serviceName.toLowerCase());
+      if (typeof m?.repo !== 'string' || !byLower.has(m.repo.toLowerCase())) errors.push(userError('BAD_USER_INPUT', ['serviceMappings', i, 'repo'], 'repo is not one of repositories'));
+      if (typeof m?.pathPrefix !== 'string' || typeof m?.defaultBranch !== 'string') errors.push(userError('BAD_USER_INPUT', ['serviceMappings', i], 'pathPrefix and defaultBranch are required'));
+    });
+    if (!Number.isInteger(lookbackDays) || lookbackDays < 1 || lookbackDays > 365) errors.push(userError('BAD_USER_INPUT', ['lookbackDays'], 'lookbackDays must be an integer from 1 to 365'));
+    if (errors.length > 0) return answer(null, errors);
+
+    const now = new Date();
+    const connectionId = prefixedId('rc');
+    const hint = token.length >= 16 ? `…${token.slice(-4)}` : '…';
+    const blob = seal(JSON.stringify({ token }), `repo_connection:${viewer.tenantId}:${viewer.projectId}:${connectionId}`);
+    const repoRows = paths.map((path) => [
+      uuidv7(), viewer.tenantId, viewer.projectId, connectionId, null, path.split('/').pop()!, platform, path, `${PLATFORM_HOSTS[platform]}/${path}.git`,
+      mappings.find((m) => m.repo.toLowerCase() === path.toLowerCase())?.defaultBranch ?? 'main', null, null, false, 'high', now, now, null,
+    ]);
+    const repoIdByPath = new Map(repoRows.map((r) => [String(r[7]).toLowerCase(), r[0] as string]));
+    const mappingRows = mappings.map((m) => [
+      prefixedId('sm'), viewer.tenantId, viewer.projectId, repoIdByPath.get(m.repo.toLowerCase())!, connectionId, m.serviceName, m.pathPrefix, m.defaultBranch, now, now, null,
+    ]);
+    try {
+      const result = await transaction(async (c) => {
+        const quotaError = await reserveSlots(c, viewer, paths.length, ['repositories']);
+        if (quotaError) return { userErrors: [quotaError] };
+        const conflicts: UserError[] = [];
+        const [taken] = await c.query<RowDataPacket[]>('SELECT live_path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (?)', [
+          viewer.projectId,
+          platform,
+          paths,
+        ]);
+        const takenPaths = new Set(taken.map((r) => String(r.live_path).toLowerCase()));
+        paths.forEach((p, i) => takenPaths.has(p.toLowerCase()) && conflicts.push(userError('CONFLICT', ['repositories', i], `"${p}" is already connected to this project`)));
+        if (mappings.length > 0) {
+          const [used] = await c.query<RowDataPacket[]>('SELECT live_service_name FROM service_mappings WHERE project_id = ? AND live_service_name IN (?)', [
+            viewer.projectId,
+            mappings.map((m) => m.serviceName),
+          ]);
+          const usedNames = new Set(used.map((r) => String(r.live_service_name).toLowerCase()));
+          mappings.forEach((m, i) => usedNames.has(m.serviceName.toLowerCase()) && conflicts.push(userError('CONFLICT', ['serviceMappings', i, 'serviceName'], `Service "${m.serviceName}" is already mapped in this project`)));
+        }
+        if (conflicts.length > 0) return { userErrors: conflicts };
+        await c.query(
+          'INSERT INTO repo_connections (id, tenant_id, project_id, platform, credentials_key_id, credentials_ciphertext, credentials_hint, base_url, lookback_days, ' +
+            'cache_invalidated_at, created_at, updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, ?, ?, NULL)',
+          [connectionId, viewer.tenantId, viewer.projectId, platform, keyId, blob, hint, lookbackDays, now, now],
+        );
+        await c.query(
+          'INSERT INTO repositories (id, tenant_id, project_id, repo_connection_id, user_id, name, source_type, path, remote_url, default_branch, ' +
+            'last_commit_sha, oauth_connection_id, issue_auto_create_enabled, issue_auto_create_min_severity, created_at, updated_at, deleted_at) VALUES ?',
+          [repoRows],
+        );
+        if (mappingRows.length > 0) {
+          await c.query(
+            'INSERT INTO service_mappings (id, tenant_id, project_id, repository_id, repo_connection_id, service_name, path_prefix, default_branch, created_at, updated_at, deleted_at) VALUES ?',
+            [mappingRows],
+          );
+        }
+        return { userErrors: [] };
+      });
+      return result.userErrors.length > 0 ? answer(null, result.userErrors) : answer({ id: connectionId, platform: platform.toUpperCase() }, []);
+    } catch (error) {
+      if (isDuplicate(error)) return answer(null, [userError('CONFLICT', ['repositories'], 'A repository or service name in this request was connected at the same time')]);
+      throw error;
+    }
+  }
+
+  async function listConnections(viewer: Viewer, first: number): Promise<Answer> {
+    const count = pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM repo_connections WHERE project_id = ? AND deleted_at IS NULL', [viewer.projectId]);
+    const page = (async () => {
+      const [connections] = await pool.query<RowDataPacket[]>(
+        'SELECT id, platform, base_url, lookback_days, credentials_hint, cache_invalidated_at, created_at, updated_at, deleted_at FROM repo_connections ' +
+          'WHERE project_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?',
+        [viewer.projectId, first + 1],
+      );
+      const shown = connections.slice(0, first);
+      const repositories = new Map<string, any[]>(shown.map((c) => [c.id, []]));
+      const mappings = new Map<string, any[]>();
+      if (shown.length > 0) {
+        const [repoRows] = await pool.query<RowDataPacket[]>(
+          'SELECT id, repo_connection_id, name, source_type, path, remote_url, default_branch, last_commit_sha, oauth_connection_id, issue_auto_create_enabled, ' +
+            'issue_auto_create_min_severity, user_id, created_at, updated_at, deleted_at FROM repositories ' +
+            'WHERE project_id = ? AND repo_connection_id IN (?) AND deleted_at IS NULL ORDER BY created_at, id',
+          [viewer.projectId, shown.map((c) => c.id)],
+        );
+        const orgId = viewer.tenantKind === 'organization' ? viewer.tenantId : null;
+        for (const r of repoRows) {
+          const serviceMappings: any[] = [];
+          mappings.set(r.id, serviceMappings);
+          repositories.get(r.repo_connection_id)?.push({
+            id: r.id,
+            name: r.name,
+            sourceType: upper(r.source_type),
+            path: r.path,
+            remoteUrl: r.remote_url,
+            defaultBranch: r.default_branch,
+            lastCommitSha: r.last_commit_sha,
+            oauthConnectionId: r.oauth_connection_id,
+            issueAutoCreateEnabled: r.issue_auto_create_enabled === 1,
+            issueAutoCreateMinSeverity: upper(r.issue_auto_create_min_severity),
+            userId: r.user_id,
+            orgId,
+            createdAt: r.created_at,
+            updatedAt: r.updated_at,
+            deletedAt: r.deleted_at,
+            serviceMappings,
+          });
+        }
+        if (repoRows.length > 0) {
+          const [mappingRows] = await pool.query<RowDataPacket[]>(
+            'SELECT id, repository_id, service_name, path_prefix, default_branch, created_at, updated_at, deleted_at FROM service_mappings ' +
+              'WHERE project_id = ? AND repository_id IN (?) AND deleted_at IS NULL ORDER BY created_at, id',
+            [viewer.projectId, repoRows.map((r) => r.id)],
+          );
+          for (const m of mappingRows) {
+            mappings.get(m.repository_id)?.push({
+              id: m.id,
+              serviceName: m.service_name,
+              pathPrefix: m.path_prefix,
+              defaultBranch: m.default_branch,
+              createdAt: m.created_at,
+              updatedAt: m.updated_at,
+              deletedAt: m.deleted_at,
+            });
+          }
+        }
+      }
+      const edges = shown.map((c) => ({
+        cursor: Buffer.from(`${(c.created_at as Date).getTime()}:${c.id}`, 'utf8').toString('base64url'),
+        node: {
+          id: c.id,
+          platform: upper(c.platform),
+          baseUrl: c.base_url,
+          lookbackDays: c.lookback_days,
+          credentialsHint: c.credentials_hint,
+          cacheInvalidatedAt: c.cache_invalidated_at,
+          createdAt: c.created_at,
+          updatedAt: c.updated_at,
+          deletedAt: c.deleted_at,
+          repositories: repositories.get(c.id)!,
+        },
+      }));
+      return { hasNextPage: connections.length > first, edges };
+    })();
+    const [[[{ n }]], { hasNextPage, edges }] = await Promise.all([count, page]);
+    return {
+      status: 200,
+      body: {
+        data: {
+          repoConnections: {
+            totalCount: Number(n),
+            pageInfo: { hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+            edges,
+          },
+        },
+      },
+    };
+  }
+
+  async function answer(request: http.IncomingMessage, text: string): Promise<Answer> {
+    if (request.method !== 'POST' || request.url !== '/graphql') return { status: 404, body: { error: 'not found' } };
+    let document: { query?: unknown; variables?: Record<string, any> };
+    try {
+      document = JSON.parse(text);
+    } catch {
+      return graphqlError(400, 'The body is not JSON', 'BAD_REQUEST');
+    }
+    const viewer = await authenticate(request.headers.authorization);
+    if (viewer === null) return graphqlError(401, 'Authentication required', 'UNAUTHENTICATED');
+    const variables = document.variables ?? {};
+    const need = (permission: string) => viewer.permissions.includes(permission);
+    switch (document.query) {
+      case LIST_QUERY: {
+        if (!need('config:read')) return graphqlError(200, 'This API key lacks the config:read permission', 'FORBIDDEN');
+        const first = variables.first ?? 20;
+        if (!Number.isInteger(first) || first < 1 || first > 100) return graphqlError(200, '`first` must be from 1 to 100', 'BAD_USER_INPUT');
+        return listConnections(viewer, first);
+      }
+      case CREATE_REPOSITORY:
+        if (!need('config:write')) return graphqlError(200, 'This API key lacks the config:write permission', 'FORBIDDEN');
+        return createRepository(viewer, variables.input);
+      case CONNECT_REPOS:
+        if (!need('config:write')) return graphqlError(200, 'This API key lacks the config:write permission', 'FORBIDDEN');
+        return connectRepos(viewer, variables.input);
+      default:
+        return graphqlError(400, 'The baseline answers only the bench documents', 'BAD_REQUEST');
+    }
+  }
+
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const send = ({ status, body }: Answer) => {
+        const json = JSON.stringify(body);
+        response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+        response.end(json);
+      };
+      if (request.method === 'GET' && request.url === '/healthz') return send({ status: 200, body: { status: 'ok' } });
+      answer(request, Buffer.concat(chunks).toString('utf8')).then(send, (error: unknown) =>
+        send(graphqlError(500, `baseline failed: ${error instanceof Error ? error.message : String(error)}`, 'INTERNAL_SERVER_ERROR')),
+      );
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pool,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
+
+/** `REPOLINK_ENCRYPTION_KEY` as repolink takes one key: 64 hex characters or base64(url). */
+export function decodeKey(text: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (key.length !== 32) throw new Error('REPOLINK_ENCRYPTION_KEY must be one 32-byte key');
+  return key;
+}
+
+if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadConfig } = require('../src/config') as typeof import('../src/config');
+  const env = process.env;
+  const config = loadConfig(env);
+  if (!env.DATABASE_URL || !env.REPOLINK_ENCRYPTION_KEY || !env.BASELINE_POOL_SIZE) {
+    process.stderr.write('baseline: set DATABASE_URL, REPOLINK_ENCRYPTION_KEY and BASELINE_POOL_SIZE\n');
+    process.exit(2);
+  }
+  startBaseline({
+    databaseUrl: env.DATABASE_URL,
+    poolSize: Number(env.BASELINE_POOL_SIZE),
+    encryptionKey: decodeKey(env.REPOLINK_ENCRYPTION_KEY),
+    quotas: { ...config.planQuotas },
+    host: '127.0.0.1',
+    port: config.port,
+  }).then(
+    (server) => {
+      process.stdout.write(`baseline is listening on ${server.url}\n`);
+      const stop = () => void server.close().finally(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+    (error: unknown) => {
+      process.stderr.write(`baseline failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
