@@ -167,6 +167,9 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
       issueAutoCreateMinSeverity: typeof input.issueAutoCreateMinSeverity === 'string' ? input.issueAutoCreateMinSeverity : 'HIGH',
       userId: null,
       orgId: viewer.tenantKind === 'organization' ? viewer.tenantId : null,
+      syncStatus: 'NEVER',
+      syncedAt: null,
+      syncError: null,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
@@ -288,7 +291,7 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
     const count = pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM repo_connections WHERE project_id = ? AND deleted_at IS NULL', [viewer.projectId]);
     const page = (async () => {
       const [connections] = await pool.query<RowDataPacket[]>(
-        'SELECT id, platform, base_url, lookback_days, credentials_hint, cache_invalidated_at, created_at, updated_at, deleted_at FROM repo_connections ' +
+        'SELECT id, platform, base_url, lookback_days, credentials_hint, cache_invalidated_at, sync_status, synced_at, sync_error, created_at, updated_at, deleted_at FROM repo_connections ' +
           'WHERE project_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?',
         [viewer.projectId, first + 1],
       );
@@ -298,7 +301,7 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
       if (shown.length > 0) {
         const [repoRows] = await pool.query<RowDataPacket[]>(
           'SELECT id, repo_connection_id, name, source_type, path, remote_url, default_branch, last_commit_sha, oauth_connection_id, issue_auto_create_enabled, ' +
-            'issue_auto_create_min_severity, user_id, created_at, updated_at, deleted_at FROM repositories ' +
+            'issue_auto_create_min_severity, user_id, sync_status, synced_at, sync_error, created_at, updated_at, deleted_at FROM repositories ' +
             'WHERE project_id = ? AND repo_connection_id IN (?) AND deleted_at IS NULL ORDER BY created_at, id',
           [viewer.projectId, shown.map((c) => c.id)],
         );
@@ -319,6 +322,9 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
             issueAutoCreateMinSeverity: upper(r.issue_auto_create_min_severity),
             userId: r.user_id,
             orgId,
+            syncStatus: upper(r.sync_status),
+            syncedAt: r.synced_at,
+            syncError: r.sync_error,
             createdAt: r.created_at,
             updatedAt: r.updated_at,
             deletedAt: r.deleted_at,
@@ -353,6 +359,9 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
           lookbackDays: c.lookback_days,
           credentialsHint: c.credentials_hint,
           cacheInvalidatedAt: c.cache_invalidated_at,
+          syncStatus: upper(c.sync_status),
+          syncedAt: c.synced_at,
+          syncError: c.sync_error,
           createdAt: c.created_at,
           updatedAt: c.updated_at,
           deletedAt: c.deleted_at,
