@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig, ConfigError } from './config';
 import { openDatabase, type Database } from './boot/database';
-import { ensureDemoAccount, type DemoAccount } from './boot/demo';
+import { ensureDemoAccount, welcomeLines, type DemoAccount } from './boot/demo';
 import { MysqlServerNotFoundError } from './db/private-mysql';
 import { CredentialCipher, EncryptionKeyError, loadKeyRing } from './modules/crypto';
 import { createServer, type RepolinkServer } from './server';
@@ -10,33 +10,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Everything a new user needs, in one write, ending with the line scripts wait for. */
 function printWelcome(url: string, demo: DemoAccount | null) {
-  const endpoint = `${url}/graphql`;
-  const lines = [
-    '',
-    `  GraphQL + playground: ${endpoint}  (open it in a browser and paste the API key)`,
-    `  REST shim: ${url}/v1/config/repos  ${url}/api/repos`,
-    `  health: ${url}/healthz   readiness: ${url}/readyz`,
-  ];
-  if (demo?.created) {
-    lines.push(
-      '',
-      'Demo account created (this key is shown only now; keep it):',
-      `  tenant  ${demo.tenantId}`,
-      `  project ${demo.projectId}`,
-      `  API key ${demo.apiKey}`,
-      '',
-      'Try it:',
-      `  curl -s ${endpoint} -H 'Content-Type: application/json' -H 'Authorization: Bearer ${demo.apiKey}' \\`,
-      `    -d '{"query":"{ viewer { tenant { name plan } project { id name } permissions } }"}'`,
-    );
-  } else if (demo) {
-    lines.push(
-      '',
-      `Demo project ${demo.projectId}; its key was printed on first start. A new one:`,
-      `  npm run admin -- apikey:create --project ${demo.projectId} --permissions config:read,config:write`,
-    );
-  }
-  lines.push('', `repolink is listening on ${url}`, '');
+  const lines = ['', ...welcomeLines(url, demo), '', `repolink is listening on ${url}`, ''];
   process.stdout.write(lines.join('\n'));
 }
 

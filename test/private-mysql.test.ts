@@ -4,15 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { findMysqlServer, startPrivateMysql, type PrivateMysql } from '../src/db/private-mysql';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from '../src/lib/processes';
 
 async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const connection = await createConnection(url);

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { isAlive, terminate as terminateWithin, watchdog as watchdogOf } from '../lib/processes';
 
 /**
  * A 3-node MariaDB Galera cluster, HAProxy in front of it and a Galera-aware health check, all on
@@ -54,35 +55,10 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** SIGTERMs `pid` if this process dies without stopping it. */
+export const watchdog = (pid: number) => watchdogOf(pid, 'repolink-cluster-watchdog');
 
-/** SIGTERMs `pid` once this process's end of the pipe closes, however this process dies (even SIGKILL). */
-export function watchdog(pid: number): ChildProcess {
-  const child = spawn('/bin/sh', ['-c', 'read _; kill -TERM "$1" 2>/dev/null', 'repolink-cluster-watchdog', String(pid)], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  child.on('error', () => undefined);
-  child.unref();
-  (child.stdin as unknown as net.Socket | null)?.unref();
-  return child;
-}
-
-export async function terminate(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  await exited;
-  clearTimeout(timer);
-}
+export const terminate = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = STOP_TIMEOUT_MS) => terminateWithin(child, signal, timeoutMs);
 
 export interface NodePorts {
   sql: number;

@@ -27,7 +27,7 @@ async function primary(): Promise<void> {
   const { loadConfig } = await import('../config');
   const { loadKeyRing } = await import('../modules/crypto');
   const { createDataSource, runMigrations } = await import('../db/data-source');
-  const { ensureDemoAccount } = await import('../boot/demo');
+  const { ensureDemoAccount, welcomeLines } = await import('../boot/demo');
   const { GaleraCluster, ensurePackages, freePorts } = await import('./cluster-galera');
 
   const config = loadConfig();
@@ -116,36 +116,14 @@ async function primary(): Promise<void> {
   await ready;
 
   const url = `http://127.0.0.1:${port}`;
-  const endpoint = `${url}/graphql`;
   const lines = [
     '',
     `  Galera: ${galera.nodes.map((n, i) => `${n.name} ${galera.nodeUrl(i)}`).join('  ')}`,
     `  HAProxy (routes to Synced nodes only): ${galera.url}  stats http://127.0.0.1:${galera.haproxyStatsPort}/`,
     `  ${workersWanted} repolink workers share one port`,
     '',
-    `  GraphQL + playground: ${endpoint}  (open it in a browser and paste the API key)`,
-    `  REST shim: ${url}/v1/config/repos  ${url}/api/repos`,
-    `  health: ${url}/healthz   readiness: ${url}/readyz`,
+    ...welcomeLines(url, demo, `DATABASE_URL=${galera.url} `),
   ];
-  if (demo?.created) {
-    lines.push(
-      '',
-      'Demo account created (this key is shown only now; keep it):',
-      `  tenant  ${demo.tenantId}`,
-      `  project ${demo.projectId}`,
-      `  API key ${demo.apiKey}`,
-      '',
-      'Try it:',
-      `  curl -s ${endpoint} -H 'Content-Type: application/json' -H 'Authorization: Bearer ${demo.apiKey}' \\`,
-      `    -d '{"query":"{ viewer { tenant { name plan } project { id name } permissions } }"}'`,
-    );
-  } else if (demo) {
-    lines.push(
-      '',
-      `Demo project ${demo.projectId}; its key was printed on first start. A new one:`,
-      `  DATABASE_URL=${galera.url} npm run admin -- apikey:create --project ${demo.projectId} --permissions config:read,config:write`,
-    );
-  }
   lines.push('', `repolink cluster is listening on ${url}  (Ctrl-C stops everything)`, '');
   process.stdout.write(lines.join('\n'));
 }

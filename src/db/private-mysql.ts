@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { isAlive, terminate, watchdog } from '../lib/processes';
 
 export interface PrivateMysqlOptions {
   /** Folder that holds the instance's datadir, socket, pid file and log (created if missing). */
@@ -173,15 +174,6 @@ function refuseIfRunning(paths: Paths): void {
   for (const stale of [paths.pidFile, paths.socket, `${paths.socket}.lock`]) fs.rmSync(stale, { force: true });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function servesDatadir(pid: number, datadir: string): boolean {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`--datadir=${datadir}`);
@@ -245,16 +237,16 @@ async function launch(binaries: Binaries, paths: Paths, port: number, database: 
   const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);
   // The 'exit' event never fires when the parent is killed by a signal; the watchdog covers that.
-  const watchdog = child.pid ? startWatchdog(child.pid) : null;
+  const dog = child.pid ? watchdog(child.pid, 'repolink-mysql-watchdog') : null;
   child.once('exit', () => {
     process.off('exit', killOnExit);
-    watchdog?.kill('SIGKILL');
+    dog?.kill('SIGKILL');
   });
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= terminate(child));
+  const stop = () => (stopping ??= terminate(child, 'SIGTERM', STOP_TIMEOUT_MS));
   const fail = async (message: string, { portInUse = false, signal = 'SIGTERM' as NodeJS.Signals } = {}): Promise<never> => {
-    await (stopping ??= terminate(child, signal));
+    await (stopping ??= terminate(child, signal, STOP_TIMEOUT_MS));
     const full = `${message}; log ${paths.log}:\n${tail(paths.log, from)}`;
     throw portInUse ? new PortInUseError(full) : new Error(full);
   };
@@ -303,27 +295,6 @@ function spawnLogged(command: string, args: string[], logFile: string, detached:
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** SIGTERMs the server once this process's end of the pipe closes, however this process dies. */
-function startWatchdog(pid: number): ChildProcess {
-  const watchdog = spawn('/bin/sh', ['-c', 'read _; kill -TERM "$1" 2>/dev/null', 'repolink-mysql-watchdog', String(pid)], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  watchdog.on('error', () => undefined); // best effort
-  watchdog.unref();
-  (watchdog.stdin as unknown as net.Socket | null)?.unref();
-  return watchdog;
-}
-
-async function terminate(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 function freePort(): Promise<number> {
