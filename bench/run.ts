@@ -10,7 +10,8 @@
  * reported as not measured), `--out <file>`; environment: BENCH_SECONDS (4),
  * BENCH_WARMUP_SECONDS (1), BENCH_ROUNDS (3), BENCH_BIG_REPOSITORIES (200000), BENCH_BIG_MAPPINGS
  * (20000), BENCH_NOTE (a paragraph for the document), BENCH_SCENARIOS (some of list10, list100,
- * createRepository, connectRepos; all by default).
+ * createRepository, connectRepos; all by default), BENCH_PROFILE (a folder: both servers run with
+ * `node --cpu-prof` and write their profiles there when they stop).
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
@@ -94,7 +95,9 @@ process.once('exit', () => {
 
 /** Starts a node script and waits for the line that carries its URL. */
 async function startNode(name: string, script: string, env: Record<string, string>, listening: RegExp): Promise<Child> {
-  const child = spawn(process.execPath, [script], {
+  // BENCH_PROFILE=<folder>: each server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
