@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * UUIDv7 (RFC 9562): 48-bit unix milliseconds, then random bits. Ids are made in the application so
@@ -8,8 +8,27 @@ import { randomBytes } from 'node:crypto';
 let lastMs = 0;
 let counter = 0;
 
+/**
+ * Random bytes are drawn from the CSPRNG 4 KiB at a time, not 16 at a time: one call to the
+ * generator per 256 ids instead of one per id (connectRepos makes 16 ids; the per-call cost showed
+ * in its CPU profile). Each id still gets 16 fresh bytes that no other id sees.
+ */
+const POOL = Buffer.alloc(4096);
+let poolAt = POOL.length;
+
+function random16(): Buffer {
+  if (poolAt + 16 > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  const bytes = Buffer.from(POOL.subarray(poolAt, poolAt + 16));
+  POOL.fill(0, poolAt, poolAt + 16);
+  poolAt += 16;
+  return bytes;
+}
+
 export function uuidv7(now: number = Date.now()): string {
-  const bytes = randomBytes(16);
+  const bytes = random16();
   if (now <= lastMs) {
     counter = (counter + 1) & 0xfff;
     if (counter === 0) lastMs += 1;

@@ -10,6 +10,7 @@ import { requireScope } from '../auth/auth.service';
 import { CredentialCipher, Secret } from '../crypto';
 import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
 import { paginate, type Page } from '../shared/pagination';
+import { insertRows } from '../shared/rows';
 import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
 import type { RepositoryReport } from '../platforms/platform-client';
@@ -105,11 +106,9 @@ export class RepoConnectionService {
     const repoIdByPath = new Map(repositories.map((r) => [r.path, r.id]));
     const mappings = data.serviceMappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo)!, m));
 
-    await em.createQueryBuilder().insert().into(RepoConnectionEntity).values(connection).updateEntity(false).execute();
-    await em.createQueryBuilder().insert().into(RepositoryEntity).values(repositories).updateEntity(false).execute();
-    if (mappings.length > 0) {
-      await em.createQueryBuilder().insert().into(ServiceMappingEntity).values(mappings).updateEntity(false).execute();
-    }
+    await insertRows(em, RepoConnectionEntity, [connection]);
+    await insertRows(em, RepositoryEntity, repositories);
+    await insertRows(em, ServiceMappingEntity, mappings);
     onWritten({ connection, repositories, mappings });
     return { repoConnection: connection, userErrors: [] };
   }
@@ -310,10 +309,10 @@ export class RepoConnectionService {
 
         const base = { tenantId: tenant.id, projectId: project.id, createdAt: now, updatedAt: now, deletedAt: null };
         const newRepos = added.map((path) => this.newRepository(base, connection.id, connection.platform, changes.baseUrl === undefined ? connection.baseUrl : changes.baseUrl, path, mappings, facts));
-        if (newRepos.length > 0) await em.createQueryBuilder().insert().into(RepositoryEntity).values(newRepos).updateEntity(false).execute();
+        await insertRows(em, RepositoryEntity, newRepos);
         const repoIdByPath = new Map([...liveRepos, ...newRepos].map((r) => [r.path.toLowerCase(), r.id]));
         const newMappings = mappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo.toLowerCase())!, m));
-        if (newMappings.length > 0) await em.createQueryBuilder().insert().into(ServiceMappingEntity).values(newMappings).updateEntity(false).execute();
+        await insertRows(em, ServiceMappingEntity, newMappings);
 
         const set: Partial<RepoConnectionEntity> = { updatedAt: now };
         if (changes.lookbackDays !== undefined) set.lookbackDays = changes.lookbackDays;

@@ -7,6 +7,7 @@ import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
 import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
 import { containsPattern, paginate, type Page } from '../shared/pagination';
+import { insertRows } from '../shared/rows';
 import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
 import { checkCreateRepository, checkUpdateRepository } from './repository.inputs';
@@ -65,7 +66,7 @@ export class RepositoryService {
           updatedAt: now,
           deletedAt: null,
         });
-        await em.createQueryBuilder().insert().into(RepositoryEntity).values(repository).updateEntity(false).execute();
+        await insertRows(em, RepositoryEntity, [repository]);
         return { repository, userErrors: [] };
       });
     } catch (error) {
