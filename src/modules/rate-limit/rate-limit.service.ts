@@ -30,10 +30,18 @@ interface Counter {
   read: boolean;
   /** Hits taken here and not yet written. */
   pending: number;
+  /** Hits of the write in flight: in neither `shared` nor `pending` until it ends. */
+  inflight: number;
   /** Hits taken here so far (a sequence number) and the last one a finished write covers. */
   taken: number;
   written: number;
-  flushing: Promise<void> | null;
+  flushing: Promise<Written | null> | null;
+}
+
+/** A finished write: the window's total after it, and the last local hit it covers. */
+interface Written {
+  total: number;
+  upTo: number;
 }
 
 /**
@@ -42,9 +50,10 @@ interface Counter {
  * adds them to the shared row in batches, one upsert that also reads back the total of all
  * processes (LAST_INSERT_ID(expr), the same on MySQL and MariaDB). A decision is taken against the
  * shared total last read plus the local hits. A process writes at once (and waits) on its first hit
- * of a window, when it holds `batch` unwritten hits, and in the last `batch` hits before the limit,
- * where decisions are therefore exact as seen from this process; otherwise a timer writes every
- * `flushMs`. Once the shared total alone is past the limit, refusals are local too.
+ * of a window, when `batch` of its hits are not yet covered by a finished write, and in the last
+ * `batch` hits before the limit, where decisions are therefore exact as seen from this process.
+ * Otherwise half a batch is written in the background (the request does not wait), and a timer
+ * writes every `flushMs`. Once the shared total alone is past the limit, refusals are local too.
  */
 export class RateLimitService {
   private readonly counters = new Map<string, Counter>();
@@ -77,38 +86,57 @@ export class RateLimitService {
     const key = `${windowStart}|${principal}`;
     let counter = this.counters.get(key);
     if (!counter) {
-      counter = { principal, windowStart, shared: 0, read: false, pending: 0, taken: 0, written: 0, flushing: null };
+      counter = { principal, windowStart, shared: 0, read: false, pending: 0, inflight: 0, taken: 0, written: 0, flushing: null };
       this.counters.set(key, counter);
     }
     counter.pending += 1;
     counter.taken += 1;
     const mine = counter.taken;
     const refusedAlready = counter.read && counter.shared >= limit;
-    const mustWrite = !counter.read || counter.pending >= this.batch || counter.shared + counter.pending > limit - this.batch;
+    // Hits admitted here that no finished write covers yet: never `batch` or more (the bound).
+    const unconfirmed = counter.taken - counter.written;
+    const mustWrite = !counter.read || unconfirmed >= this.batch || counter.shared + counter.inflight + counter.pending > limit - this.batch;
     if (!refusedAlready && (mustWrite || this.closed)) {
-      while (counter.written < mine) await this.flush(counter);
+      // The write that covers this hit tells its place among every process's hits of the window:
+      // its hits are the last ones of the total it reads back. Exact, even when one write carries
+      // several concurrent requests of this process across the limit.
+      let place: number | null = null;
+      while (counter.written < mine) {
+        const written = await this.flush(counter);
+        if (written !== null && written.upTo >= mine) place = written.total - (written.upTo - mine);
+      }
+      if (place !== null) return { allowed: place <= limit, limit, remaining: Math.max(0, limit - place), retryAfterSeconds };
+    } else if (!refusedAlready && counter.pending >= Math.ceil(this.batch / 2) && counter.flushing === null) {
+      // Half a batch waiting: write it now, without making this request wait for the write, so
+      // the batch is written before it fills and no request pays for the round trip (a failed
+      // write keeps its hits pending for the next one).
+      void this.flush(counter).catch(() => this.schedule());
     } else {
       this.schedule();
     }
-    const count = counter.shared + counter.pending;
+    const count = counter.shared + counter.inflight + counter.pending;
     return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), retryAfterSeconds };
   }
 
   /** Writes a counter's pending hits in one upsert and reads back the window's total; one write at a time per counter. */
-  private async flush(counter: Counter): Promise<void> {
+  private async flush(counter: Counter): Promise<Written | null> {
     if (counter.flushing) return counter.flushing;
     const run = async () => {
       const hits = counter.pending;
       const upTo = counter.taken;
-      if (hits === 0) return;
+      if (hits === 0) return null;
       counter.pending -= hits;
+      counter.inflight += hits;
       try {
         const result = await this.upsert(counter, hits);
+        counter.inflight -= hits;
         // A fresh row (affectedRows 1) holds our hits; an update (affectedRows 2) reports the new total.
         counter.shared = result.affectedRows === 1 ? hits : Number(result.insertId ?? hits);
         counter.read = true;
         counter.written = upTo;
+        return { total: counter.shared, upTo };
       } catch (error) {
+        counter.inflight -= hits;
         counter.pending += hits; // written next time: no hit is lost to a failed write
         throw error;
       }
