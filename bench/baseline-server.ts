@@ -10,7 +10,7 @@
  * - connectRepos: BEGIN, the guarded quota UPDATE, the two conflict checks on the unique indexes of
  *   the live_* columns, INSERT of the connection (credentials sealed with AES-256-GCM), one
  *   multi-row INSERT of repositories and one of mappings, COMMIT;
- * - repoConnections: COUNT(*), the keyset page of connections, their repositories, their mappings.
+ * - repoConnections: the live-connection counter of the project row, the keyset page of connections, their repositories, their mappings.
  *
  * It knows only the bench's documents (matched by their text) and project-scoped API keys.
  * test/bench-baseline.test.ts holds it to repolink's answers and rows, so it cannot do less.
@@ -128,13 +128,20 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
     }
   }
 
-  /** The guarded quota UPDATE of src/modules/projects/project-quota.ts; a user error when the slots are not there. */
-  async function reserveSlots(c: PoolConnection, viewer: Viewer, count: number, field: string[] | null) {
+  /**
+   * The guarded quota UPDATE of src/modules/projects/project-quota.ts, with the live-row counters
+   * of a connect (its connection and mappings) in the same statement; a user error when the slots
+   * are not there.
+   */
+  async function reserveSlots(c: PoolConnection, viewer: Viewer, count: number, field: string[] | null, also: { connections: number; mappings: number } = { connections: 0, mappings: 0 }) {
     const quota = options.quotas[viewer.plan];
+    const set = [`repository_count = repository_count + ${count}`];
+    if (also.connections > 0) set.push(`connection_count = connection_count + ${also.connections}`);
+    if (also.mappings > 0) set.push(`mapping_count = mapping_count + ${also.mappings}`);
     const [result] =
       quota === null
-        ? await c.query<ResultSetHeader>(`UPDATE projects SET repository_count = repository_count + ${count} WHERE id = ?`, [viewer.projectId])
-        : await c.query<ResultSetHeader>(`UPDATE projects SET repository_count = repository_count + ${count} WHERE id = ? AND repository_count + ? <= ?`, [
+        ? await c.query<ResultSetHeader>(`UPDATE projects SET ${set.join(', ')} WHERE id = ?`, [viewer.projectId])
+        : await c.query<ResultSetHeader>(`UPDATE projects SET ${set.join(', ')} WHERE id = ? AND CAST(repository_count AS SIGNED) + ? <= ?`, [
             viewer.projectId,
             count,
             quota,
@@ -243,7 +250,7 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
     ]);
     try {
       const result = await transaction(async (c) => {
-        const quotaError = await reserveSlots(c, viewer, paths.length, ['repositories']);
+        const quotaError = await reserveSlots(c, viewer, paths.length, ['repositories'], { connections: 1, mappings: mappings.length });
         if (quotaError) return { userErrors: [quotaError] };
         const conflicts: UserError[] = [];
         const [taken] = await c.query<RowDataPacket[]>('SELECT live_path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (?)', [
@@ -288,7 +295,8 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
   }
 
   async function listConnections(viewer: Viewer, first: number): Promise<Answer> {
-    const count = pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM repo_connections WHERE project_id = ? AND deleted_at IS NULL', [viewer.projectId]);
+    // The project's live-connection counter (src/modules/projects/project-quota.ts): one primary-key read.
+    const count = pool.query<RowDataPacket[]>('SELECT connection_count AS n FROM projects WHERE id = ?', [viewer.projectId]);
     const page = (async () => {
       const [connections] = await pool.query<RowDataPacket[]>(
         'SELECT id, platform, base_url, lookback_days, credentials_hint, cache_invalidated_at, sync_status, synced_at, sync_error, created_at, updated_at, deleted_at FROM repo_connections ' +

@@ -3,12 +3,14 @@
  * repolink writes them (src/modules/repo-connections/repo-connection.service.ts and
  * src/modules/repositories/repository.service.ts): UUIDv7 and `rc_`/`sm_` ids carrying the row's
  * creation time, credentials sealed by repolink's own cipher for the row's identity, the live_*
- * columns left to the database (they are generated), and projects.repository_count set to the
- * number of live repositories.
+ * columns left to the database (they are generated), and the project's live-row counters
+ * (repository_count, connection_count, mapping_count: src/modules/projects/project-quota.ts) set
+ * from its rows.
  */
 import { randomBytes } from 'node:crypto';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { CredentialCipher } from '../src/modules/crypto';
+import { RECOUNT_PROJECT_SQL } from '../src/modules/projects/project-quota';
 import { credentialsAad } from '../src/modules/repo-connections/repo-connection.service';
 
 export interface Scope {
@@ -125,19 +127,24 @@ export async function seedProject(db: Connection, scope: Scope, cipher: Credenti
     await batch.flushIfFull();
   }
   await batch.flush();
-  await db.query('UPDATE projects SET repository_count = (SELECT COUNT(*) FROM repositories WHERE project_id = ? AND deleted_at IS NULL) WHERE id = ?', [
-    scope.projectId,
-    scope.projectId,
-  ]);
+  await db.query(RECOUNT_PROJECT_SQL, [scope.projectId]);
   return { repositories: plan.standalone + plan.connections * plan.reposPer, mappings: plan.connections * Math.min(plan.mappingsPer, plan.reposPer), connections: plan.connections };
 }
 
+/**
+ * The project's live rows, counted, and its quota counter (`counter`). Throws when the connection
+ * or mapping counter differs from the rows it counts: a run whose writes left them wrong fails.
+ */
 export async function projectCounts(db: Connection, projectId: string) {
   const count = (table: string) => `(SELECT COUNT(*) FROM ${table} WHERE project_id = ? AND deleted_at IS NULL)`;
   const [[row]] = await db.query<RowDataPacket[]>(
     `SELECT ${count('repo_connections')} AS connections, ${count('repositories')} AS repositories, ${count('service_mappings')} AS mappings, ` +
-      '(SELECT repository_count FROM projects WHERE id = ?) AS counter',
+      'p.repository_count AS counter, p.connection_count AS connection_counter, p.mapping_count AS mapping_counter FROM projects p WHERE p.id = ?',
     [projectId, projectId, projectId, projectId],
   );
-  return { connections: Number(row.connections), repositories: Number(row.repositories), mappings: Number(row.mappings), counter: Number(row.counter) };
+  const counts = { connections: Number(row.connections), repositories: Number(row.repositories), mappings: Number(row.mappings), counter: Number(row.counter) };
+  if (Number(row.connection_counter) !== counts.connections || Number(row.mapping_counter) !== counts.mappings) {
+    throw new Error(`project ${projectId}: connection_count ${row.connection_counter} for ${counts.connections} live connections, mapping_count ${row.mapping_counter} for ${counts.mappings} live mappings`);
+  }
+  return counts;
 }

@@ -5,6 +5,7 @@ import { DefaultProjects1764000000000 } from './1764000000000-default-projects';
 import { ListIndexes1764100000000 } from './1764100000000-list-indexes';
 import { ServiceMappingStackRoots1764200000000 } from './1764200000000-service-mapping-stack-roots';
 import { Sync1764210000000 } from './1764210000000-sync';
+import { LiveRowCounters1764300000000 } from './1764300000000-live-row-counters';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   ListIndexes1764100000000,
   ServiceMappingStackRoots1764200000000,
   Sync1764210000000,
+  LiveRowCounters1764300000000,
 ];

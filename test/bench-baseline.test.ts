@@ -48,6 +48,12 @@ async function repositoryCount(account: TestAccount): Promise<number> {
   return Number(row.repository_count);
 }
 
+/** The project's live-row counters (src/modules/projects/project-quota.ts). */
+async function counters(account: TestAccount): Promise<{ connections: number; mappings: number }> {
+  const [row] = await t.dataSource.query('SELECT connection_count, mapping_count FROM projects WHERE id = ?', [account.project.id]);
+  return { connections: Number(row.connection_count), mappings: Number(row.mapping_count) };
+}
+
 async function rows(table: string, where: string, params: unknown[]): Promise<Record<string, unknown>[]> {
   return t.dataSource.query(`SELECT * FROM ${table} WHERE ${where} ORDER BY created_at, id`, params);
 }
@@ -120,6 +126,7 @@ test('connectRepos of the baseline writes the same rows, quota count and openabl
   expect({ ...viaBaseline.repoConnection, id: typeof viaBaseline.repoConnection.id }).toEqual({ ...viaRepolink.repoConnection, id: typeof viaRepolink.repoConnection.id });
   expect(viaBaseline.repoConnection.id).toMatch(/^rc_[0-9a-f]{32}$/);
   expect(await repositoryCount(account)).toBe(20);
+  expect(await counters(account)).toEqual({ connections: 2, mappings: 10 });
 
   const ids = [viaRepolink.repoConnection.id, viaBaseline.repoConnection.id];
   const connections = await rows('repo_connections', 'id IN (?, ?)', ids);
@@ -156,6 +163,7 @@ test('connectRepos of the baseline writes the same rows, quota count and openabl
   const nameRefusals = [(await repolink(account, CONNECT_REPOS, { input: name })).connectRepos, (await bare(account, CONNECT_REPOS, { input: name })).connectRepos];
   expect(nameRefusals[1].userErrors).toEqual(nameRefusals[0].userErrors);
   expect(await repositoryCount(account)).toBe(20);
+  expect(await counters(account)).toEqual({ connections: 2, mappings: 10 });
   expect(await rows('repo_connections', 'project_id = ?', [account.project.id])).toHaveLength(2);
 
   // Over the plan's quota both refuse alike (free: 5 repositories per project).

@@ -9,6 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { onStatement } from '../src/db/data-source';
+import { RECOUNT_PROJECT_SQL } from '../src/modules/projects/project-quota';
 import { RateLimitService } from '../src/modules/rate-limit/rate-limit.service';
 import { TenancyService } from '../src/modules/tenancy/tenancy.service';
 import { createAccount, createApiKey, createSessionFor, type TestAccount } from './support/factories';
@@ -94,6 +95,8 @@ async function fill(tenantId: string, projectId: string, connections: number, lo
     maps,
     11,
   );
+  // As the server would have left them: the project's live-row counters equal its rows.
+  await ds.query(RECOUNT_PROJECT_SQL, [projectId]);
 }
 
 /** Other tenants with their keys, users and sessions, and old idempotency and rate-limit rows. */
@@ -354,6 +357,14 @@ test('every statement of the main operations runs on an index: no full scan and 
   expect(explained.length).toBeGreaterThan(30);
   for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges']) {
     expect(explained).toContain(op);
+  }
+  // The live-row counters: read by the unfiltered lists, changed by every write that adds or removes rows.
+  const statements = [...captured.keys()];
+  for (const [table, counter] of [['repo_connections', 'connection_count'], ['repositories', 'repository_count'], ['service_mappings', 'mapping_count']]) {
+    expect(statements).toContainEqual(expect.stringMatching(new RegExp(`^SELECT ${counter} AS n FROM projects WHERE id = \\?$`)));
+    expect(statements).toContainEqual(expect.stringMatching(new RegExp(`^UPDATE \`projects\` SET .*\`${counter}\` = `)));
+    // No unfiltered live list counts its rows any more (the filtered ones still do, on an index).
+    expect(statements.filter((q) => q.startsWith('SELECT COUNT(') && q.includes(`FROM \`${table}\``) && q.endsWith('`deleted_at` IS NULL'))).toEqual([]);
   }
   expect(problems).toEqual([]);
 }, 120_000);

@@ -496,7 +496,11 @@ export type RepoConnectionPage = {
   __typename?: 'RepoConnectionPage';
   edges: Array<RepoConnectionEdge>;
   pageInfo: PageInfo;
-  /** How many connections match the filter, across all pages. */
+  /**
+   * How many connections match the filter, across all pages. Without a filter it is read from a counter
+   * that the project keeps, at the same cost however many connections it holds; with `platform` or
+   * `includeDeleted` it is counted, at a cost that grows with the project's connections.
+   */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -611,7 +615,12 @@ export type RepositoryPage = {
   __typename?: 'RepositoryPage';
   edges: Array<RepositoryEdge>;
   pageInfo: PageInfo;
-  /** How many repositories match the filter, across all pages. */
+  /**
+   * How many repositories match the filter, across all pages. Without a filter it is read from a counter
+   * that the project keeps, at the same cost however many repositories it holds; with a filter it is
+   * counted, at a cost that grows with the project's repositories (with `repoConnectionId`: with that
+   * connection's repositories).
+   */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -678,7 +687,12 @@ export type ServiceMappingPage = {
   __typename?: 'ServiceMappingPage';
   edges: Array<ServiceMappingEdge>;
   pageInfo: PageInfo;
-  /** How many mappings match the filter, across all pages. */
+  /**
+   * How many mappings match the filter, across all pages. Without a filter it is read from a counter
+   * that the project keeps, at the same cost however many mappings it holds; with a filter it is
+   * counted, at a cost that grows with the project's mappings (with `repositoryId` or
+   * `repoConnectionId`: with that repository's or connection's mappings).
+   */
   totalCount: Scalars['Int']['output'];
 };
 

@@ -15,6 +15,14 @@ export class ProjectEntity {
   @Column({ name: 'repository_count', type: 'int', unsigned: true, default: 0 })
   repositoryCount: number;
 
+  /** Live repo connections in the project (src/modules/projects/project-quota.ts keeps it exact). */
+  @Column({ name: 'connection_count', type: 'int', unsigned: true, default: 0 })
+  connectionCount: number;
+
+  /** Live service mappings in the project. */
+  @Column({ name: 'mapping_count', type: 'int', unsigned: true, default: 0 })
+  mappingCount: number;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 

@@ -8,7 +8,7 @@ import { prefixedId, uuidv7 } from '../../lib/ids';
 import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
 import { CredentialCipher, Secret } from '../crypto';
-import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
+import { countLiveRows, releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
 import { paginate, type Page } from '../shared/pagination';
 import { insertRows } from '../shared/rows';
 import { lockOwnRow } from '../shared/scoped-rows';
@@ -81,7 +81,10 @@ export class RepoConnectionService {
     onWritten: (written: Written) => void,
     facts?: Map<string, RepositoryReport>,
   ): Promise<ConnectReposResult> {
-    const quotaError = await reserveRepositorySlots(em, this.config, tenant, projectId, data.repositories.length, ['repositories']);
+    const quotaError = await reserveRepositorySlots(em, this.config, tenant, projectId, data.repositories.length, ['repositories'], {
+      connections: 1,
+      mappings: data.serviceMappings.length,
+    });
     if (quotaError) return { repoConnection: null, userErrors: [quotaError] };
 
     const conflicts = await this.findConflicts(em, projectId, data.platform, data.repositories, data.serviceMappings);
@@ -201,7 +204,7 @@ export class RepoConnectionService {
     const query = ctx.db.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId: project.id });
     if (!filter.includeDeleted) query.andWhere('c.deletedAt IS NULL');
     if (filter.platform) query.andWhere('c.platform = :platform', { platform: filter.platform });
-    const page = await paginate(query, 'c', args, filter.includeDeleted ? undefined : { db: ctx.db, index: 'ix_repo_connections_live' });
+    const page = await paginate(query, 'c', args, filter.includeDeleted ? undefined : filter.platform ? { db: ctx.db, index: 'ix_repo_connections_live' } : () => countLiveRows(ctx.db, project.id, 'connections'));
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }
@@ -278,29 +281,36 @@ export class RepoConnectionService {
         const removed = liveRepos.filter((r) => !wanted.has(r.path.toLowerCase()));
         const added = newPaths.filter((p) => !current.has(p.toLowerCase()));
 
+        let mappingsRemoved = 0;
         if (removed.length > 0) {
           const ids = removed.map((r) => r.id);
           await em.createQueryBuilder().update(RepositoryEntity).set({ deletedAt: now, updatedAt: now }).where('id IN (:...ids)', { ids }).execute();
-          await em
+          const gone = await em
             .createQueryBuilder()
             .update(ServiceMappingEntity)
             .set({ deletedAt: now, updatedAt: now })
             .where('repositoryId IN (:...ids) AND deletedAt IS NULL', { ids })
             .execute();
-          await releaseRepositorySlots(em, project.id, removed.length);
+          mappingsRemoved += gone.affected ?? 0;
         }
         if (changes.serviceMappings) {
-          await em
+          const replaced = await em
             .createQueryBuilder()
             .update(ServiceMappingEntity)
             .set({ deletedAt: now, updatedAt: now })
             .where('repoConnectionId = :id AND deletedAt IS NULL', { id: connection.id })
             .execute();
+          mappingsRemoved += replaced.affected ?? 0;
         }
-        const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, added.length, ['repositories']);
+        const mappings = changes.serviceMappings ?? [];
+        // One UPDATE of the project row: the removed repositories' slots are freed and the added
+        // ones reserved under the quota guard, and the mapping counter moves by the net change.
+        const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, added.length, ['repositories'], {
+          releasing: removed.length,
+          mappings: mappings.length - mappingsRemoved,
+        });
         if (quotaError) return { repoConnection: null, userErrors: [quotaError] };
 
-        const mappings = changes.serviceMappings ?? [];
         const conflicts = await this.findConflicts(em, project.id, connection.platform, added, mappings);
         if (conflicts.length > 0) {
           // Report conflicts at the positions the caller sent.
@@ -343,9 +353,14 @@ export class RepoConnectionService {
         .set({ deletedAt: now, updatedAt: now })
         .where('repoConnectionId = :id AND deletedAt IS NULL', { id })
         .execute();
-      await em.createQueryBuilder().update(ServiceMappingEntity).set({ deletedAt: now, updatedAt: now }).where('repoConnectionId = :id AND deletedAt IS NULL', { id }).execute();
+      const mappings = await em
+        .createQueryBuilder()
+        .update(ServiceMappingEntity)
+        .set({ deletedAt: now, updatedAt: now })
+        .where('repoConnectionId = :id AND deletedAt IS NULL', { id })
+        .execute();
       await em.getRepository(RepoConnectionEntity).update({ id }, { deletedAt: now, updatedAt: now });
-      await releaseRepositorySlots(em, project.id, released.affected ?? 0);
+      await releaseRepositorySlots(em, project.id, released.affected ?? 0, { connections: -1, mappings: -(mappings.affected ?? 0) });
       return { repoConnection: Object.assign(connection, { deletedAt: now, updatedAt: now }), userErrors: [] };
     });
   }

@@ -5,7 +5,7 @@ import type { CreateRepositoryInput, QueryRepositoriesArgs, UpdateRepositoryInpu
 import { uuidv7 } from '../../lib/ids';
 import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
-import { releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
+import { countLiveRows, releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
 import { containsPattern, paginate, type Page } from '../shared/pagination';
 import { insertRows } from '../shared/rows';
 import { lockOwnRow } from '../shared/scoped-rows';
@@ -89,7 +89,8 @@ export class RepositoryService {
     if (filter.platform) query.andWhere('r.sourceType = :platform', { platform: filter.platform });
     if (filter.repoConnectionId) query.andWhere('r.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
     if (filter.nameContains) query.andWhere('r.name LIKE :name', { name: containsPattern(filter.nameContains) });
-    const page = await paginate(query, 'r', args, filter.includeDeleted || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_repositories_live' });
+    const counter = !filter.includeDeleted && !filter.sourceType && !filter.platform && !filter.repoConnectionId && !filter.nameContains;
+    const page = await paginate(query, 'r', args, counter ? () => countLiveRows(ctx.db, project.id, 'repositories') : filter.includeDeleted || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_repositories_live' });
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }
@@ -122,13 +123,13 @@ export class RepositoryService {
       if (repository.deletedAt !== null) return { repository, userErrors: [] };
       const now = new Date();
       await em.getRepository(RepositoryEntity).update({ id }, { deletedAt: now, updatedAt: now });
-      await em
+      const mappings = await em
         .createQueryBuilder()
         .update(ServiceMappingEntity)
         .set({ deletedAt: now, updatedAt: now })
         .where('repositoryId = :id AND projectId = :projectId AND deletedAt IS NULL', { id, projectId: project.id })
         .execute();
-      await releaseRepositorySlots(em, project.id, 1);
+      await releaseRepositorySlots(em, project.id, 1, { mappings: -(mappings.affected ?? 0) });
       return { repository: Object.assign(repository, { deletedAt: now, updatedAt: now }), userErrors: [] };
     });
   }

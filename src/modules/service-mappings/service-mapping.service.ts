@@ -5,6 +5,7 @@ import { NotFoundError, UserErrorCode, userError, type UserError } from '../../e
 import type { CreateServiceMappingInput, QueryServiceMappingsArgs, UpdateServiceMappingInput } from '../../generated/graphql';
 import { prefixedId } from '../../lib/ids';
 import { requireScope } from '../auth/auth.service';
+import { changeLiveRowCounters, countLiveRows } from '../projects/project-quota';
 import { paginate, type Page } from '../shared/pagination';
 import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
@@ -34,7 +35,13 @@ export class ServiceMappingService {
     if (filter.serviceName) query.andWhere('m.serviceName = :serviceName', { serviceName: filter.serviceName });
     if (filter.repositoryId) query.andWhere('m.repositoryId = :repositoryId', { repositoryId: filter.repositoryId });
     if (filter.repoConnectionId) query.andWhere('m.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
-    const page = await paginate(query, 'm', args, filter.includeDeleted || filter.repositoryId || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_service_mappings_live' });
+    const counter = !filter.includeDeleted && !filter.serviceName && !filter.repositoryId && !filter.repoConnectionId;
+    const page = await paginate(
+      query,
+      'm',
+      args,
+      counter ? () => countLiveRows(ctx.db, project.id, 'mappings') : filter.includeDeleted || filter.repositoryId || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_service_mappings_live' },
+    );
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }
@@ -63,6 +70,8 @@ export class ServiceMappingService {
           deletedAt: null,
         });
         await em.createQueryBuilder().insert().into(ServiceMappingEntity).values(mapping).updateEntity(false).execute();
+        // Last, so the project row is held only until COMMIT (the order of deleteRepository: repository, mappings, project).
+        await changeLiveRowCounters(em, project.id, { mappings: 1 });
         return { serviceMapping: mapping, userErrors: [] };
       });
     } catch (error) {
@@ -100,6 +109,7 @@ export class ServiceMappingService {
       const mapping = await this.lockLive(em, project.id, id);
       const now = new Date();
       await em.getRepository(ServiceMappingEntity).update({ id }, { deletedAt: now, updatedAt: now });
+      await changeLiveRowCounters(em, project.id, { mappings: -1 });
       return { serviceMapping: Object.assign(mapping, { deletedAt: now, updatedAt: now }), userErrors: [] };
     });
   }

@@ -42,6 +42,13 @@ export function checkPageSize(first: number | null | undefined): number {
 }
 
 /**
+ * How a list's `totalCount` is counted: a maintained counter (a function, one primary-key read of
+ * the project row, src/modules/projects/project-quota.ts), COUNT(*) forced onto an index, or,
+ * when absent, COUNT(*) as the planner chooses.
+ */
+export type CountSource = (() => Promise<number>) | { db: EntityManager; index: string };
+
+/**
  * Keyset pagination, newest first with the id as tie-break: the WHERE continues strictly after the
  * cursor's (created_at, id), so rows inserted between two pages never shift or repeat an item.
  * The (project_id, created_at, id) indexes serve it without OFFSET.
@@ -50,7 +57,7 @@ export async function paginate<T extends ObjectLiteral & Keyed>(
   query: SelectQueryBuilder<T>,
   alias: string,
   args: { first?: number | null; after?: string | null },
-  count?: { db: EntityManager; index: string },
+  count?: CountSource,
 ): Promise<Page<T>> {
   const first = checkPageSize(args.first);
   const counter = query.clone();
@@ -76,7 +83,7 @@ export async function paginate<T extends ObjectLiteral & Keyed>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: () => (count ? countOn(count.db, counter, count.index) : counter.getCount()),
+    totalCount: () => (typeof count === 'function' ? count() : count ? countOn(count.db, counter, count.index) : counter.getCount()),
   };
 }
 

@@ -62,7 +62,7 @@ export class TenancyService {
   }
 
   private newProject(tenantId: string, name: string, now: Date): ProjectEntity {
-    return Object.assign(new ProjectEntity(), { id: uuidv7(), tenantId, name, repositoryCount: 0, createdAt: now, updatedAt: now });
+    return Object.assign(new ProjectEntity(), { id: uuidv7(), tenantId, name, repositoryCount: 0, connectionCount: 0, mappingCount: 0, createdAt: now, updatedAt: now });
   }
 
   /** Returns the key's secret once; only its SHA-256 is stored. */
