@@ -655,22 +655,21 @@ ${r.measured
 
 ## What both servers do (statements per request)
 
-Every request: one authentication lookup. The baseline's is one SELECT of the key by its SHA-256
-hash joined with its tenant and project, what a lean repolink does; repolink does what its auth
-service and rate limiter do (when the bench was written: three SELECTs, key, tenant and project,
-and a rate-limit upsert committed per request). The baseline issues no rate-limit statement:
-repolink is to count requests in memory and flush them in batches (issue 9, item 4).
+Every request: one authentication lookup, one SELECT of the key by its SHA-256 hash joined with its
+tenant and project, in both servers. repolink also counts the request for its rate limit in memory
+and adds the counts to \`rate_limit_windows\` with one upsert per half batch of 20 requests, in the
+background (\`src/modules/rate-limit/rate-limit.service.ts\`); the baseline has no rate limit.
 
-- **repoConnections(first: N)**: \`SELECT COUNT(*) FROM repo_connections WHERE project_id = ? AND deleted_at IS NULL\`;
+- **repoConnections(first: N)**: \`SELECT connection_count FROM projects WHERE id = ?\` (the live-row counter that every write keeps exact, for \`totalCount\`);
   \`SELECT <the connection columns the answer needs, not the ciphertext> FROM repo_connections WHERE project_id = ? AND deleted_at IS NULL
   ORDER BY created_at DESC, id DESC LIMIT N+1\` (keyset order); \`SELECT <repository columns> FROM repositories WHERE project_id = ?
   AND repo_connection_id IN (<page>) AND deleted_at IS NULL ORDER BY created_at, id\`; \`SELECT <mapping columns> FROM service_mappings
   WHERE project_id = ? AND repository_id IN (<those repositories>) AND deleted_at IS NULL ORDER BY created_at, id\`; nested JSON
   built by hand (the count runs beside the other three, as GraphQL resolves \`totalCount\` beside \`edges\`).
 - **createRepository**: \`START TRANSACTION\`; \`UPDATE projects SET repository_count = repository_count + 1 WHERE id = ?
-  AND repository_count + ? <= ?\` (the quota guard of \`src/modules/projects/project-quota.ts\`); \`INSERT INTO repositories …\`;
+  AND repository_count + ? <= ?\` (the quota guard of \`src/modules/projects/project-quota.ts\`, which also keeps the live-row counters); \`INSERT INTO repositories …\`;
   \`COMMIT\`; the answer carries the fields the GraphQL query asks, from memory (nothing read back).
-- **connectRepos**: \`START TRANSACTION\`; the quota UPDATE for ${REPOSITORIES_PER_CONNECT}; \`SELECT live_path FROM repositories WHERE project_id = ?
+- **connectRepos**: \`START TRANSACTION\`; the quota UPDATE for ${REPOSITORIES_PER_CONNECT}, which also adds 1 to \`connection_count\` and ${MAPPINGS_PER_CONNECT} to \`mapping_count\`; \`SELECT live_path FROM repositories WHERE project_id = ?
   AND source_type = ? AND live_path IN (…)\` and \`SELECT live_service_name FROM service_mappings WHERE project_id = ? AND
   live_service_name IN (…)\` (the conflict checks, on the unique indexes of the generated \`live_*\` columns); \`INSERT INTO
   repo_connections …\` (credentials sealed with AES-256-GCM, \`node:crypto\`); one multi-row \`INSERT INTO repositories\`; one

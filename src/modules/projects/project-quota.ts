@@ -25,20 +25,14 @@ export type CountedTable = keyof typeof COUNTER_COLUMNS;
 /** Live rows a write adds (positive) or removes (negative), per table. */
 export type LiveRowChanges = Partial<Record<CountedTable, number>>;
 
-const PROPERTIES: Record<CountedTable, 'repositoryCount' | 'connectionCount' | 'mappingCount'> = {
-  repositories: 'repositoryCount',
-  connections: 'connectionCount',
-  mappings: 'mappingCount',
-};
-
-/** SET expressions for the non-zero changes; a removal never takes a counter below zero. */
-function counterSet(changes: LiveRowChanges): Partial<Record<'repositoryCount' | 'connectionCount' | 'mappingCount', () => string>> {
-  const set: Partial<Record<'repositoryCount' | 'connectionCount' | 'mappingCount', () => string>> = {};
+/** SET assignments for the non-zero changes; a removal never takes a counter below zero. */
+function counterSet(changes: LiveRowChanges): string[] {
+  const set: string[] = [];
   for (const table of Object.keys(COUNTER_COLUMNS) as CountedTable[]) {
     const delta = Math.trunc(Number(changes[table] ?? 0));
     if (delta === 0) continue;
     const column = COUNTER_COLUMNS[table];
-    set[PROPERTIES[table]] = delta > 0 ? () => `${column} + ${delta}` : () => `GREATEST(CAST(${column} AS SIGNED) - ${-delta}, 0)`;
+    set.push(delta > 0 ? `${column} = ${column} + ${delta}` : `${column} = GREATEST(CAST(${column} AS SIGNED) - ${-delta}, 0)`);
   }
   return set;
 }
@@ -66,15 +60,17 @@ export async function reserveRepositorySlots(
   const reserving = Math.max(0, count);
   const set = counterSet({ repositories: reserving - releasing, connections: also.connections, mappings: also.mappings });
   const quota = reserving > 0 ? repositoryQuota(config, tenant) : null;
-  if (Object.keys(set).length === 0) {
+  if (set.length === 0) {
     if (quota === null) return null;
     // Slots freed and taken in equal number: the guard still holds the project to its plan.
-    set.repositoryCount = () => 'repository_count';
+    set.push('repository_count = repository_count');
   }
-  const qb = em.createQueryBuilder().update(ProjectEntity).set(set).where('id = :projectId', { projectId });
-  if (quota !== null) qb.andWhere('CAST(repository_count AS SIGNED) + :net <= :quota', { net: reserving - releasing, quota });
-  const result = await qb.updateEntity(false).execute();
-  if ((result.affected ?? 0) === 1) return null;
+  // Raw SQL (the statement is a handful of fixed assignments): building it with the update builder
+  // showed in the CPU profile of every write. Affected rows are matched rows (mysql2's FOUND_ROWS).
+  const result = (await (quota === null
+    ? em.query(`UPDATE projects SET ${set.join(', ')} WHERE id = ?`, [projectId])
+    : em.query(`UPDATE projects SET ${set.join(', ')} WHERE id = ? AND CAST(repository_count AS SIGNED) + ? <= ?`, [projectId, reserving - releasing, quota]))) as { affectedRows?: number };
+  if ((result.affectedRows ?? 0) === 1) return null;
   const project = await em.getRepository(ProjectEntity).findOneByOrFail({ id: projectId });
   return userError(
     UserErrorCode.QUOTA_EXCEEDED,
@@ -94,8 +90,8 @@ export async function releaseRepositorySlots(em: EntityManager, projectId: strin
 /** Applies changes to the project's live-row counters: one UPDATE by primary key, none when nothing changes. */
 export async function changeLiveRowCounters(em: EntityManager, projectId: string, changes: LiveRowChanges): Promise<void> {
   const set = counterSet(changes);
-  if (Object.keys(set).length === 0) return;
-  await em.createQueryBuilder().update(ProjectEntity).set(set).where('id = :projectId', { projectId }).updateEntity(false).execute();
+  if (set.length === 0) return;
+  await em.query(`UPDATE projects SET ${set.join(', ')} WHERE id = ?`, [projectId]);
 }
 
 /** The project's live rows of one table, from its counter: one primary-key read. */
