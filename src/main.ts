@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { boundHeapGrowth } from './boot/heap';
 import { loadConfig, ConfigError } from './config';
 import { openDatabase, type Database } from './boot/database';
 import { ensureDemoAccount, welcomeLines, type DemoAccount } from './boot/demo';
@@ -15,6 +16,8 @@ function printWelcome(url: string, demo: DemoAccount | null) {
 }
 
 async function main(): Promise<void> {
+  // First thing: the old generation grows to at most 2× what is live before a full collection (src/boot/heap.ts).
+  boundHeapGrowth();
   const config = loadConfig();
   const keys = loadKeyRing({ envValue: config.encryptionKey ?? undefined, keyFile: config.keyFile, createIfMissing: true });
   if (keys.created) say(`Created a new encryption key file at ${config.keyFile}; back it up: stored credentials cannot be read without it.`);

@@ -2,7 +2,7 @@
  * The GraphQL playground: GraphiQL 3 served by the server itself, with no request to any other host.
  *
  * - The browser bundles come from npm packages (graphiql@3 UMD build + React 18 UMD builds), located
- *   with `require.resolve`, read once and kept in memory; GraphiQL's CSS inlines its fonts as
+ *   with `require.resolve`, read on first use and kept in memory; GraphiQL's CSS inlines its fonts as
  *   `data:` URLs, so nothing is fetched from a CDN.
  * - The page's own script (`boot.js`) and styles (`playground.css`) are generated here and served as
  *   files too, so the page needs no inline script and its CSP is `script-src 'self'`.
@@ -347,19 +347,22 @@ const ASSET_SPECS: Readonly<Record<string, AssetSpec>> = {
   'boot.js': { contentType: JS, load: bootScript },
 };
 
-let loaded: ReadonlyMap<string, PlaygroundAsset> | null = null;
+const loaded = new Map<string, PlaygroundAsset>();
 
-/** Reads every asset once per process (about 2.4 MB) and keeps it in memory. */
-function assets(): ReadonlyMap<string, PlaygroundAsset> {
-  if (!loaded) {
-    const map = new Map<string, PlaygroundAsset>();
-    for (const [name, spec] of Object.entries(ASSET_SPECS)) {
-      const body = Buffer.from(spec.load(), 'utf8');
-      map.set(name, { name, contentType: spec.contentType, body, version: createHash('sha256').update(body).digest('hex').slice(0, 16) });
-    }
-    loaded = map;
+/**
+ * One asset, read on its first use and then kept (all six are about 2.4 MB). Nothing is read at
+ * startup: a server whose playground nobody opens (production, where introspection is off) never
+ * holds the bundles.
+ */
+function asset(name: string): PlaygroundAsset | undefined {
+  let found = loaded.get(name);
+  if (!found && Object.prototype.hasOwnProperty.call(ASSET_SPECS, name)) {
+    const spec = ASSET_SPECS[name];
+    const body = Buffer.from(spec.load(), 'utf8');
+    found = { name, contentType: spec.contentType, body, version: createHash('sha256').update(body).digest('hex').slice(0, 16) };
+    loaded.set(name, found);
   }
-  return loaded;
+  return found;
 }
 
 function trimSlash(prefix: string): string {
@@ -367,9 +370,9 @@ function trimSlash(prefix: string): string {
 }
 
 function assetUrl(opts: PlaygroundOptions, name: string): string {
-  const asset = assets().get(name);
-  if (!asset) throw new Error(`not a playground asset: ${name}`);
-  return `${trimSlash(opts.assetsPrefix)}/${name}?v=${asset.version}`;
+  const found = asset(name);
+  if (!found) throw new Error(`not a playground asset: ${name}`);
+  return `${trimSlash(opts.assetsPrefix)}/${name}?v=${found.version}`;
 }
 
 function acceptsGzip(header: unknown): boolean {
@@ -384,16 +387,17 @@ function acceptsGzip(header: unknown): boolean {
 
 /**
  * Serves the playground's files under `opts.assetsPrefix`: one route per allow-listed file (no
- * parameter reaches the file system), read at startup, `Cache-Control: immutable` (the page links
+ * parameter reaches the file system), read on first use, `Cache-Control: immutable` (the page links
  * them with a content hash), gzip when the client takes it, and 304 on a matching `If-None-Match`.
  */
 export function registerPlaygroundAssets(app: FastifyInstance, opts: PlaygroundOptions): void {
   const prefix = trimSlash(opts.assetsPrefix);
-  for (const asset of assets().values()) {
-    const etag = `"${asset.version}"`;
-    app.get(`${prefix}/${asset.name}`, async (request, reply) => {
+  for (const name of Object.keys(ASSET_SPECS)) {
+    app.get(`${prefix}/${name}`, async (request, reply) => {
+      const file = asset(name)!;
+      const etag = `"${file.version}"`;
       void reply
-        .header('content-type', asset.contentType)
+        .header('content-type', file.contentType)
         .header('cache-control', 'public, max-age=31536000, immutable')
         .header('etag', etag)
         .header('vary', 'accept-encoding')
@@ -401,10 +405,10 @@ export function registerPlaygroundAssets(app: FastifyInstance, opts: PlaygroundO
       const ifNoneMatch = headerValue(request.headers['if-none-match']);
       if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return reply.code(304).send();
       if (acceptsGzip(request.headers['accept-encoding'])) {
-        asset.gzipped ??= gzipSync(asset.body);
-        return reply.header('content-encoding', 'gzip').send(asset.gzipped);
+        file.gzipped ??= gzipSync(file.body);
+        return reply.header('content-encoding', 'gzip').send(file.gzipped);
       }
-      return reply.send(asset.body);
+      return reply.send(file.body);
     });
   }
 }
