@@ -53,13 +53,13 @@ export class RepoConnectionService {
     const data = checked.value;
     const verified = verify ? await this.verify(ctx, data) : null;
     if (verified && !verified.ok) return { repoConnection: null, userErrors: verified.userErrors };
+    // Rows, ids and the sealed credentials are made before the transaction opens: none of that work
+    // runs while the project row is locked (a retried transaction writes the same rows again).
+    const written = this.newConnection(tenant, project.id, data, verified?.facts);
     try {
-      let written: Written | null = null;
-      const result = await inTransaction(ctx, (em) =>
-        this.writeConnection(em, tenant, project.id, data, (w) => (written = w), verified?.facts),
-      );
+      const result = await inTransaction(ctx, (em) => this.writeConnection(em, tenant, project.id, data, written));
       // The response reads back what was just written: serve it from memory, not the database.
-      if (written !== null && result.userErrors.length === 0) ctx.loaders.primeConnection(written);
+      if (result.userErrors.length === 0) ctx.loaders.primeConnection(written);
       return result;
     } catch (error) {
       const conflict = this.conflictFromDuplicate(error);
@@ -68,28 +68,8 @@ export class RepoConnectionService {
     }
   }
 
-  /**
-   * A constant number of statements whatever the number of repositories: the quota reservation,
-   * two conflict checks, and one multi-row INSERT per table. Ids are made here, so nothing is
-   * read back.
-   */
-  private async writeConnection(
-    em: EntityManager,
-    tenant: TenantEntity,
-    projectId: string,
-    data: NormalizedConnectRepos,
-    onWritten: (written: Written) => void,
-    facts?: Map<string, RepositoryReport>,
-  ): Promise<ConnectReposResult> {
-    const quotaError = await reserveRepositorySlots(em, this.config, tenant, projectId, data.repositories.length, ['repositories'], {
-      connections: 1,
-      mappings: data.serviceMappings.length,
-    });
-    if (quotaError) return { repoConnection: null, userErrors: [quotaError] };
-
-    const conflicts = await this.findConflicts(em, projectId, data.platform, data.repositories, data.serviceMappings);
-    if (conflicts.length > 0) return { repoConnection: null, userErrors: conflicts };
-
+  /** A new connection with its repositories and mappings, ids made here (nothing is read back), credentials sealed. */
+  private newConnection(tenant: TenantEntity, projectId: string, data: NormalizedConnectRepos, facts?: Map<string, RepositoryReport>): Written {
     const now = new Date();
     const base = { tenantId: tenant.id, projectId, createdAt: now, updatedAt: now, deletedAt: null };
     const connection: RepoConnectionEntity = Object.assign(new RepoConnectionEntity(), {
@@ -104,15 +84,30 @@ export class RepoConnectionService {
     const sealed = this.cipher.seal(JSON.stringify(data.credentials), credentialsAad(connection));
     connection.credentialsKeyId = sealed.keyId;
     connection.credentialsCiphertext = sealed.blob;
-
     const repositories = data.repositories.map((path) => this.newRepository(base, connection.id, data.platform, data.baseUrl, path, data.serviceMappings, facts));
     const repoIdByPath = new Map(repositories.map((r) => [r.path, r.id]));
     const mappings = data.serviceMappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo)!, m));
+    return { connection, repositories, mappings };
+  }
+
+  /**
+   * A constant number of statements whatever the number of repositories: the quota reservation,
+   * two conflict checks, and one multi-row INSERT per table.
+   */
+  private async writeConnection(em: EntityManager, tenant: TenantEntity, projectId: string, data: NormalizedConnectRepos, written: Written): Promise<ConnectReposResult> {
+    const { connection, repositories, mappings } = written;
+    const quotaError = await reserveRepositorySlots(em, this.config, tenant, projectId, data.repositories.length, ['repositories'], {
+      connections: 1,
+      mappings: data.serviceMappings.length,
+    });
+    if (quotaError) return { repoConnection: null, userErrors: [quotaError] };
+
+    const conflicts = await this.findConflicts(em, projectId, data.platform, data.repositories, data.serviceMappings);
+    if (conflicts.length > 0) return { repoConnection: null, userErrors: conflicts };
 
     await insertRows(em, RepoConnectionEntity, [connection]);
     await insertRows(em, RepositoryEntity, repositories);
     await insertRows(em, ServiceMappingEntity, mappings);
-    onWritten({ connection, repositories, mappings });
     return { repoConnection: connection, userErrors: [] };
   }
 

@@ -42,30 +42,31 @@ export class RepositoryService {
       repository: null,
       userErrors: [userError(UserErrorCode.CONFLICT, [data.remoteUrl ? 'remoteUrl' : 'name'], `This repository (${data.path}) is already in the project`)],
     });
+    // The row is made before the transaction opens, so nothing but SQL runs while the project row is locked.
+    const now = new Date();
+    const repository = Object.assign(new RepositoryEntity(), {
+      id: uuidv7(),
+      tenantId: tenant.id,
+      projectId: project.id,
+      repoConnectionId: null,
+      userId: viewer.userId,
+      name: data.name,
+      sourceType: data.sourceType,
+      path: data.path,
+      remoteUrl: data.remoteUrl,
+      defaultBranch,
+      lastCommitSha: null,
+      oauthConnectionId: null,
+      issueAutoCreateEnabled: data.issueAutoCreateEnabled,
+      issueAutoCreateMinSeverity: data.issueAutoCreateMinSeverity,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    });
     try {
       return await inTransaction(ctx, async (em) => {
         const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, 1, null);
         if (quotaError) return { repository: null, userErrors: [quotaError] };
-        const now = new Date();
-        const repository = Object.assign(new RepositoryEntity(), {
-          id: uuidv7(),
-          tenantId: tenant.id,
-          projectId: project.id,
-          repoConnectionId: null,
-          userId: viewer.userId,
-          name: data.name,
-          sourceType: data.sourceType,
-          path: data.path,
-          remoteUrl: data.remoteUrl,
-          defaultBranch,
-          lastCommitSha: null,
-          oauthConnectionId: null,
-          issueAutoCreateEnabled: data.issueAutoCreateEnabled,
-          issueAutoCreateMinSeverity: data.issueAutoCreateMinSeverity,
-          createdAt: now,
-          updatedAt: now,
-          deletedAt: null,
-        });
         await insertRows(em, RepositoryEntity, [repository]);
         return { repository, userErrors: [] };
       });
