@@ -1,4 +1,4 @@
-import { countStatements } from '../src/db/data-source';
+import { countStatements, onStatement } from '../src/db/data-source';
 import { CONNECT_REPOS } from './support/operations';
 import { createAccount, type TestAccount } from './support/factories';
 import { startTestServer, useTestServer } from './support/test-server';
@@ -169,4 +169,37 @@ test('the statement count of a request with every nested field is the same for 1
   await single.close();
   expect(counts[10]).toBe(counts[1]);
   expect(counts[100]).toBe(counts[1]);
+});
+
+describe('totalCount', () => {
+  const statementsOf = async (query: string, account: TestAccount) => {
+    const statements: string[] = [];
+    const stop = onStatement((sql) => statements.push(sql));
+    try {
+      const result = await t.gql(query, {}, as(account));
+      expect(result.body.errors).toBeUndefined();
+      return { body: result.body, statements };
+    } finally {
+      stop();
+    }
+  };
+
+  test('is read beside the page when selected (sent before the page query, not after it), and not read when not selected', async () => {
+    const account = await createAccount(t.dataSource);
+    await connect(account, 'GITHUB', ['acme/count-a', 'acme/count-b']);
+    for (const [field, counter] of [['repoConnections', 'connection_count'], ['repositories', 'repository_count'], ['serviceMappings', 'mapping_count']]) {
+      const isCount = (q: string) => q.startsWith(`SELECT ${counter} AS n FROM projects`);
+      const isPage = (q: string) => q.includes('ORDER BY') && q.includes('LIMIT');
+      const selected = await statementsOf(`{ ${field}(first: 5) { totalCount edges { node { id } } } }`, account);
+      expect(selected.body.data[field].totalCount).toBe(field === 'repoConnections' ? 1 : field === 'repositories' ? 2 : 0);
+      const countAt = selected.statements.findIndex(isCount);
+      expect(countAt).toBeGreaterThanOrEqual(0);
+      expect(countAt).toBeLessThan(selected.statements.findIndex(isPage));
+      // A fragment selecting it counts too.
+      const viaFragment = await statementsOf(`{ ${field}(first: 5) { ...F } } fragment F on ${field === 'repoConnections' ? 'RepoConnectionPage' : field === 'repositories' ? 'RepositoryPage' : 'ServiceMappingPage'} { totalCount }`, account);
+      expect(viaFragment.body.data[field].totalCount).toBe(selected.body.data[field].totalCount);
+      const unselected = await statementsOf(`{ ${field}(first: 5) { edges { node { id } } } }`, account);
+      expect(unselected.statements.filter(isCount)).toEqual([]);
+    }
+  });
 });

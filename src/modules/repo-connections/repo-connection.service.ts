@@ -9,7 +9,7 @@ import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
 import { CredentialCipher, Secret } from '../crypto';
 import { countLiveRows, releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
-import { paginate, type Page } from '../shared/pagination';
+import { paginate, type ListOptions, type Page } from '../shared/pagination';
 import { insertRows } from '../shared/rows';
 import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
@@ -208,13 +208,13 @@ export class RepoConnectionService {
     return errors;
   }
 
-  async list(ctx: GraphQLContext, args: QueryRepoConnectionsArgs): Promise<Page<RepoConnectionEntity>> {
+  async list(ctx: GraphQLContext, args: QueryRepoConnectionsArgs, options: ListOptions = {}): Promise<Page<RepoConnectionEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
     const filter = args.filter ?? {};
     const query = ctx.db.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId: project.id });
     if (!filter.includeDeleted) query.andWhere('c.deletedAt IS NULL');
     if (filter.platform) query.andWhere('c.platform = :platform', { platform: filter.platform });
-    const page = await paginate(query, 'c', args, filter.includeDeleted ? undefined : filter.platform ? { db: ctx.db, index: 'ix_repo_connections_live' } : () => countLiveRows(ctx.db, project.id, 'connections'));
+    const page = await paginate(query, 'c', args, filter.includeDeleted ? undefined : filter.platform ? { db: ctx.db, index: 'ix_repo_connections_live' } : () => countLiveRows(ctx.db, project.id, 'connections'), options);
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }

@@ -6,7 +6,7 @@ import { uuidv7 } from '../../lib/ids';
 import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
 import { countLiveRows, releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
-import { containsPattern, paginate, type Page } from '../shared/pagination';
+import { containsPattern, paginate, type ListOptions, type Page } from '../shared/pagination';
 import { insertRows } from '../shared/rows';
 import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
@@ -81,7 +81,7 @@ export class RepositoryService {
     return ctx.loaders.repositoryById.load(id);
   }
 
-  async list(ctx: GraphQLContext, args: QueryRepositoriesArgs): Promise<Page<RepositoryEntity>> {
+  async list(ctx: GraphQLContext, args: QueryRepositoriesArgs, options: ListOptions = {}): Promise<Page<RepositoryEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
     const filter = args.filter ?? {};
     const query = ctx.db.getRepository(RepositoryEntity).createQueryBuilder('r').where('r.projectId = :projectId', { projectId: project.id });
@@ -91,7 +91,7 @@ export class RepositoryService {
     if (filter.repoConnectionId) query.andWhere('r.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
     if (filter.nameContains) query.andWhere('r.name LIKE :name', { name: containsPattern(filter.nameContains) });
     const counter = !filter.includeDeleted && !filter.sourceType && !filter.platform && !filter.repoConnectionId && !filter.nameContains;
-    const page = await paginate(query, 'r', args, counter ? () => countLiveRows(ctx.db, project.id, 'repositories') : filter.includeDeleted || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_repositories_live' });
+    const page = await paginate(query, 'r', args, counter ? () => countLiveRows(ctx.db, project.id, 'repositories') : filter.includeDeleted || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_repositories_live' }, options);
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }

@@ -6,7 +6,7 @@ import type { CreateServiceMappingInput, QueryServiceMappingsArgs, UpdateService
 import { prefixedId } from '../../lib/ids';
 import { requireScope } from '../auth/auth.service';
 import { changeLiveRowCounters, countLiveRows } from '../projects/project-quota';
-import { paginate, type Page } from '../shared/pagination';
+import { paginate, type ListOptions, type Page } from '../shared/pagination';
 import { lockOwnRow } from '../shared/scoped-rows';
 import { inTransaction, isDuplicateKey } from '../shared/transaction';
 import { checkServiceMappingFields } from './service-mapping.inputs';
@@ -27,7 +27,7 @@ export class ServiceMappingService {
     return ctx.loaders.serviceMappingById.load(id);
   }
 
-  async list(ctx: GraphQLContext, args: QueryServiceMappingsArgs): Promise<Page<ServiceMappingEntity>> {
+  async list(ctx: GraphQLContext, args: QueryServiceMappingsArgs, options: ListOptions = {}): Promise<Page<ServiceMappingEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
     const filter = args.filter ?? {};
     const query = ctx.db.getRepository(ServiceMappingEntity).createQueryBuilder('m').where('m.projectId = :projectId', { projectId: project.id });
@@ -41,6 +41,7 @@ export class ServiceMappingService {
       'm',
       args,
       counter ? () => countLiveRows(ctx.db, project.id, 'mappings') : filter.includeDeleted || filter.repositoryId || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_service_mappings_live' },
+      options,
     );
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;

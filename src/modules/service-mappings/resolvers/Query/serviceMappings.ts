@@ -1,3 +1,5 @@
 import type { QueryResolvers } from '../../../../generated/graphql';
+import { selectsField } from '../../../shared/pagination';
 
-export const serviceMappings: NonNullable<QueryResolvers['serviceMappings']> = (_parent, args, ctx) => ctx.services.serviceMappings.list(ctx, args);
+export const serviceMappings: NonNullable<QueryResolvers['serviceMappings']> = (_parent, args, ctx, info) =>
+  ctx.services.serviceMappings.list(ctx, args, { countNow: selectsField(info, 'totalCount') });
