@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { isPrivateAddress } from '../repositories/default-branch';
 
 /** Why a platform call failed, in words that are safe to show and store (no credential, no body). */
@@ -258,7 +258,9 @@ export class PlatformHttp {
           if (options.all) (callback as (e: null, a: typeof pinned) => void)(null, pinned);
           else callback(null, pinned[0].address, pinned[0].family);
         };
-        return new Agent({ connect: { lookup: pinnedLookup } });
+        // undici is loaded on the first call to a code host: a server that never calls one does not hold it (docs/decisions.md, Memory).
+        const { Agent: PinnedAgent } = await import('undici');
+        return new PinnedAgent({ connect: { lookup: pinnedLookup } });
       })();
       this.checkedHosts.set(host, checked);
     }
