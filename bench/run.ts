@@ -265,6 +265,26 @@ interface RunResult {
   mean: number;
   requests: number;
   answered2xx: number;
+  /** The server process's CPU time (user + system, every thread: GC and libuv included) during the run, per request answered. */
+  cpuMsPerRequest: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time a process has used so far, in ms (utime + stime from /proc/<pid>/stat); NaN when unreadable. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
 }
 
 interface Failures {
@@ -285,8 +305,9 @@ const median = (values: number[]): number => {
 };
 
 /** One autocannon run; latencies are kept per response in full precision (autocannon's histogram keeps whole ms). */
-async function run(url: string, arm: Arm, seconds: number, connections: number, failures: Failures, tag: () => string): Promise<RunResult> {
+async function run(url: string, pid: number, arm: Arm, seconds: number, connections: number, failures: Failures, tag: () => string): Promise<RunResult> {
   const latencies: number[] = [];
+  const cpuAtStart = cpuMs(pid);
   let answered2xx = 0;
   const keep = (what: string) => {
     failures.count += 1;
@@ -316,6 +337,7 @@ async function run(url: string, arm: Arm, seconds: number, connections: number, 
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
     instance.on('reqError', (error: Error) => keep(`transport error: ${error.message}`));
   });
+  const cpuUsed = cpuMs(pid) - cpuAtStart;
   if (result.timeouts > 0) keep(`${result.timeouts} timeouts`);
   latencies.sort((a, b) => a - b);
   return {
@@ -325,6 +347,7 @@ async function run(url: string, arm: Arm, seconds: number, connections: number, 
     mean: latencies.reduce((s, x) => s + x, 0) / Math.max(1, latencies.length),
     requests: result.requests.total,
     answered2xx,
+    cpuMsPerRequest: result.requests.total > 0 ? cpuUsed / result.requests.total : NaN,
   };
 }
 
@@ -495,9 +518,10 @@ function armTable(m: Measured): string {
       fmtMs(median(rs.map((r) => r.p50))),
       fmtMs(median(rs.map((r) => r.p99))),
       rs.map((r) => r.rps.toFixed(0)).join(' / '),
+      fmtMs(median(rs.map((r) => r.cpuMsPerRequest))),
     ];
   });
-  return table(['server', 'requests/s', 'p50', 'p99', 'requests/s per round'], rows);
+  return table(['server', 'requests/s', 'p50', 'p99', 'requests/s per round', 'server CPU per request'], rows);
 }
 
 function ratioTable(m: Measured): string {
@@ -587,6 +611,9 @@ ${o.note ? `> ${o.note.replace(/\n/g, '\n> ')}\n\n` : ''}- Date: ${mc.date}; com
 - ${o.rounds} rounds per scenario and concurrency, servers alternating inside each round (the order turning by one each round); each run ${o.seconds} s after a ${o.warmupSeconds} s warm-up
   (discarded). Figures per server are the median over rounds; **ratios are the median of per-round ratios**.
   Latencies are measured per response by the bench (full precision), p50 and p99 of the measured run.
+  *Server CPU per request* is the server process's CPU time (user + system, all its threads) during the
+  measured run divided by the requests answered in it (median over rounds): where a server's time goes
+  when the machine, not the server, sets the pace.
 - Whole run: ${(r.totalSeconds / 60).toFixed(1)} min, of which ${r.seeded.seconds.toFixed(0)} s seeding.
 
 ## Targets (issue 9)
@@ -833,6 +860,7 @@ async function main(): Promise<number> {
     servers.push(baseline);
     const memory = { repolink: memoryWatch(repolink.pid), baseline: memoryWatch(baseline.pid) };
     const urls: Record<ServerName, string> = { repolink: repolink.url, shim: repolink.url, baseline: baseline.url };
+    const pids: Record<ServerName, number> = { repolink: repolink.pid, shim: repolink.pid, baseline: baseline.pid };
     say(`repolink ${repolink.url} (pid ${repolink.pid}), baseline ${baseline.url} (pid ${baseline.pid}), pool ${poolSize}`);
 
     // Both answer the same list before anything is measured (the test suite checks this in depth).
@@ -870,12 +898,12 @@ async function main(): Promise<number> {
           for (const arm of order) {
             const url = urls[arm.server];
             if (options.warmupSeconds > 0) {
-              const w = await run(url, arm, options.warmupSeconds, concurrency, failures, tag);
+              const w = await run(url, pids[arm.server], arm, options.warmupSeconds, concurrency, failures, tag);
               if (arm.writes) answered[arm.project][arm.writes] += w.answered2xx;
               if (arm.writes) answered[arm.project].slack += concurrency;
               drained += await quiesce(db);
             }
-            const result = await run(url, arm, options.seconds, concurrency, failures, tag);
+            const result = await run(url, pids[arm.server], arm, options.seconds, concurrency, failures, tag);
             if (arm.writes) {
               answered[arm.project][arm.writes] += result.answered2xx;
               answered[arm.project].slack += concurrency;
@@ -895,7 +923,9 @@ async function main(): Promise<number> {
             return `${c.label}: ${fmtX(r.throughput)}`;
           })
           .join('; ');
-        const rates = scenario.arms.map((a) => `${a.id} ${median(m.rounds.get(a.id)!.map((r) => r.rps)).toFixed(0)}/s p50 ${fmtMs(median(m.rounds.get(a.id)!.map((r) => r.p50)))}`).join(', ');
+        const rates = scenario.arms
+          .map((a) => `${a.id} ${median(m.rounds.get(a.id)!.map((r) => r.rps)).toFixed(0)}/s p50 ${fmtMs(median(m.rounds.get(a.id)!.map((r) => r.p50)))} cpu ${fmtMs(median(m.rounds.get(a.id)!.map((r) => r.cpuMsPerRequest)))}/req`)
+          .join(', ');
         say(`${scenario.title} c=${concurrency}: ${rates}\n  ${summary}\n  (${(drained / 1000).toFixed(1)} s waiting for the database to go idle between runs)`);
       }
     }
