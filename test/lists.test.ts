@@ -200,6 +200,9 @@ describe('totalCount', () => {
       expect(viaFragment.body.data[field].totalCount).toBe(selected.body.data[field].totalCount);
       const unselected = await statementsOf(`{ ${field}(first: 5) { edges { node { id } } } }`, account);
       expect(unselected.statements.filter(isCount)).toEqual([]);
+      // Nor through a fragment that leaves it out.
+      const fragmentWithout = await statementsOf(`{ ${field}(first: 5) { ...G } } fragment G on ${field === 'repoConnections' ? 'RepoConnectionPage' : field === 'repositories' ? 'RepositoryPage' : 'ServiceMappingPage'} { edges { node { id } } }`, account);
+      expect(fragmentWithout.statements.filter(isCount)).toEqual([]);
     }
   });
 });

@@ -58,7 +58,14 @@ test('requests are counted and timed by route, GraphQL operation and outcome', a
 
 test('the database pool gauges follow connections taken, returned and waited for', async () => {
   const gauge = (m: Awaited<ReturnType<typeof scrape>>, state: string) => m.value(series('repolink_db_pool_connections', { state }));
-  const idle = await scrape();
+  // Background work may hold a connection for a moment: the rate limiter writes the earlier tests'
+  // counts on a timer (250 ms). Let it fire, then wait, bounded, for a scrape that sees the pool at rest.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  let idle = await scrape();
+  for (let i = 0; i < 40 && gauge(idle, 'in_use') !== 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    idle = await scrape();
+  }
   const max = idle.value('repolink_db_pool_max_connections')!;
   expect(max).toBe(5); // the test data source's pool size
   expect(gauge(idle, 'in_use')).toBe(0);

@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo, SelectionNode } from 'graphql';
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppError, ErrorCode } from '../../errors';
 import { readRows, rowShape } from './rows';
@@ -55,16 +55,19 @@ export interface ListOptions {
 }
 
 /**
- * Whether the field being resolved selects `name` directly. A fragment in the selection counts as
- * a yes (only a cost: the count would otherwise start when the field resolves).
+ * Whether the field being resolved selects `name`, directly or through its fragments (a fragment
+ * the info does not carry counts as a yes: that only starts the count sooner than needed).
  */
-export function selectsField(info: Pick<GraphQLResolveInfo, 'fieldNodes'> | undefined, name: string): boolean {
-  for (const node of info?.fieldNodes ?? []) {
-    for (const selection of node.selectionSet?.selections ?? []) {
-      if (selection.kind !== 'Field' || selection.name.value === name) return true;
-    }
-  }
-  return false;
+export function selectsField(info: Pick<GraphQLResolveInfo, 'fieldNodes'> & { fragments?: GraphQLResolveInfo['fragments'] } | undefined, name: string): boolean {
+  const within = (selections: readonly SelectionNode[], depth: number): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === 'Field') return selection.name.value === name;
+      if (depth > 10) return true;
+      if (selection.kind === 'InlineFragment') return within(selection.selectionSet.selections, depth + 1);
+      const fragment = info?.fragments?.[selection.name.value];
+      return fragment ? within(fragment.selectionSet.selections, depth + 1) : true;
+    });
+  return (info?.fieldNodes ?? []).some((node) => within(node.selectionSet?.selections ?? [], 0));
 }
 
 /**
