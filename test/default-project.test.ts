@@ -1,14 +1,12 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DefaultProjects1764000000000 } from '../migrations/1764000000000-default-projects';
-import { migrations } from '../migrations';
 import { runAdmin } from '../src/cli/admin';
-import { createDataSource } from '../src/db/data-source';
 import { uuidv7 } from '../src/lib/ids';
 import { CONNECT_REPOS, CREATE_REPOSITORY, VIEWER, connectInput } from './support/operations';
 import { rest } from './support/rest';
 import { heimdallExamples, sigsentryExamples } from './support/seeds';
-import { testDatabaseUrl } from './support/db';
+import { databaseBefore, testDatabaseUrl } from './support/db';
 import { useTestServer } from './support/test-server';
 
 const heimdall = heimdallExamples();
@@ -135,31 +133,15 @@ describe('authentication and scope errors name the credential that was sent', ()
 
 describe('the migration gives every existing tenant a default project', () => {
   test('the oldest project where there is one, a new "Default" project where there is none', async () => {
-    const base = new URL(testDatabaseUrl());
-    const name = `repolink_defproj_${process.pid}_${Date.now().toString(36)}`;
-    const root = createDataSource({ url: base.toString(), poolSize: 1 });
-    await root.initialize();
-    await root.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    const url = new URL(base.toString());
-    url.pathname = `/${name}`;
-    const before = migrations.filter((m) => m !== DefaultProjects1764000000000);
-    const db = createDataSource({ url: url.toString(), poolSize: 2 });
-    Object.assign(db.options, { migrations: before });
+    const { db, apply, drop } = await databaseBefore('defproj', DefaultProjects1764000000000);
     try {
-      await db.initialize();
-      await db.runMigrations({ transaction: 'each' });
       // The state before: a personal tenant without a project and its user, and an organization with two projects.
       const [lonely, org, p1, p2, user] = [uuidv7(), uuidv7(), uuidv7(), uuidv7(), uuidv7()];
       await db.query(`INSERT INTO tenants (id, name, kind, plan, created_at, updated_at) VALUES (?, 'lonely', 'personal', 'free', NOW(3), NOW(3)), (?, 'org', 'organization', 'team', NOW(3), NOW(3))`, [lonely, org]);
       await db.query(`INSERT INTO projects (id, tenant_id, name, repository_count, created_at, updated_at) VALUES (?, ?, 'first', 0, '2026-01-01', NOW(3)), (?, ?, 'second', 0, '2026-02-01', NOW(3))`, [p1, org, p2, org]);
-      await db.query(`INSERT INTO users (id, tenant_id, email, default_project_id, created_at) VALUES (?, ?, ?, NULL, NOW(3))`, [user, lonely, `lonely-${name}@example.com`]);
+      await db.query(`INSERT INTO users (id, tenant_id, email, default_project_id, created_at) VALUES (?, ?, ?, NULL, NOW(3))`, [user, lonely, `lonely-${uuidv7()}@example.com`]);
 
-      const runner = db.createQueryRunner();
-      try {
-        await new DefaultProjects1764000000000().up(runner);
-      } finally {
-        await runner.release();
-      }
+      await apply();
 
       const tenants = await db.query('SELECT t.id, t.default_project_id, p.name, p.tenant_id FROM tenants t JOIN projects p ON p.id = t.default_project_id ORDER BY t.name');
       expect(tenants).toEqual([
@@ -169,9 +151,7 @@ describe('the migration gives every existing tenant a default project', () => {
       const [{ missing }] = await db.query('SELECT COUNT(*) AS missing FROM tenants WHERE default_project_id IS NULL');
       expect(Number(missing)).toBe(0);
     } finally {
-      if (db.isInitialized) await db.destroy();
-      await root.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await root.destroy();
+      await drop();
     }
   });
 });

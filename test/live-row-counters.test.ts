@@ -5,10 +5,8 @@
  * adds the counters fills them from the rows already there.
  */
 import { LiveRowCounters1764300000000 } from '../migrations/1764300000000-live-row-counters';
-import { migrations } from '../migrations';
-import { createDataSource } from '../src/db/data-source';
 import { uuidv7 } from '../src/lib/ids';
-import { testDatabaseUrl } from './support/db';
+import { databaseBefore } from './support/db';
 import { createAccount, type TestAccount } from './support/factories';
 import { CONNECT_REPOS, CREATE_REPOSITORY } from './support/operations';
 import { rest } from './support/rest';
@@ -196,18 +194,8 @@ test('every write keeps the counters equal to the live rows, and totalCount answ
 });
 
 test('the migration fills the new counters from the rows already there', async () => {
-  const base = new URL(testDatabaseUrl());
-  const name = `repolink_counters_${process.pid}_${Date.now().toString(36)}`;
-  const root = createDataSource({ url: base.toString(), poolSize: 1 });
-  await root.initialize();
-  await root.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  const db = createDataSource({ url: url.toString(), poolSize: 2 });
-  Object.assign(db.options, { migrations: migrations.filter((m) => m !== LiveRowCounters1764300000000) });
+  const { db, apply, drop } = await databaseBefore('counters', LiveRowCounters1764300000000);
   try {
-    await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
     // The state before: a tenant with two projects, one with live and deleted rows, one empty.
     const [tenant, full, empty] = [uuidv7(), uuidv7(), uuidv7()];
     await db.query(`INSERT INTO tenants (id, name, kind, plan, created_at, updated_at) VALUES (?, 'org', 'organization', 'team', NOW(3), NOW(3))`, [tenant]);
@@ -241,12 +229,7 @@ test('the migration fills the new counters from the rows already there', async (
       );
     }
 
-    const runner = db.createQueryRunner();
-    try {
-      await new LiveRowCounters1764300000000().up(runner);
-    } finally {
-      await runner.release();
-    }
+    await apply();
 
     const counters = await db.query('SELECT name, repository_count, connection_count, mapping_count FROM projects ORDER BY name');
     expect(counters.map((p: any) => ({ ...p, repository_count: Number(p.repository_count), connection_count: Number(p.connection_count), mapping_count: Number(p.mapping_count) }))).toEqual([
@@ -254,8 +237,6 @@ test('the migration fills the new counters from the rows already there', async (
       { name: 'full', repository_count: 3, connection_count: 2, mapping_count: 2 },
     ]);
   } finally {
-    if (db.isInitialized) await db.destroy();
-    await root.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await root.destroy();
+    await drop();
   }
 });

@@ -22,7 +22,6 @@ function random16(): Buffer {
     poolAt = 0;
   }
   const bytes = Buffer.from(POOL.subarray(poolAt, poolAt + 16));
-  POOL.fill(0, poolAt, poolAt + 16);
   poolAt += 16;
   return bytes;
 }

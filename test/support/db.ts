@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { DataSource } from 'typeorm';
+import type { DataSource, MigrationInterface } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 
 export function testDatabaseUrl(): string {
@@ -15,9 +15,8 @@ export async function openTestDataSource(poolSize = 5): Promise<DataSource> {
   return dataSource;
 }
 
-/** A database of its own on the suite's server, migrated, for tests that act on whole tables. */
-export async function createIsolatedDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const { runMigrations } = await import('../../src/db/data-source');
+/** An empty database of its own on the suite's server, and how to drop it. */
+async function createEmptyDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
   const base = new URL(testDatabaseUrl());
   const name = `repolink_${label.replace(/\W/g, '_')}_${process.pid}_${Date.now().toString(36)}`;
   const admin = createDataSource({ url: base.toString(), poolSize: 1 });
@@ -26,7 +25,6 @@ export async function createIsolatedDatabase(label: string): Promise<{ url: stri
   await admin.destroy();
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
-  await runMigrations(url.toString());
   return {
     url: url.toString(),
     async drop() {
@@ -35,5 +33,47 @@ export async function createIsolatedDatabase(label: string): Promise<{ url: stri
       await ds.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await ds.destroy();
     },
+  };
+}
+
+/** A database of its own on the suite's server, migrated, for tests that act on whole tables. */
+export async function createIsolatedDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { runMigrations } = await import('../../src/db/data-source');
+  const database = await createEmptyDatabase(label);
+  await runMigrations(database.url);
+  return database;
+}
+
+/**
+ * A database of its own with every migration but `migration` applied: the state a migration meets
+ * in production. `apply()` runs it; `drop()` closes and removes the database.
+ */
+export async function databaseBefore(label: string, migration: new () => MigrationInterface): Promise<{ db: DataSource; apply(): Promise<void>; drop(): Promise<void> }> {
+  const { migrations } = await import('../../migrations');
+  const database = await createEmptyDatabase(label);
+  const db = createDataSource({ url: database.url, poolSize: 2 });
+  Object.assign(db.options, { migrations: migrations.filter((m) => m !== migration) });
+  const drop = async () => {
+    if (db.isInitialized) await db.destroy();
+    await database.drop();
+  };
+  try {
+    await db.initialize();
+    await db.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return {
+    db,
+    async apply() {
+      const runner = db.createQueryRunner();
+      try {
+        await new migration().up(runner);
+      } finally {
+        await runner.release();
+      }
+    },
+    drop,
   };
 }

@@ -30,8 +30,6 @@ interface Counter {
   read: boolean;
   /** Hits taken here and not yet written. */
   pending: number;
-  /** Hits of the write in flight: in neither `shared` nor `pending` until it ends. */
-  inflight: number;
   /** Hits taken here so far (a sequence number) and the last one a finished write covers. */
   taken: number;
   written: number;
@@ -86,16 +84,17 @@ export class RateLimitService {
     const key = `${windowStart}|${principal}`;
     let counter = this.counters.get(key);
     if (!counter) {
-      counter = { principal, windowStart, shared: 0, read: false, pending: 0, inflight: 0, taken: 0, written: 0, flushing: null };
+      counter = { principal, windowStart, shared: 0, read: false, pending: 0, taken: 0, written: 0, flushing: null };
       this.counters.set(key, counter);
     }
     counter.pending += 1;
     counter.taken += 1;
     const mine = counter.taken;
     const refusedAlready = counter.read && counter.shared >= limit;
-    // Hits admitted here that no finished write covers yet: never `batch` or more (the bound).
+    // Hits taken here that no finished write covers yet (pending, or in a write still in flight):
+    // never `batch` or more (the bound).
     const unconfirmed = counter.taken - counter.written;
-    const mustWrite = !counter.read || unconfirmed >= this.batch || counter.shared + counter.inflight + counter.pending > limit - this.batch;
+    const mustWrite = !counter.read || unconfirmed >= this.batch || counter.shared + unconfirmed > limit - this.batch;
     if (!refusedAlready && (mustWrite || this.closed)) {
       // The write that covers this hit tells its place among every process's hits of the window:
       // its hits are the last ones of the total it reads back. Exact, even when one write carries
@@ -114,7 +113,7 @@ export class RateLimitService {
     } else {
       this.schedule();
     }
-    const count = counter.shared + counter.inflight + counter.pending;
+    const count = counter.shared + counter.taken - counter.written;
     return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), retryAfterSeconds };
   }
 
@@ -126,17 +125,14 @@ export class RateLimitService {
       const upTo = counter.taken;
       if (hits === 0) return null;
       counter.pending -= hits;
-      counter.inflight += hits;
       try {
         const result = await this.upsert(counter, hits);
-        counter.inflight -= hits;
         // A fresh row (affectedRows 1) holds our hits; an update (affectedRows 2) reports the new total.
         counter.shared = result.affectedRows === 1 ? hits : Number(result.insertId ?? hits);
         counter.read = true;
         counter.written = upTo;
         return { total: counter.shared, upTo };
       } catch (error) {
-        counter.inflight -= hits;
         counter.pending += hits; // written next time: no hit is lost to a failed write
         throw error;
       }
