@@ -10,14 +10,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { buildSchema, getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
-import {
-  DEFAULT_PLAYGROUND_OPTIONS,
-  PLAYGROUND_EXAMPLES,
-  playgroundHeaders,
-  playgroundHtml,
-  registerPlaygroundAssets,
-  wantsPlayground,
-} from '../src/playground/playground';
+import { DEFAULT_PLAYGROUND_OPTIONS, registerPlaygroundAssets, wantsPlayground } from '../src/playground/playground';
+import { PLAYGROUND_EXAMPLES } from '../src/playground/playground-examples';
+import { playgroundHeaders, playgroundHtml } from '../src/playground/playground-page';
 import { startTestServer, type TestServer } from './support/test-server';
 
 const CHROMIUM_ARGS = [
