@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../src/config';
-import { freePorts } from '../src/cli/cluster-galera';
+import { freePorts } from '../src/cli/galera/machine';
 import { createDataSource } from '../src/db/data-source';
 import { ProjectEntity } from '../src/db/entities';
 import { readFromReplicas, replicaStats } from '../src/db/replicas';

@@ -28,7 +28,8 @@ async function primary(): Promise<void> {
   const { loadKeyRing } = await import('../modules/crypto');
   const { createDataSource, runMigrations } = await import('../db/data-source');
   const { ensureDemoAccount, welcomeLines } = await import('../boot/demo');
-  const { GaleraCluster, ensurePackages, freePorts } = await import('./cluster-galera');
+  const { GaleraCluster } = await import('./galera/galera-cluster');
+  const { ensurePackages, freePorts } = await import('./galera/machine');
 
   const config = loadConfig();
   const workersWanted = Number(process.env.REPOLINK_WORKERS ?? os.availableParallelism?.() ?? os.cpus().length);

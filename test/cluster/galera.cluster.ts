@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { createConnection } from 'mysql2/promise';
-import { GaleraCluster } from '../../src/cli/cluster-galera';
+import { GaleraCluster } from '../../src/cli/galera/galera-cluster';
 import { createDataSource, runMigrations } from '../../src/db/data-source';
 import { createAccount } from '../support/factories';
 import { startServerProcess, type ServerProcess } from '../support/process-server';

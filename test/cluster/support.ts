@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { freePorts, terminate, watchdog } from '../../src/cli/cluster-galera';
+import { freePorts, terminate, watchdog } from '../../src/cli/galera/machine';
 import { loadKeyRing } from '../../src/modules/crypto';
 
 /** The long form runs every scenario at the sizes; CLUSTER_TEST=short is CI's form. */
