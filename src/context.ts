@@ -4,7 +4,7 @@ import type { Config } from './config';
 import type { UserError } from './errors';
 import { createLoaders, type Loaders } from './loaders';
 import type { Viewer } from './modules/auth/viewer';
-import type { BeforeCommitHook } from './modules/shared/transaction';
+import type { BeforeCommitHook } from './db/transaction';
 import type { Services } from './services';
 import type { DataSource, EntityManager } from 'typeorm';
 

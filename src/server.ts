@@ -29,7 +29,7 @@ import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
 import { SyncWorker } from './modules/sync/sync-worker';
-import { isConnectionLoss, isDatabaseUnavailable } from './modules/shared/transaction';
+import { isConnectionLoss, isDatabaseUnavailable } from './db/transaction';
 import { replicaHealth } from './db/replicas';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
@@ -75,7 +75,7 @@ const SAFE_CODES = new Set<string>([
 ]);
 
 /** Whether an error means the database cannot be reached or serve now (as opposed to a bug). */
-export { isDatabaseUnavailable } from './modules/shared/transaction';
+export { isDatabaseUnavailable } from './db/transaction';
 
 /**
  * Internal errors are masked: a client sees a code and a generic message, never SQL, a stack or

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type Logger } from 'typeorm';
 import { migrations } from '../../migrations';
-import { noteFailedStatement, refuseIfDoomed } from '../modules/shared/transaction';
+import { noteFailedStatement, refuseIfDoomed } from './transaction';
 import { entities } from './entities';
 import { routeReadsToReplicas } from './replicas';
 

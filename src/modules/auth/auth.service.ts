@@ -5,7 +5,7 @@ import { ForbiddenError, UnauthenticatedError } from '../../errors';
 import { UUID_PATTERN } from '../../lib/ids';
 import { API_KEY_PREFIX, SESSION_TOKEN_PREFIX, hashToken, hashesEqual, looksLikeToken } from './tokens';
 import type { ProjectScope, Viewer } from './viewer';
-import { readRows } from '../shared/rows';
+import { readRows } from '../../db/rows';
 
 export interface Credentials {
   /** The bearer token: from `Authorization: Bearer …`, or the `session` cookie. */

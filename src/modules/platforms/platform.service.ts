@@ -7,7 +7,7 @@ import { checkConnectRepos } from '../repo-connections/repo-connection.inputs';
 import { RepoConnectionEntity } from '../../db/entities';
 import type { SourceType } from '../../db/entities/repository.entity';
 import { parseRemote } from '../repositories/default-branch';
-import { isValidBranchName } from '../shared/validation';
+import { isValidBranchName } from '../../lib/validation';
 import { webBaseUrlFor } from './platform-client';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { createPlatformClient, type CredentialReport, type PlatformClient, type PlatformCredentials, type RepositoryReport } from './platform-client';

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { ProjectEntity, type TenantEntity } from '../../db/entities';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import { readRows } from '../shared/rows';
+import { readRows } from '../../db/rows';
 
 export function repositoryQuota(config: Config, tenant: TenantEntity): number | null {
   return config.planQuotas[tenant.plan];

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isRetryableTransactionError } from '../shared/transaction';
+import { isRetryableTransactionError } from '../../db/transaction';
 
 export interface RateLimitDecision {
   allowed: boolean;

@@ -15,7 +15,7 @@ import {
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { UserErrorCode, userError, type UserError } from '../../errors';
 import type { ConnectReposInput, UpdateRepoConnectionInput } from '../../generated/graphql';
-import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
+import { BRANCH_MESSAGE, isValidBranchName, isValidPathPrefix, validateInput, type Checked } from '../../lib/validation';
 import { checkStackRoots, type StackRoot } from '../service-mappings/stack-roots';
 
 export const MAX_REPOSITORIES_PER_CONNECTION = 500;
@@ -88,11 +88,6 @@ export function isValidBaseUrl(value: string): boolean {
   }
 }
 
-/** `pathPrefix` is relative to the repository root: no leading "/", no ".." segment. */
-export function isValidPathPrefix(value: string): boolean {
-  return !value.startsWith('/') && !/[\x00-\x1f\\]/.test(value) && !value.split('/').some((s) => s === '..' || s === '.');
-}
-
 export interface NormalizedConnectRepos {
   platform: Platform;
   credentials: { token: string } | { username: string; appPassword: string };
@@ -101,8 +96,6 @@ export interface NormalizedConnectRepos {
   serviceMappings: { serviceName: string; repo: string; pathPrefix: string; defaultBranch: string; stackRoots?: StackRoot[] }[];
   lookbackDays: number;
 }
-
-export type Checked<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 
 type Bad = (field: (string | number)[], message: string) => void;
 

@@ -9,13 +9,14 @@ import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
 import { CredentialCipher, Secret } from '../crypto';
 import { countLiveRows, releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
-import { paginate, type ListOptions, type Page } from '../shared/pagination';
-import { insertRows } from '../shared/rows';
-import { lockOwnRow } from '../shared/scoped-rows';
-import { inTransaction, isDuplicateKey } from '../shared/transaction';
+import { paginate, type ListOptions, type Page } from '../../db/pagination';
+import { insertRows } from '../../db/rows';
+import { lockOwnRow } from '../../db/locks';
+import { inTransaction, isDuplicateKey } from '../../db/transaction';
 import type { RepositoryReport } from '../platforms/platform-client';
 import { verificationErrors } from '../platforms/platform.service';
-import { checkConnectRepos, checkUpdateRepoConnection, type Checked, type NormalizedConnectRepos, type RepoConnectionChanges } from './repo-connection.inputs';
+import type { Checked } from '../../lib/validation';
+import { checkConnectRepos, checkUpdateRepoConnection, type NormalizedConnectRepos, type RepoConnectionChanges } from './repo-connection.inputs';
 
 export interface ConnectReposResult {
   repoConnection: RepoConnectionEntity | null;

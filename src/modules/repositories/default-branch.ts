@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { isValidBranchName } from '../shared/validation';
+import { isValidBranchName } from '../../lib/validation';
 import type { DefaultBranchResolver } from './repository.service';
 
 export interface DefaultBranchResolverOptions {

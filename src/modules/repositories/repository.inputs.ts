@@ -2,8 +2,7 @@ import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } fro
 import type { Severity, SourceType } from '../../db/entities/repository.entity';
 import { UserErrorCode, userError } from '../../errors';
 import type { CreateRepositoryInput, UpdateRepositoryInput } from '../../generated/graphql';
-import type { Checked } from '../repo-connections/repo-connection.inputs';
-import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
+import { BRANCH_MESSAGE, isValidBranchName, validateInput, type Checked } from '../../lib/validation';
 
 export class CreateRepositoryDto {
   @IsString() @Length(1, 255, { message: 'name must be 1 to 255 characters' }) name: string;

@@ -6,10 +6,10 @@ import { uuidv7 } from '../../lib/ids';
 import type { GraphQLContext } from '../../context';
 import { requireScope } from '../auth/auth.service';
 import { countLiveRows, releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
-import { containsPattern, paginate, type ListOptions, type Page } from '../shared/pagination';
-import { insertRows } from '../shared/rows';
-import { lockOwnRow } from '../shared/scoped-rows';
-import { inTransaction, isDuplicateKey } from '../shared/transaction';
+import { containsPattern, paginate, type ListOptions, type Page } from '../../db/pagination';
+import { insertRows } from '../../db/rows';
+import { lockOwnRow } from '../../db/locks';
+import { inTransaction, isDuplicateKey } from '../../db/transaction';
 import { checkCreateRepository, checkUpdateRepository } from './repository.inputs';
 
 export interface CreateRepositoryResult {

@@ -6,9 +6,9 @@ import type { CreateServiceMappingInput, QueryServiceMappingsArgs, UpdateService
 import { prefixedId } from '../../lib/ids';
 import { requireScope } from '../auth/auth.service';
 import { changeLiveRowCounters, countLiveRows } from '../projects/project-quota';
-import { paginate, type ListOptions, type Page } from '../shared/pagination';
-import { lockOwnRow } from '../shared/scoped-rows';
-import { inTransaction, isDuplicateKey } from '../shared/transaction';
+import { paginate, type ListOptions, type Page } from '../../db/pagination';
+import { lockOwnRow } from '../../db/locks';
+import { inTransaction, isDuplicateKey } from '../../db/transaction';
 import { checkServiceMappingFields } from './service-mapping.inputs';
 
 export interface ServiceMappingResult {

@@ -7,9 +7,9 @@ import { requireScope } from '../auth/auth.service';
 import type { CredentialCipher } from '../crypto';
 import { credentialsAad, type ConnectReposResult, type StoredCredentials } from '../repo-connections/repo-connection.service';
 import type { PlatformService } from '../platforms/platform.service';
-import { lockOwnRow } from '../shared/scoped-rows';
-import { inTransaction } from '../shared/transaction';
-import { isValidBranchName } from '../shared/validation';
+import { lockOwnRow } from '../../db/locks';
+import { inTransaction } from '../../db/transaction';
+import { isValidBranchName } from '../../lib/validation';
 import { SyncJobStore, type ClaimedJob, type JobOutcome } from './sync-job.store';
 
 /** What one attempt did, for logs and tests. */

@@ -4,7 +4,7 @@ import { ApiKeyEntity, ProjectEntity, SessionEntity, TenantEntity, UserEntity } 
 import type { Permission } from '../../db/entities/api-key.entity';
 import type { TenantKind } from '../../db/entities/tenant.entity';
 import { uuidv7 } from '../../lib/ids';
-import { isDuplicateKey } from '../shared/transaction';
+import { isDuplicateKey } from '../../db/transaction';
 import { PERMISSIONS } from '../auth/auth.service';
 import { API_KEY_PREFIX, SESSION_TOKEN_PREFIX, displayPrefix, hashToken, newToken } from '../auth/tokens';
 
