@@ -22,7 +22,7 @@ import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service';
 import { registerRestShim, restErrorHandler, restNotFound } from './rest';
 import { DEFAULT_PLAYGROUND_OPTIONS, playgroundPreHandler, registerPlaygroundAssets } from './playground/playground';
-import type { DefaultBranchResolver } from './modules/repositories/repository.service';
+import type { DefaultBranchResolver } from './modules/repositories/default-branch';
 import type { DestinationStream } from 'pino';
 import { fastifyLogging, internalErrorLogging, registerRequestLogging } from './observability/logging';
 import { registerMetrics } from './observability/metrics';

@@ -6,9 +6,9 @@ import { requireScope } from '../auth/auth.service';
 import { checkConnectRepos } from '../repo-connections/repo-connection.inputs';
 import { RepoConnectionEntity } from '../../db/entities';
 import type { SourceType } from '../../db/entities/repository.entity';
-import { parseRemote } from '../repositories/default-branch';
+import { parseRemote } from '../../lib/remote-url';
 import { isValidBranchName } from '../../lib/validation';
-import { webBaseUrlFor } from './platform-client';
+import { PLATFORM_FACTS, webBaseUrlFor } from './platform-facts';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { createPlatformClient, type CredentialReport, type PlatformClient, type PlatformCredentials, type RepositoryReport } from './platform-client';
 
@@ -20,13 +20,6 @@ export interface ConnectionCheck {
   /** The credential is valid, lacks no scope it is known to need, and every repository was found and readable. */
   ok: boolean;
 }
-
-/** The scopes each platform needs to read code and pull/merge requests. */
-export const REQUIRED_SCOPES: Record<Platform, string[]> = {
-  github: ['repo'],
-  gitlab: ['read_api'],
-  bitbucket: ['repository', 'pullrequest'],
-};
 
 /** Repositories checked at once on one platform: polite to its rate limits, quick enough for 500. */
 const CONCURRENCY = 4;
@@ -103,7 +96,7 @@ export class PlatformService {
         ? repositories.map((path): RepositoryReport => ({ repository: path, status: 'no_access', visibility: null, permission: null, defaultBranch: null, headCommit: null, message: 'Not checked: the credential was refused' }))
         : await mapLimited(repositories, CONCURRENCY, (path) => client.checkRepository(path, credential));
     const ok = credential.valid === true && (credential.missingScopes ?? []).length === 0 && reports.every((r) => r.status === 'found');
-    return { platform, credential: { ...credential, requiredScopes: REQUIRED_SCOPES[platform] }, repositories: reports, ok };
+    return { platform, credential: { ...credential, requiredScopes: [...PLATFORM_FACTS[platform].requiredScopes] }, repositories: reports, ok };
   }
 }
 

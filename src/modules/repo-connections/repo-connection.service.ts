@@ -15,6 +15,7 @@ import { lockOwnRow } from '../../db/locks';
 import { inTransaction, isDuplicateKey } from '../../db/transaction';
 import type { RepositoryReport } from '../platforms/platform-client';
 import { verificationErrors } from '../platforms/platform.service';
+import { cloneUrl } from '../platforms/platform-facts';
 import type { Checked } from '../../lib/validation';
 import { checkConnectRepos, checkUpdateRepoConnection, type NormalizedConnectRepos, type RepoConnectionChanges } from './repo-connection.inputs';
 
@@ -132,7 +133,7 @@ export class RepoConnectionService {
       name: path.split('/').pop()!,
       sourceType: platform,
       path,
-      remoteUrl: remoteUrlFor(platform, baseUrl, path),
+      remoteUrl: cloneUrl(platform, baseUrl, path),
       // The platform's own when a verified connect asked it; else the branch the first mapping into it names.
       defaultBranch: known?.defaultBranch ?? mappings.find((m) => m.repo.toLowerCase() === path.toLowerCase())?.defaultBranch ?? 'main',
       lastCommitSha: known?.headCommit ?? null,
@@ -402,13 +403,4 @@ export class RepoConnectionService {
     if (!connection.credentialsCiphertext) throw new Error('This connection was read without its credentials; read the row in full');
     return this.cipher.open({ keyId: connection.credentialsKeyId, blob: connection.credentialsCiphertext }, credentialsAad(connection));
   }
-}
-
-const PUBLIC_HOSTS: Record<string, string> = { github: 'https://github.com', gitlab: 'https://gitlab.com', bitbucket: 'https://bitbucket.org' };
-
-function remoteUrlFor(platform: string, baseUrl: string | null, path: string): string {
-  if (baseUrl === null) return `${PUBLIC_HOSTS[platform]}/${path}.git`;
-  // GitHub Enterprise's API lives under /api/v3; its clone URLs are at the host root.
-  const host = new URL(baseUrl);
-  return `${host.origin}/${path}.git`;
 }

@@ -10,15 +10,13 @@ import { containsPattern, paginate, type ListOptions, type Page } from '../../db
 import { insertRows } from '../../db/rows';
 import { lockOwnRow } from '../../db/locks';
 import { inTransaction, isDuplicateKey } from '../../db/transaction';
+import type { DefaultBranchResolver } from './default-branch';
 import { checkCreateRepository, checkUpdateRepository } from './repository.inputs';
 
 export interface CreateRepositoryResult {
   repository: RepositoryEntity | null;
   userErrors: UserError[];
 }
-
-/** Finds a remote's own default branch; null when the remote cannot be reached or says nothing. */
-export type DefaultBranchResolver = (remoteUrl: string) => Promise<string | null>;
 
 export const DEFAULT_BRANCH_FALLBACK = 'main';
 

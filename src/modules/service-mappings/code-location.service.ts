@@ -4,8 +4,8 @@ import type { Platform } from '../../db/entities/repo-connection.entity';
 import type { StackRootValue } from '../../db/entities/service-mapping.entity';
 import { AppError, ErrorCode } from '../../errors';
 import { requireScope } from '../auth/auth.service';
-import { parseRemote } from '../repositories/default-branch';
-import { fileWebUrl, webBaseUrlFor } from '../platforms/platform-client';
+import { parseRemote } from '../../lib/remote-url';
+import { fileWebUrl, webBaseUrlFor } from '../platforms/platform-facts';
 import { resolveFramePath } from './stack-roots';
 
 export interface CodeLocationResult {
