@@ -9,7 +9,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { buildContext, type GraphQLContext } from './context';
-import { hasPendingMigrations } from './db/data-source';
+import { hasPendingMigrations, pingDatabase } from './db/data-source';
 import { AppError, ErrorCode, withHttpStatus } from './errors';
 import type { CredentialCipher } from './modules/crypto';
 import { resolvers } from './resolvers';
@@ -217,7 +217,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {
-      await dataSource.query('SELECT 1');
+      await pingDatabase(dataSource);
       if (await hasPendingMigrations(dataSource)) {
         return reply.code(503).send({ status: 'unavailable', reason: 'migrations pending' });
       }

@@ -103,3 +103,8 @@ export async function runMigrations(url: string): Promise<string[]> {
 export async function hasPendingMigrations(dataSource: DataSource): Promise<boolean> {
   return dataSource.showMigrations();
 }
+
+/** One round trip to the database (readiness): throws when it cannot be reached. */
+export async function pingDatabase(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT 1');
+}

@@ -1,10 +1,11 @@
 import type { Config } from '../../config';
-import type { GraphQLContext } from '../../context';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { ConnectReposInput } from '../../generated/graphql';
+import type { ConnectReposInput } from '../../generated/schema-types';
+import type { RequestScope } from '../../request-scope';
+import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
+import type { ConnectionCredentials } from '../repo-connections/connection-credentials';
 import { checkConnectRepos } from '../repo-connections/repo-connection.inputs';
-import { RepoConnectionEntity } from '../../db/entities';
 import type { SourceType } from '../../db/entities/repository.entity';
 import { parseRemote } from '../../lib/remote-url';
 import { isValidBranchName } from '../../lib/validation';
@@ -38,7 +39,11 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 }
 
 export class PlatformService {
-  constructor(private readonly config: Config) {}
+  constructor(
+    private readonly config: Config,
+    private readonly stores: Pick<Stores, 'repoConnections'>,
+    private readonly credentials: ConnectionCredentials,
+  ) {}
 
   client(platform: Platform, credentials: PlatformCredentials, baseUrl: string | null): PlatformClient {
     const p = this.config.platforms;
@@ -50,7 +55,7 @@ export class PlatformService {
   }
 
   /** `checkRepoConnection`: the input's own rules first, then the platform; writes nothing. */
-  async checkRepoConnection(ctx: GraphQLContext, input: ConnectReposInput): Promise<{ check: ConnectionCheck | null; userErrors: UserError[] }> {
+  async checkRepoConnection(ctx: RequestScope, input: ConnectReposInput): Promise<{ check: ConnectionCheck | null; userErrors: UserError[] }> {
     requireScope(ctx.viewer, 'config:write');
     const checked = await checkConnectRepos(input);
     if (!checked.ok) return { check: null, userErrors: checked.userErrors };
@@ -63,23 +68,16 @@ export class PlatformService {
    * of that platform on the remote's host whose credential can read it (GitHub and GitLab sources);
    * null otherwise, and the caller asks git as before.
    */
-  async defaultBranchFor(ctx: GraphQLContext, projectId: string, sourceType: SourceType, remoteUrl: string | null, path: string): Promise<string | null> {
+  async defaultBranchFor(ctx: RequestScope, projectId: string, sourceType: SourceType, remoteUrl: string | null, path: string): Promise<string | null> {
     if ((sourceType !== 'github' && sourceType !== 'gitlab') || !remoteUrl) return null;
     const remote = parseRemote(remoteUrl);
     if (!remote) return null;
-    // Newest first on ix_repo_connections_list (project_id, created_at, id); a project has few.
-    const connections = await ctx.db
-      .getRepository(RepoConnectionEntity)
-      .createQueryBuilder('c')
-      .where('c.projectId = :projectId AND c.platform = :platform AND c.deletedAt IS NULL', { projectId, platform: sourceType })
-      .orderBy('c.createdAt', 'DESC')
-      .limit(10)
-      .getMany();
+    const connections = await this.stores.repoConnections.liveOfPlatform(ctx.db, projectId, sourceType, 10);
     const connection = connections.find((c) => new URL(webBaseUrlFor(c.platform, c.baseUrl)).hostname.toLowerCase() === remote.host.toLowerCase());
     if (!connection) return null;
     let credentials: PlatformCredentials;
     try {
-      credentials = JSON.parse(ctx.services.repoConnections.openCredentials(connection).reveal()) as PlatformCredentials;
+      credentials = this.credentials.read(connection);
     } catch {
       return null;
     }

@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { ConnectReposInput, UpdateRepoConnectionInput } from '../../generated/graphql';
+import type { ConnectReposInput, UpdateRepoConnectionInput } from '../../generated/schema-types';
 import { BRANCH_MESSAGE, isValidBranchName, isValidPathPrefix, validateInput, type Checked } from '../../lib/validation';
 import { PLATFORM_FACTS, PLATFORMS } from '../platforms/platform-facts';
 import { checkStackRoots, type StackRoot } from '../service-mappings/stack-roots';

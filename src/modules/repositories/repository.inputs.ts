@@ -1,7 +1,7 @@
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { Severity, SourceType } from '../../db/entities/repository.entity';
 import { UserErrorCode, userError } from '../../errors';
-import type { CreateRepositoryInput, UpdateRepositoryInput } from '../../generated/graphql';
+import type { CreateRepositoryInput, UpdateRepositoryInput } from '../../generated/schema-types';
 import { PLATFORMS } from '../platforms/platform-facts';
 import { BRANCH_MESSAGE, isValidBranchName, validateInput, type Checked } from '../../lib/validation';
 

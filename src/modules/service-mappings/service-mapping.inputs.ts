@@ -1,6 +1,6 @@
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { UserErrorCode, userError } from '../../errors';
-import type { CreateServiceMappingInput, UpdateServiceMappingInput } from '../../generated/graphql';
+import type { CreateServiceMappingInput, UpdateServiceMappingInput } from '../../generated/schema-types';
 import { BRANCH_MESSAGE, isValidBranchName, isValidPathPrefix, validateInput, type Checked } from '../../lib/validation';
 import { checkStackRoots, type StackRoot } from './stack-roots';
 
