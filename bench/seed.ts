@@ -10,8 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { CredentialCipher } from '../src/modules/crypto';
-import { RECOUNT_PROJECT_SQL } from '../src/modules/projects/project-quota';
-import { credentialsAad } from '../src/modules/repo-connections/repo-connection.service';
+import { RECOUNT_PROJECT_SQL } from '../src/modules/tenancy/project-counters.store';
+import { credentialsAad } from '../src/modules/repo-connections/connection-credentials';
 
 export interface Scope {
   tenantId: string;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { PLATFORM_FACTS } from './modules/platforms/platform-facts';
 
 export type PlanName = 'free' | 'team' | 'enterprise';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -208,8 +209,8 @@ function platformConfig(
   return Object.freeze({
     allowPrivate: bool('REPOLINK_PLATFORM_ALLOW_PRIVATE', false),
     timeoutMs: int('REPOLINK_PLATFORM_TIMEOUT_MS', 10_000, 100, 120_000),
-    githubApiUrl: url('REPOLINK_GITHUB_API_URL', 'https://api.github.com'),
-    gitlabUrl: url('REPOLINK_GITLAB_URL', 'https://gitlab.com'),
-    bitbucketApiUrl: url('REPOLINK_BITBUCKET_API_URL', 'https://api.bitbucket.org'),
+    githubApiUrl: url('REPOLINK_GITHUB_API_URL', PLATFORM_FACTS.github.apiUrl),
+    gitlabUrl: url('REPOLINK_GITLAB_URL', PLATFORM_FACTS.gitlab.apiUrl),
+    bitbucketApiUrl: url('REPOLINK_BITBUCKET_API_URL', PLATFORM_FACTS.bitbucket.apiUrl),
   });
 }

@@ -2,24 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from './config';
 import type { UserError } from './errors';
-import { createLoaders, type Loaders } from './loaders';
-import type { Viewer } from './modules/auth/viewer';
-import type { BeforeCommitHook } from './modules/shared/transaction';
+import { createLoaders } from './loaders';
+import type { RequestScope } from './request-scope';
 import type { Services } from './services';
 import type { DataSource, EntityManager } from 'typeorm';
 
-export interface GraphQLContext {
+/**
+ * What resolvers get: the request's scope (viewer, database handle, loaders, before-commit hooks:
+ * all a service method is given) and what only the GraphQL layer uses (the services to call, the
+ * configuration, the idempotency state of the request).
+ */
+export interface GraphQLContext extends RequestScope {
   requestId: string;
-  /** The request's database handle: the pool, or the request's own transaction when it has one. */
-  db: EntityManager;
   config: Config;
-  viewer: Viewer | null;
   services: Services;
-  loaders: Loaders;
   /** The `Idempotency-Key` header, when the request carries one. */
   idempotencyKey: string | null;
-  /** Hooks a mutation's transaction runs before it commits. */
-  beforeCommit: BeforeCommitHook[];
   /** Set when the request's Idempotency-Key is refused: every mutation answers with it and does nothing. */
   idempotencyRefusal: UserError | null;
 }

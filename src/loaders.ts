@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
 import type { Viewer } from './modules/auth/viewer';
-import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './modules/shared/scoped-loader';
+import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './db/scoped-loader';
 
 /** One set per request, scoped to the caller's project, so nothing is cached across requests or tenants. */
 export function createLoaders(db: EntityManager, viewer: Viewer | null) {

@@ -17,7 +17,7 @@ import { serviceMappings } from './modules/service-mappings/resolvers/Query/serv
 import { createServiceMapping } from './modules/service-mappings/resolvers/Mutation/createServiceMapping';
 import { updateServiceMapping } from './modules/service-mappings/resolvers/Mutation/updateServiceMapping';
 import { deleteServiceMapping } from './modules/service-mappings/resolvers/Mutation/deleteServiceMapping';
-import { Project } from './modules/auth/resolvers/Project';
+import { Project } from './modules/tenancy/resolvers/Project';
 import { viewer } from './modules/auth/resolvers/Query/viewer';
 import { connectRepos } from './modules/repo-connections/resolvers/Mutation/connectRepos';
 import { repoConnection } from './modules/repo-connections/resolvers/Query/repoConnection';

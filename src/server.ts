@@ -9,7 +9,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { buildContext, type GraphQLContext } from './context';
-import { hasPendingMigrations } from './db/data-source';
+import { hasPendingMigrations, pingDatabase } from './db/data-source';
 import { AppError, ErrorCode, withHttpStatus } from './errors';
 import type { CredentialCipher } from './modules/crypto';
 import { resolvers } from './resolvers';
@@ -22,14 +22,14 @@ import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service';
 import { registerRestShim, restErrorHandler, restNotFound } from './rest';
 import { DEFAULT_PLAYGROUND_OPTIONS, playgroundPreHandler, registerPlaygroundAssets } from './playground/playground';
-import type { DefaultBranchResolver } from './modules/repositories/repository.service';
+import type { DefaultBranchResolver } from './modules/repositories/default-branch';
 import type { DestinationStream } from 'pino';
 import { fastifyLogging, internalErrorLogging, registerRequestLogging } from './observability/logging';
 import { registerMetrics } from './observability/metrics';
 import { formatLimitError, payloadTooLarge, queryLimitRules, registerHttpLimits } from './http/limits';
 import { registerCors } from './http/cors';
 import { SyncWorker } from './modules/sync/sync-worker';
-import { isConnectionLoss, isDatabaseUnavailable } from './modules/shared/transaction';
+import { isConnectionLoss, isDatabaseUnavailable } from './db/transaction';
 import { replicaHealth } from './db/replicas';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
@@ -75,7 +75,7 @@ const SAFE_CODES = new Set<string>([
 ]);
 
 /** Whether an error means the database cannot be reached or serve now (as opposed to a bug). */
-export { isDatabaseUnavailable } from './modules/shared/transaction';
+export { isDatabaseUnavailable } from './db/transaction';
 
 /**
  * Internal errors are masked: a client sees a code and a generic message, never SQL, a stack or
@@ -217,7 +217,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {
-      await dataSource.query('SELECT 1');
+      await pingDatabase(dataSource);
       if (await hasPendingMigrations(dataSource)) {
         return reply.code(503).send({ status: 'unavailable', reason: 'migrations pending' });
       }

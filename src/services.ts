@@ -3,13 +3,16 @@ import type { Config } from './config';
 import { AuthService } from './modules/auth/auth.service';
 import { NodeService } from './modules/nodes/node.service';
 import type { CredentialCipher } from './modules/crypto';
+import { ConnectionCredentials } from './modules/repo-connections/connection-credentials';
 import { RepoConnectionService } from './modules/repo-connections/repo-connection.service';
-import { RepositoryService, type DefaultBranchResolver } from './modules/repositories/repository.service';
-import { createDefaultBranchResolver } from './modules/repositories/default-branch';
+import { RepositoryService } from './modules/repositories/repository.service';
+import { createDefaultBranchResolver, type DefaultBranchResolver } from './modules/repositories/default-branch';
 import { ServiceMappingService } from './modules/service-mappings/service-mapping.service';
 import { CodeLocationService } from './modules/service-mappings/code-location.service';
 import { SyncService } from './modules/sync/sync.service';
 import { PlatformService } from './modules/platforms/platform.service';
+import { Quota } from './modules/tenancy/quota';
+import { createStores } from './stores';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -18,22 +21,29 @@ export interface ServiceDeps {
   resolveDefaultBranch?: DefaultBranchResolver;
 }
 
-/** Stateless services, built once per server; each method takes the request context first. */
+/**
+ * Stateless services, built once per server. Each gets its collaborators here (stores, other
+ * services, the credentials' owner, configuration); each method takes the request's narrow scope
+ * (RequestScope) first.
+ */
 export function createServices(deps: ServiceDeps) {
-  const platforms = new PlatformService(deps.config);
+  const { dataSource, config } = deps;
+  const stores = createStores(dataSource);
+  const credentials = new ConnectionCredentials(deps.cipher);
+  const quota = new Quota(config, stores.projectCounters);
+  const platforms = new PlatformService(config, stores, credentials);
+  const sync = new SyncService(dataSource, config, stores, credentials, platforms);
+  const resolveDefaultBranch =
+    deps.resolveDefaultBranch ?? (config.resolveDefaultBranch ? createDefaultBranchResolver({ allowPrivate: config.remoteAllowPrivate }) : undefined);
   return {
-    auth: new AuthService(deps.dataSource),
-    repositories: new RepositoryService(
-      deps.config,
-      deps.resolveDefaultBranch ??
-        (deps.config.resolveDefaultBranch ? createDefaultBranchResolver({ allowPrivate: deps.config.remoteAllowPrivate }) : undefined),
-    ),
-    repoConnections: new RepoConnectionService(deps.cipher, deps.config),
-    serviceMappings: new ServiceMappingService(),
+    auth: new AuthService(dataSource, stores.auth),
+    repositories: new RepositoryService(stores, quota, platforms, resolveDefaultBranch),
+    repoConnections: new RepoConnectionService(stores, quota, credentials, platforms, sync),
+    serviceMappings: new ServiceMappingService(stores),
     nodes: new NodeService(),
     platforms,
-    sync: new SyncService(deps.dataSource, deps.config, deps.cipher, platforms),
-    codeLocations: new CodeLocationService(),
+    sync,
+    codeLocations: new CodeLocationService(stores),
   };
 }
 

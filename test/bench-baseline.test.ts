@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { CONNECT_REPOS, CREATE_REPOSITORY, LIST_QUERY, connectReposInput, createRepositoryInput } from '../bench/operations';
 import { startBaseline, type BaselineServer } from '../bench/baseline-server';
 import { CredentialCipher, KeyRing, derivedKeyId } from '../src/modules/crypto';
-import { credentialsAad } from '../src/modules/repo-connections/repo-connection.service';
+import { credentialsAad } from '../src/modules/repo-connections/connection-credentials';
 import { testDatabaseUrl } from './support/db';
 import { createAccount, type TestAccount } from './support/factories';
 import { useTestServer } from './support/test-server';

@@ -121,7 +121,7 @@ test('rotating the key re-encrypts every record, and old values still open befor
   const after = await repo.findOneByOrFail({ id });
   expect(after.credentialsKeyId).toBe('rotated-key');
   expect(after.credentialsCiphertext.equals(before.credentialsCiphertext)).toBe(false);
-  const { credentialsAad } = await import('../src/modules/repo-connections/repo-connection.service');
+  const { credentialsAad } = await import('../src/modules/repo-connections/connection-credentials');
   expect(JSON.parse(rotated.open({ keyId: after.credentialsKeyId, blob: after.credentialsCiphertext }, credentialsAad(after)).reveal())).toEqual({ token: TOKEN });
   // Rotation is idempotent: a second run has nothing left to do for this row.
   await reencryptCredentials(t.dataSource, rotated);

@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { onStatement } from '../src/db/data-source';
-import { RECOUNT_PROJECT_SQL } from '../src/modules/projects/project-quota';
+import { RECOUNT_PROJECT_SQL } from '../src/modules/tenancy/project-counters.store';
 import { RateLimitService } from '../src/modules/rate-limit/rate-limit.service';
 import { TenancyService } from '../src/modules/tenancy/tenancy.service';
 import { createAccount, createApiKey, createSessionFor, type TestAccount } from './support/factories';

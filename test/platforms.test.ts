@@ -1,5 +1,6 @@
-import { PlatformHttp, nextLink, requestedDelayMs } from '../src/modules/platforms/http';
-import { createPlatformClient, fileWebUrl, webBaseUrlFor, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
+import { PlatformHttp, nextLink, requestedDelayMs } from '../src/modules/platforms/host-http';
+import { createPlatformClient, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
+import { fileWebUrl, webBaseUrlFor } from '../src/modules/platforms/platform-facts';
 import { SHA, SLOW_MS, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
 
 let fake: FakeHosts;

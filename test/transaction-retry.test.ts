@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProjectEntity } from '../src/db/entities';
-import { DoomedTransactionError, retryTransaction, throwIfDoomed, transactionRetries } from '../src/modules/shared/transaction';
+import { DoomedTransactionError, retryTransaction, throwIfDoomed, transactionRetries } from '../src/db/transaction';
 import { openTestDataSource } from './support/db';
 import { createAccount } from './support/factories';
 

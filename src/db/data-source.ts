@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type Logger } from 'typeorm';
 import { migrations } from '../../migrations';
-import { noteFailedStatement, refuseIfDoomed } from '../modules/shared/transaction';
+import { noteFailedStatement, refuseIfDoomed } from './transaction';
 import { entities } from './entities';
 import { routeReadsToReplicas } from './replicas';
 
@@ -102,4 +102,9 @@ export async function runMigrations(url: string): Promise<string[]> {
 
 export async function hasPendingMigrations(dataSource: DataSource): Promise<boolean> {
   return dataSource.showMigrations();
+}
+
+/** One round trip to the database (readiness): throws when it cannot be reached. */
+export async function pingDatabase(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT 1');
 }

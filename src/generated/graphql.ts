@@ -2,7 +2,7 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import { RepositoryEntity, RepoConnectionEntity, ServiceMappingEntity, TenantEntity, ProjectEntity } from '../db/entities';
 import { Viewer as ViewerModel } from '../modules/auth/viewer';
-import { Page, Edge } from '../modules/shared/pagination';
+import { Page, Edge } from '../db/pagination';
 import { ConnectionCheck } from '../modules/platforms/platform.service';
 import { RepositoryReport } from '../modules/platforms/platform-client';
 import { CodeLocationResult } from '../modules/service-mappings/code-location.service';

@@ -4,7 +4,7 @@ import { GraphQLError, getOperationAST, parse } from 'graphql';
 import { onTransaction, type GraphQLContext } from '../context';
 import { AppError, ErrorCode, UserErrorCode, userError, withHttpStatus } from '../errors';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
-import { isDatabaseUnavailable } from '../modules/shared/transaction';
+import { isDatabaseUnavailable } from '../db/transaction';
 import { readFromReplicas } from '../db/replicas';
 
 /** Builds a request's context: authenticates the caller and counts the request for rate limits. Once per request. */

@@ -9,7 +9,7 @@ import { credentialKind, UNAUTHENTICATED_MESSAGES } from '../modules/auth/auth.s
 import { AppError } from '../errors';
 import type { ContextFactory } from '../http/graphql-route';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
-import { isDatabaseUnavailable } from '../modules/shared/transaction';
+import { isDatabaseUnavailable } from '../db/transaction';
 import { readFromReplicas } from '../db/replicas';
 import { FAILURES, failureFromGraphQLErrors, type Failure } from './rest-errors';
 

@@ -4,8 +4,8 @@ import type { Permission } from '../../db/entities/api-key.entity';
 import { ForbiddenError, UnauthenticatedError } from '../../errors';
 import { UUID_PATTERN } from '../../lib/ids';
 import { API_KEY_PREFIX, SESSION_TOKEN_PREFIX, hashToken, hashesEqual, looksLikeToken } from './tokens';
+import type { AuthRow, AuthStore } from './auth.store';
 import type { ProjectScope, Viewer } from './viewer';
-import { readRows } from '../shared/rows';
 
 export interface Credentials {
   /** The bearer token: from `Authorization: Bearer …`, or the `session` cookie. */
@@ -48,7 +48,10 @@ export function parsePermissions(value: string): Permission[] {
  * the same UnauthenticatedError, and the token is always hashed first so they cost the same.
  */
 export class AuthService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: AuthStore,
+  ) {}
 
   async authenticate(credentials: Credentials, now = new Date()): Promise<Viewer | null> {
     const { token } = credentials;
@@ -66,16 +69,7 @@ export class AuthService {
    * one X-Project-Id names) joined within the tenant, so a project of another tenant never matches.
    */
   private async viaApiKey(hash: Buffer, projectIdHeader: string | null): Promise<Viewer> {
-    const [row] = (await readRows(
-      this.dataSource.manager,
-      
-      `SELECT k.id AS key_id, k.key_hash, k.project_id AS key_project_id, k.permissions, k.revoked_at, ${TENANT_AND_PROJECT}
-       FROM api_keys k
-       JOIN tenants t ON t.id = k.tenant_id
-       LEFT JOIN projects p ON p.tenant_id = k.tenant_id AND p.id = COALESCE(k.project_id, ?)
-       WHERE k.key_hash = ?`,
-      [validProjectId(projectIdHeader), hash],
-    )) as AuthRow[];
+    const row = await this.store.apiKeyWithScope(this.dataSource.manager, hash, validProjectId(projectIdHeader));
     if (!row || row.revoked_at !== null || !hashesEqual(row.key_hash as Buffer, hash)) throw new UnauthenticatedError(UNAUTHENTICATED_MESSAGES.api_key);
     const keyProjectId = row.key_project_id as string | null;
     if (keyProjectId !== null && projectIdHeader !== null && projectIdHeader !== keyProjectId) {
@@ -95,17 +89,7 @@ export class AuthService {
 
   /** One statement: the session by its hash, its user, the tenant, and the project it works in. */
   private async viaSession(hash: Buffer, projectIdHeader: string | null, now: Date): Promise<Viewer> {
-    const [row] = (await readRows(
-      this.dataSource.manager,
-      
-      `SELECT s.token_hash, s.revoked_at, s.expires_at, u.id AS user_id, u.default_project_id AS user_project_id, ${TENANT_AND_PROJECT}
-       FROM sessions s
-       JOIN users u ON u.id = s.user_id
-       JOIN tenants t ON t.id = u.tenant_id
-       LEFT JOIN projects p ON p.tenant_id = t.id AND p.id = COALESCE(?, u.default_project_id, t.default_project_id)
-       WHERE s.token_hash = ?`,
-      [projectIdHeader === null ? null : (validProjectId(projectIdHeader) ?? NO_PROJECT), hash],
-    )) as AuthRow[];
+    const row = await this.store.sessionWithScope(this.dataSource.manager, hash, projectIdHeader === null ? null : (validProjectId(projectIdHeader) ?? NO_PROJECT));
     if (!row || row.revoked_at !== null || (row.expires_at as Date) <= now || !hashesEqual(row.token_hash as Buffer, hash)) {
       throw new UnauthenticatedError(UNAUTHENTICATED_MESSAGES.session);
     }
@@ -123,14 +107,6 @@ export class AuthService {
     };
   }
 }
-
-type AuthRow = Record<string, unknown>;
-
-/** The tenant's and the joined project's columns, as `t_…` and `p_…`. */
-const TENANT_AND_PROJECT = `t.id AS t_id, t.name AS t_name, t.kind AS t_kind, t.plan AS t_plan, t.default_project_id AS t_default_project_id,
-  t.created_at AS t_created_at, t.updated_at AS t_updated_at,
-  p.id AS p_id, p.tenant_id AS p_tenant_id, p.name AS p_name, p.repository_count AS p_repository_count,
-  p.created_at AS p_created_at, p.updated_at AS p_updated_at`;
 
 /** A project id that matches no row: a malformed X-Project-Id must not fall back to a default project. */
 const NO_PROJECT = '00000000-0000-0000-0000-000000000000';

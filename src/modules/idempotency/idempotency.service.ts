@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyRecordEntity } from '../../db/entities';
 import { uuidv7 } from '../../lib/ids';
-import { isConnectionLoss, isDuplicateKey, retryTransaction, throwIfDoomed } from '../shared/transaction';
+import { isConnectionLoss, isDuplicateKey, retryTransaction, throwIfDoomed } from '../../db/transaction';
 
 export interface StoredResponse {
   status: number;

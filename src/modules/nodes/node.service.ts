@@ -1,4 +1,4 @@
-import type { GraphQLContext } from '../../context';
+import type { RequestScope } from '../../request-scope';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
 import { AppError, ErrorCode } from '../../errors';
 import { UUID_PATTERN } from '../../lib/ids';
@@ -7,7 +7,7 @@ import { requireScope } from '../auth/auth.service';
 export type NodeEntity = RepositoryEntity | RepoConnectionEntity | ServiceMappingEntity;
 
 /** Global ids carry their type (`rc_…`, `sm_…`, or a bare UUID for a repository), so one lookup suffices. */
-export function loadNode(ctx: GraphQLContext, id: string): Promise<NodeEntity | null> {
+export function loadNode(ctx: RequestScope, id: string): Promise<NodeEntity | null> {
   if (id.startsWith('rc_')) return ctx.loaders.repoConnectionById.load(id);
   if (id.startsWith('sm_')) return ctx.loaders.serviceMappingById.load(id);
   if (UUID_PATTERN.test(id)) return ctx.loaders.repositoryById.load(id.toLowerCase());
@@ -15,12 +15,12 @@ export function loadNode(ctx: GraphQLContext, id: string): Promise<NodeEntity | 
 }
 
 export class NodeService {
-  async node(ctx: GraphQLContext, id: string): Promise<NodeEntity | null> {
+  async node(ctx: RequestScope, id: string): Promise<NodeEntity | null> {
     requireScope(ctx.viewer, 'config:read');
     return loadNode(ctx, id);
   }
 
-  async nodes(ctx: GraphQLContext, ids: readonly string[]): Promise<(NodeEntity | null)[]> {
+  async nodes(ctx: RequestScope, ids: readonly string[]): Promise<(NodeEntity | null)[]> {
     requireScope(ctx.viewer, 'config:read');
     if (ids.length > 100) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, '`ids` may name at most 100 objects', { field: ['ids'] });

@@ -1,5 +1,6 @@
 import type { Platform } from '../../db/entities/repo-connection.entity';
-import { PlatformError, PlatformHttp, type PlatformHttpOptions } from './http';
+import { PlatformError, PlatformHttp, type PlatformHttpOptions } from './host-http';
+import { PLATFORM_FACTS } from './platform-facts';
 
 /** What a check found out about one repository. */
 export type RepositoryAccess = 'found' | 'not_found' | 'no_access' | 'unreachable';
@@ -40,23 +41,16 @@ export interface PlatformClient {
 
 export type PlatformCredentials = { token: string } | { username: string; appPassword: string };
 
+/** The configured API roots of the public services (absent: each host's own, from PLATFORM_FACTS). */
 export interface PlatformEndpoints {
   githubApiUrl: string;
   gitlabUrl: string;
   bitbucketApiUrl: string;
 }
 
-export const PUBLIC_ENDPOINTS: PlatformEndpoints = {
-  githubApiUrl: 'https://api.github.com',
-  gitlabUrl: 'https://gitlab.com',
-  bitbucketApiUrl: 'https://api.bitbucket.org',
-};
-
 export interface PlatformClientOptions extends PlatformHttpOptions {
   endpoints?: Partial<PlatformEndpoints>;
 }
-
-const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
 /** A failure while asking about a credential, as a report: the platform could not be asked. */
 export function unreachableCredential(error: unknown): CredentialReport {
@@ -85,19 +79,6 @@ const report = (path: string, status: RepositoryAccess, message: string | null, 
 
 const enc = encodeURIComponent;
 
-/**
- * A GitHub `baseUrl` as API root and web root. GitHub Enterprise Server serves its API under
- * /api/v3 and its pages at the host root, so a bare host (`https://ghe.example.com`) means its
- * /api/v3; `https://api.github.com` given explicitly is github.com's API, browsed at github.com.
- */
-export function githubUrls(baseUrl: string | null): { api: string; web: string } | null {
-  if (!baseUrl) return null;
-  const url = new URL(baseUrl);
-  const path = url.pathname.replace(/\/+$/, '');
-  if (url.hostname.toLowerCase() === 'api.github.com') return { api: `${url.origin}${path}`, web: 'https://github.com' };
-  return { api: `${url.origin}${path === '' ? '/api/v3' : path}`, web: url.origin };
-}
-
 class GitHubClient implements PlatformClient {
   readonly platform = 'github' as const;
   readonly webBaseUrl: string;
@@ -105,9 +86,8 @@ class GitHubClient implements PlatformClient {
   private readonly http: PlatformHttp;
 
   constructor(token: string, baseUrl: string | null, options: PlatformClientOptions) {
-    const urls = githubUrls(baseUrl);
-    this.api = urls?.api ?? trimSlash(options.endpoints?.githubApiUrl ?? PUBLIC_ENDPOINTS.githubApiUrl);
-    this.webBaseUrl = urls?.web ?? 'https://github.com';
+    this.api = PLATFORM_FACTS.github.apiRoot(baseUrl, options.endpoints?.githubApiUrl);
+    this.webBaseUrl = PLATFORM_FACTS.github.webRoot(baseUrl);
     this.http = new PlatformHttp({ authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28' }, options);
   }
 
@@ -119,7 +99,7 @@ class GitHubClient implements PlatformClient {
       const header = res.headers.get('x-oauth-scopes');
       // Fine-grained tokens and GitHub App tokens carry no scope header: access is judged per repository.
       const scopes = header === null ? null : header.split(',').map((s) => s.trim()).filter(Boolean);
-      const missingScopes = scopes === null ? null : scopes.includes('repo') ? [] : ['repo'];
+      const missingScopes = scopes === null ? null : PLATFORM_FACTS.github.missingScopes(scopes);
       return { valid: true, identity: res.body?.login ?? null, scopes, missingScopes, message: scopes === null ? 'Fine-grained token: scopes are not listed; access is checked per repository' : null };
     } catch (error) {
       return unreachableCredential(error);
@@ -166,9 +146,8 @@ class GitLabClient implements PlatformClient {
   private readonly http: PlatformHttp;
 
   constructor(token: string, baseUrl: string | null, options: PlatformClientOptions) {
-    const root = trimSlash(baseUrl ?? options.endpoints?.gitlabUrl ?? PUBLIC_ENDPOINTS.gitlabUrl).replace(/\/api\/v4$/, '');
-    this.api = `${root}/api/v4`;
-    this.webBaseUrl = root;
+    this.api = PLATFORM_FACTS.gitlab.apiRoot(baseUrl, options.endpoints?.gitlabUrl);
+    this.webBaseUrl = PLATFORM_FACTS.gitlab.webRoot(baseUrl ?? options.endpoints?.gitlabUrl ?? null);
     this.http = new PlatformHttp({ 'private-token': token }, options);
   }
 
@@ -185,7 +164,7 @@ class GitLabClient implements PlatformClient {
       }
       const user = await this.http.get<{ username?: string }>(`${this.api}/user`);
       if (user.status === 401) return { valid: false, identity: null, scopes, missingScopes: null, message: 'GitLab refused the token (401)' };
-      const missingScopes = scopes === null ? null : scopes.includes('api') || scopes.includes('read_api') ? [] : ['read_api'];
+      const missingScopes = scopes === null ? null : PLATFORM_FACTS.gitlab.missingScopes(scopes);
       return { valid: true, identity: user.status === 200 ? (user.body?.username ?? null) : null, scopes, missingScopes, message: scopes === null ? 'GitLab did not describe this token; access is checked per repository' : null };
     } catch (error) {
       return unreachableCredential(error);
@@ -222,13 +201,13 @@ class GitLabClient implements PlatformClient {
 
 class BitbucketClient implements PlatformClient {
   readonly platform = 'bitbucket' as const;
-  readonly webBaseUrl = 'https://bitbucket.org';
+  readonly webBaseUrl = PLATFORM_FACTS.bitbucket.webRoot(null);
   private readonly api: string;
   private readonly http: PlatformHttp;
   private permissions: Promise<Map<string, string>> | null = null;
 
   constructor(username: string, appPassword: string, options: PlatformClientOptions) {
-    this.api = trimSlash(options.endpoints?.bitbucketApiUrl ?? PUBLIC_ENDPOINTS.bitbucketApiUrl);
+    this.api = PLATFORM_FACTS.bitbucket.apiRoot(null, options.endpoints?.bitbucketApiUrl);
     this.http = new PlatformHttp({ authorization: `Basic ${Buffer.from(`${username}:${appPassword}`).toString('base64')}` }, options);
   }
 
@@ -242,7 +221,7 @@ class BitbucketClient implements PlatformClient {
       const granted = (res.body as { error?: { detail?: { granted?: unknown } } } | null)?.error?.detail?.granted;
       const scopes =
         header !== null ? header.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(granted) ? granted.filter((g): g is string => typeof g === 'string') : null;
-      const missingScopes = scopes === null ? null : ['repository', 'pullrequest'].filter((s) => !scopes.includes(s) && !scopes.includes(`${s}:write`) && !scopes.includes(`${s}:admin`));
+      const missingScopes = scopes === null ? null : PLATFORM_FACTS.bitbucket.missingScopes(scopes);
       // Without the account scope the owner cannot be named; the account scope is not needed to read code or pull requests.
       if (res.status === 403) return { valid: true, identity: null, scopes, missingScopes, message: 'The app password has no account scope (403 on /2.0/user), so its owner is not named' };
       return { valid: true, identity: res.body?.username ?? res.body?.nickname ?? null, scopes, missingScopes, message: null };
@@ -292,26 +271,4 @@ export function createPlatformClient(platform: Platform, credentials: PlatformCr
   }
   if (!('token' in credentials)) throw new Error(`${platform} takes a token`);
   return platform === 'github' ? new GitHubClient(credentials.token, baseUrl, options) : new GitLabClient(credentials.token, baseUrl, options);
-}
-
-/** The page of a file at a line on its platform (GitHub/GHES and GitLab `#L…`, Bitbucket `#lines-…`). */
-export function fileWebUrl(platform: Platform, webBaseUrl: string, repoPath: string, branch: string, file: string, line: number | null): string {
-  const encodedFile = file.split('/').map(enc).join('/');
-  const encodedBranch = branch.split('/').map(enc).join('/');
-  const base = trimSlash(webBaseUrl);
-  switch (platform) {
-    case 'github':
-      return `${base}/${repoPath}/blob/${encodedBranch}/${encodedFile}${line ? `#L${line}` : ''}`;
-    case 'gitlab':
-      return `${base}/${repoPath}/-/blob/${encodedBranch}/${encodedFile}${line ? `#L${line}` : ''}`;
-    case 'bitbucket':
-      return `${base}/${repoPath}/src/${encodedBranch}/${encodedFile}${line ? `#lines-${line}` : ''}`;
-  }
-}
-
-/** The web root of a connection's platform without building a client (no credential needed). */
-export function webBaseUrlFor(platform: Platform, baseUrl: string | null): string {
-  if (platform === 'bitbucket') return 'https://bitbucket.org';
-  if (platform === 'github') return githubUrls(baseUrl)?.web ?? 'https://github.com';
-  return baseUrl ? trimSlash(baseUrl).replace(/\/api\/v4$/, '') : 'https://gitlab.com';
 }

@@ -1,14 +1,15 @@
 import type { Config } from '../../config';
-import type { GraphQLContext } from '../../context';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { ConnectReposInput } from '../../generated/graphql';
+import type { ConnectReposInput } from '../../generated/schema-types';
+import type { RequestScope } from '../../request-scope';
+import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
+import type { ConnectionCredentials } from '../repo-connections/connection-credentials';
 import { checkConnectRepos } from '../repo-connections/repo-connection.inputs';
-import { RepoConnectionEntity } from '../../db/entities';
 import type { SourceType } from '../../db/entities/repository.entity';
-import { parseRemote } from '../repositories/default-branch';
-import { isValidBranchName } from '../shared/validation';
-import { webBaseUrlFor } from './platform-client';
+import { parseRemote } from '../../lib/remote-url';
+import { isValidBranchName } from '../../lib/validation';
+import { PLATFORM_FACTS, webBaseUrlFor } from './platform-facts';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { createPlatformClient, type CredentialReport, type PlatformClient, type PlatformCredentials, type RepositoryReport } from './platform-client';
 
@@ -20,13 +21,6 @@ export interface ConnectionCheck {
   /** The credential is valid, lacks no scope it is known to need, and every repository was found and readable. */
   ok: boolean;
 }
-
-/** The scopes each platform needs to read code and pull/merge requests. */
-export const REQUIRED_SCOPES: Record<Platform, string[]> = {
-  github: ['repo'],
-  gitlab: ['read_api'],
-  bitbucket: ['repository', 'pullrequest'],
-};
 
 /** Repositories checked at once on one platform: polite to its rate limits, quick enough for 500. */
 const CONCURRENCY = 4;
@@ -45,7 +39,11 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 }
 
 export class PlatformService {
-  constructor(private readonly config: Config) {}
+  constructor(
+    private readonly config: Config,
+    private readonly stores: Pick<Stores, 'repoConnections'>,
+    private readonly credentials: ConnectionCredentials,
+  ) {}
 
   client(platform: Platform, credentials: PlatformCredentials, baseUrl: string | null): PlatformClient {
     const p = this.config.platforms;
@@ -57,7 +55,7 @@ export class PlatformService {
   }
 
   /** `checkRepoConnection`: the input's own rules first, then the platform; writes nothing. */
-  async checkRepoConnection(ctx: GraphQLContext, input: ConnectReposInput): Promise<{ check: ConnectionCheck | null; userErrors: UserError[] }> {
+  async checkRepoConnection(ctx: RequestScope, input: ConnectReposInput): Promise<{ check: ConnectionCheck | null; userErrors: UserError[] }> {
     requireScope(ctx.viewer, 'config:write');
     const checked = await checkConnectRepos(input);
     if (!checked.ok) return { check: null, userErrors: checked.userErrors };
@@ -70,23 +68,16 @@ export class PlatformService {
    * of that platform on the remote's host whose credential can read it (GitHub and GitLab sources);
    * null otherwise, and the caller asks git as before.
    */
-  async defaultBranchFor(ctx: GraphQLContext, projectId: string, sourceType: SourceType, remoteUrl: string | null, path: string): Promise<string | null> {
+  async defaultBranchFor(ctx: RequestScope, projectId: string, sourceType: SourceType, remoteUrl: string | null, path: string): Promise<string | null> {
     if ((sourceType !== 'github' && sourceType !== 'gitlab') || !remoteUrl) return null;
     const remote = parseRemote(remoteUrl);
     if (!remote) return null;
-    // Newest first on ix_repo_connections_list (project_id, created_at, id); a project has few.
-    const connections = await ctx.db
-      .getRepository(RepoConnectionEntity)
-      .createQueryBuilder('c')
-      .where('c.projectId = :projectId AND c.platform = :platform AND c.deletedAt IS NULL', { projectId, platform: sourceType })
-      .orderBy('c.createdAt', 'DESC')
-      .limit(10)
-      .getMany();
+    const connections = await this.stores.repoConnections.liveOfPlatform(ctx.db, projectId, sourceType, 10);
     const connection = connections.find((c) => new URL(webBaseUrlFor(c.platform, c.baseUrl)).hostname.toLowerCase() === remote.host.toLowerCase());
     if (!connection) return null;
     let credentials: PlatformCredentials;
     try {
-      credentials = JSON.parse(ctx.services.repoConnections.openCredentials(connection).reveal()) as PlatformCredentials;
+      credentials = this.credentials.read(connection);
     } catch {
       return null;
     }
@@ -103,7 +94,7 @@ export class PlatformService {
         ? repositories.map((path): RepositoryReport => ({ repository: path, status: 'no_access', visibility: null, permission: null, defaultBranch: null, headCommit: null, message: 'Not checked: the credential was refused' }))
         : await mapLimited(repositories, CONCURRENCY, (path) => client.checkRepository(path, credential));
     const ok = credential.valid === true && (credential.missingScopes ?? []).length === 0 && reports.every((r) => r.status === 'found');
-    return { platform, credential: { ...credential, requiredScopes: REQUIRED_SCOPES[platform] }, repositories: reports, ok };
+    return { platform, credential: { ...credential, requiredScopes: [...PLATFORM_FACTS[platform].requiredScopes] }, repositories: reports, ok };
   }
 }
 

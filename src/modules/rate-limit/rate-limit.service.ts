@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { isRetryableTransactionError } from '../shared/transaction';
+import { isRetryableTransactionError } from '../../db/transaction';
+import { RateLimitStore } from './rate-limit.store';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -62,11 +63,14 @@ export class RateLimitService {
   /** The newest window seen: a new one schedules a sweep that forgets the counters of ended windows. */
   private newestWindow = 0;
 
+  private readonly store: RateLimitStore;
+
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly perMinute: number | null,
     options: RateLimitOptions = {},
   ) {
+    this.store = new RateLimitStore(dataSource);
     this.batch = Math.max(1, options.batch ?? 20);
     this.flushMs = Math.max(10, options.flushMs ?? 250);
   }
@@ -150,11 +154,7 @@ export class RateLimitService {
   private async upsert(counter: Counter, hits: number): Promise<{ insertId?: number; affectedRows?: number }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.dataSource.query(
-          `INSERT INTO rate_limit_windows (principal, window_start, request_count) VALUES (?, ?, ?)
-           ON DUPLICATE KEY UPDATE request_count = LAST_INSERT_ID(request_count + ?)`,
-          [counter.principal, new Date(counter.windowStart), hits, hits],
-        )) as { insertId?: number; affectedRows?: number };
+        return await this.store.add(counter.principal, counter.windowStart, hits);
       } catch (error) {
         if (attempt >= 4 || !isRetryableTransactionError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
@@ -197,7 +197,6 @@ export class RateLimitService {
   }
 
   async purgeOld(now = Date.now()): Promise<void> {
-    // In index order, so the oldest windows go first through ix_rate_limit_windows_start, never a table scan.
-    await this.dataSource.query('DELETE FROM rate_limit_windows WHERE window_start < ? ORDER BY window_start LIMIT 10000', [new Date(now - 3600_000)]);
+    await this.store.purgeBefore(new Date(now - 3600_000));
   }
 }

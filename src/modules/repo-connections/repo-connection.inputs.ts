@@ -14,8 +14,9 @@ import {
 } from 'class-validator';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { ConnectReposInput, UpdateRepoConnectionInput } from '../../generated/graphql';
-import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
+import type { ConnectReposInput, UpdateRepoConnectionInput } from '../../generated/schema-types';
+import { BRANCH_MESSAGE, isValidBranchName, isValidPathPrefix, validateInput, type Checked } from '../../lib/validation';
+import { PLATFORM_FACTS, PLATFORMS } from '../platforms/platform-facts';
 import { checkStackRoots, type StackRoot } from '../service-mappings/stack-roots';
 
 export const MAX_REPOSITORIES_PER_CONNECTION = 500;
@@ -37,7 +38,7 @@ export class ServiceMappingDto {
 }
 
 export class ConnectReposDto {
-  @IsIn(['github', 'gitlab', 'bitbucket']) platform: Platform;
+  @IsIn(PLATFORMS) platform: Platform;
   @ValidateNested() credentials: CredentialsDto;
   @IsOptional() @IsString() @MaxLength(2048) baseUrl?: string | null;
   @IsArray()
@@ -52,32 +53,6 @@ export class ConnectReposDto {
   lookbackDays: number;
 }
 
-const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
-const GITLAB_SEGMENT = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,254})$/;
-const BITBUCKET_WORKSPACE = /^[A-Za-z0-9_-]{1,62}$/;
-const BITBUCKET_SLUG = /^[A-Za-z0-9._-]{1,62}$/;
-
-const PATH_FORMAT: Record<Platform, string> = {
-  github: 'owner/repo',
-  gitlab: 'group/project or group/subgroup/project',
-  bitbucket: 'workspace/repo-slug',
-};
-
-/** Whether a repository path has its platform's shape. */
-export function isValidRepositoryPath(platform: Platform, path: string): boolean {
-  const parts = path.split('/');
-  const notDots = (s: string) => s !== '.' && s !== '..' && !s.endsWith('.git');
-  switch (platform) {
-    case 'github':
-      return parts.length === 2 && GITHUB_OWNER.test(parts[0]) && GITHUB_REPO.test(parts[1]) && notDots(parts[1]);
-    case 'gitlab':
-      return parts.length >= 2 && parts.length <= 20 && parts.every((p) => GITLAB_SEGMENT.test(p) && notDots(p) && !p.endsWith('.atom'));
-    case 'bitbucket':
-      return parts.length === 2 && BITBUCKET_WORKSPACE.test(parts[0]) && BITBUCKET_SLUG.test(parts[1]) && notDots(parts[1]);
-  }
-}
-
 export function isValidBaseUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -88,11 +63,6 @@ export function isValidBaseUrl(value: string): boolean {
   }
 }
 
-/** `pathPrefix` is relative to the repository root: no leading "/", no ".." segment. */
-export function isValidPathPrefix(value: string): boolean {
-  return !value.startsWith('/') && !/[\x00-\x1f\\]/.test(value) && !value.split('/').some((s) => s === '..' || s === '.');
-}
-
 export interface NormalizedConnectRepos {
   platform: Platform;
   credentials: { token: string } | { username: string; appPassword: string };
@@ -101,8 +71,6 @@ export interface NormalizedConnectRepos {
   serviceMappings: { serviceName: string; repo: string; pathPrefix: string; defaultBranch: string; stackRoots?: StackRoot[] }[];
   lookbackDays: number;
 }
-
-export type Checked<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 
 type Bad = (field: (string | number)[], message: string) => void;
 
@@ -135,7 +103,7 @@ function checkBaseUrls(platform: Platform, topLevel: string | null | undefined, 
   for (const b of given) {
     if (failedAt(errors, b.field)) continue;
     if (!isValidBaseUrl(b.value)) bad(b.field, `${b.field.join('.')} must be an http(s) URL without user info, query or fragment`);
-    else if (platform === 'bitbucket') bad(b.field, 'baseUrl applies to github and gitlab only');
+    else if (!PLATFORM_FACTS[platform].takesBaseUrl) bad(b.field, `baseUrl applies to ${PLATFORMS.filter((p) => PLATFORM_FACTS[p].takesBaseUrl).join(' and ')} only`);
   }
   if (given.length === 2 && given[0].value !== given[1].value) {
     bad(['baseUrl'], 'baseUrl is given twice with different values (top level and in credentials)');
@@ -148,8 +116,8 @@ function checkRepositoryPaths(platform: Platform, repositories: string[], errors
   const bad = reporter(errors);
   const seen = new Map<string, string>();
   repositories.forEach((repo, i) => {
-    if (!isValidRepositoryPath(platform, repo)) {
-      bad(['repositories', i], `"${repo}" is not a ${platform} repository path (${PATH_FORMAT[platform]})`);
+    if (!PLATFORM_FACTS[platform].isValidPath(repo)) {
+      bad(['repositories', i], `"${repo}" is not a ${platform} repository path (${PLATFORM_FACTS[platform].pathFormat})`);
     } else if (seen.has(repo.toLowerCase())) {
       bad(['repositories', i], `"${repo}" is listed twice`);
     } else {

@@ -1,21 +1,23 @@
 import type { EntityManager } from 'typeorm';
-import type { Config } from '../../config';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity, type TenantEntity } from '../../db/entities';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { NotFoundError, UserErrorCode, userError, type UserError } from '../../errors';
-import type { ConnectReposInput, QueryRepoConnectionsArgs, ReplaceRepoConnectionInput, UpdateRepoConnectionInput } from '../../generated/graphql';
+import type { ConnectReposInput, QueryRepoConnectionsArgs, ReplaceRepoConnectionInput, UpdateRepoConnectionInput } from '../../generated/schema-types';
 import { prefixedId, uuidv7 } from '../../lib/ids';
-import type { GraphQLContext } from '../../context';
+import type { RequestScope } from '../../request-scope';
+import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
-import { CredentialCipher, Secret } from '../crypto';
-import { countLiveRows, releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
-import { paginate, type ListOptions, type Page } from '../shared/pagination';
-import { insertRows } from '../shared/rows';
-import { lockOwnRow } from '../shared/scoped-rows';
-import { inTransaction, isDuplicateKey } from '../shared/transaction';
+import type { Secret } from '../crypto';
+import type { Quota } from '../tenancy/quota';
+import type { ListOptions, Page } from '../../db/pagination';
+import { inTransaction, isDuplicateKey } from '../../db/transaction';
 import type { RepositoryReport } from '../platforms/platform-client';
-import { verificationErrors } from '../platforms/platform.service';
-import { checkConnectRepos, checkUpdateRepoConnection, type Checked, type NormalizedConnectRepos, type RepoConnectionChanges } from './repo-connection.inputs';
+import { verificationErrors, type PlatformService } from '../platforms/platform.service';
+import { cloneUrl } from '../platforms/platform-facts';
+import type { SyncService } from '../sync/sync.service';
+import type { Checked } from '../../lib/validation';
+import type { ConnectionCredentials } from './connection-credentials';
+import { checkConnectRepos, checkUpdateRepoConnection, type NormalizedConnectRepos, type RepoConnectionChanges } from './repo-connection.inputs';
 
 export interface ConnectReposResult {
   repoConnection: RepoConnectionEntity | null;
@@ -29,29 +31,21 @@ export interface Written {
   mappings: ServiceMappingEntity[];
 }
 
-export type StoredCredentials = { token: string } | { username: string; appPassword: string };
-
-/** The additional authenticated data that binds a ciphertext to its row: moved elsewhere, it no longer opens. */
-export function credentialsAad(row: Pick<RepoConnectionEntity, 'tenantId' | 'projectId' | 'id'>): string {
-  return `repo_connection:${row.tenantId}:${row.projectId}:${row.id}`;
-}
-
-export function credentialHint(credentials: StoredCredentials): string {
-  return new Secret('token' in credentials ? credentials.token : credentials.appPassword).hint() || '…';
-}
-
 export class RepoConnectionService {
   constructor(
-    private readonly cipher: CredentialCipher,
-    private readonly config: Config,
+    private readonly stores: Pick<Stores, 'repoConnections' | 'repositories' | 'serviceMappings' | 'projectCounters'>,
+    private readonly quota: Quota,
+    private readonly credentials: ConnectionCredentials,
+    private readonly platforms: PlatformService,
+    private readonly sync: SyncService,
   ) {}
 
-  async connectRepos(ctx: GraphQLContext, input: ConnectReposInput, verify = false): Promise<ConnectReposResult> {
+  async connectRepos(ctx: RequestScope, input: ConnectReposInput, verify = false): Promise<ConnectReposResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     const checked = await checkConnectRepos(input);
     if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
     const data = checked.value;
-    const verified = verify ? await this.verify(ctx, data) : null;
+    const verified = verify ? await this.verify(data) : null;
     if (verified && !verified.ok) return { repoConnection: null, userErrors: verified.userErrors };
     // Rows, ids and the sealed credentials are made before the transaction opens: none of that work
     // runs while the project row is locked (a retried transaction writes the same rows again).
@@ -82,11 +76,8 @@ export class RepoConnectionService {
       baseUrl: data.baseUrl,
       lookbackDays: data.lookbackDays,
       cacheInvalidatedAt: null,
-      credentialsHint: credentialHint(data.credentials),
     });
-    const sealed = this.cipher.seal(JSON.stringify(data.credentials), credentialsAad(connection));
-    connection.credentialsKeyId = sealed.keyId;
-    connection.credentialsCiphertext = sealed.blob;
+    Object.assign(connection, this.credentials.seal(data.credentials, connection));
     const repositories = data.repositories.map((path) => this.newRepository(base, connection.id, data.platform, data.baseUrl, path, data.serviceMappings, facts));
     const repoIdByPath = new Map(repositories.map((r) => [r.path, r.id]));
     const mappings = data.serviceMappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo)!, m));
@@ -99,7 +90,7 @@ export class RepoConnectionService {
    */
   private async writeConnection(em: EntityManager, tenant: TenantEntity, projectId: string, data: NormalizedConnectRepos, written: Written): Promise<ConnectReposResult> {
     const { connection, repositories, mappings } = written;
-    const quotaError = await reserveRepositorySlots(em, this.config, tenant, projectId, data.repositories.length, ['repositories'], {
+    const quotaError = await this.quota.reserveRepositorySlots(em, tenant, projectId, data.repositories.length, ['repositories'], {
       connections: 1,
       mappings: data.serviceMappings.length,
     });
@@ -108,9 +99,9 @@ export class RepoConnectionService {
     const conflicts = await this.findConflicts(em, projectId, data.platform, data.repositories, data.serviceMappings);
     if (conflicts.length > 0) return { repoConnection: null, userErrors: conflicts };
 
-    await insertRows(em, RepoConnectionEntity, [connection]);
-    await insertRows(em, RepositoryEntity, repositories);
-    await insertRows(em, ServiceMappingEntity, mappings);
+    await this.stores.repoConnections.insert(em, connection);
+    await this.stores.repositories.insert(em, repositories);
+    await this.stores.serviceMappings.insert(em, mappings);
     return { repoConnection: connection, userErrors: [] };
   }
 
@@ -131,7 +122,7 @@ export class RepoConnectionService {
       name: path.split('/').pop()!,
       sourceType: platform,
       path,
-      remoteUrl: remoteUrlFor(platform, baseUrl, path),
+      remoteUrl: cloneUrl(platform, baseUrl, path),
       // The platform's own when a verified connect asked it; else the branch the first mapping into it names.
       defaultBranch: known?.defaultBranch ?? mappings.find((m) => m.repo.toLowerCase() === path.toLowerCase())?.defaultBranch ?? 'main',
       lastCommitSha: known?.headCommit ?? null,
@@ -166,25 +157,16 @@ export class RepoConnectionService {
     serviceMappings: NormalizedConnectRepos['serviceMappings'],
   ): Promise<UserError[]> {
     const errors: UserError[] = [];
-    // Both checks read the unique indexes on the generated live_* columns (NULL once deleted), so
-    // they cost one index lookup per name however many rows the project holds; their collation is
-    // the columns', case-insensitive like the uniqueness rule itself.
-    const existing: { path: string }[] = paths.length === 0 ? [] : await em.query(
-      `SELECT live_path AS path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (${paths.map(() => '?').join(', ')})`,
-      [projectId, platform, ...paths],
-    );
-    const taken = new Set(existing.map((r) => r.path.toLowerCase()));
+    // Both checks read the unique indexes on the generated live_* columns: one index lookup per
+    // name however many rows the project holds, case-insensitive like the uniqueness rule itself.
+    const taken = await this.stores.repositories.livePathsTaken(em, projectId, platform, paths);
     paths.forEach((path, i) => {
       if (taken.has(path.toLowerCase())) {
         errors.push(userError(UserErrorCode.CONFLICT, ['repositories', i], `"${path}" is already connected to this project`));
       }
     });
     if (serviceMappings.length > 0) {
-      const names: { serviceName: string }[] = await em.query(
-        `SELECT live_service_name AS serviceName FROM service_mappings WHERE project_id = ? AND live_service_name IN (${serviceMappings.map(() => '?').join(', ')})`,
-        [projectId, ...serviceMappings.map((m) => m.serviceName)],
-      );
-      const used = new Set(names.map((n) => n.serviceName.toLowerCase()));
+      const used = await this.stores.serviceMappings.liveNamesTaken(em, projectId, serviceMappings.map((m) => m.serviceName));
       serviceMappings.forEach((m, i) => {
         if (used.has(m.serviceName.toLowerCase())) {
           errors.push(userError(UserErrorCode.CONFLICT, ['serviceMappings', i, 'serviceName'], `Service "${m.serviceName}" is already mapped in this project`));
@@ -194,13 +176,9 @@ export class RepoConnectionService {
     return errors;
   }
 
-  async list(ctx: GraphQLContext, args: QueryRepoConnectionsArgs, options: ListOptions = {}): Promise<Page<RepoConnectionEntity>> {
+  async list(ctx: RequestScope, args: QueryRepoConnectionsArgs, options: ListOptions = {}): Promise<Page<RepoConnectionEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
-    const filter = args.filter ?? {};
-    const query = ctx.db.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId: project.id });
-    if (!filter.includeDeleted) query.andWhere('c.deletedAt IS NULL');
-    if (filter.platform) query.andWhere('c.platform = :platform', { platform: filter.platform });
-    const page = await paginate(query, 'c', args, filter.includeDeleted ? undefined : filter.platform ? { db: ctx.db, index: 'ix_repo_connections_live' } : () => countLiveRows(ctx.db, project.id, 'connections'), options);
+    const page = await this.stores.repoConnections.page(ctx.db, project.id, args, () => this.stores.projectCounters.countLive(ctx.db, project.id, 'connections'), options);
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }
@@ -210,7 +188,7 @@ export class RepoConnectionService {
    * repositories are soft-deleted with their mappings (freeing quota), added ones reserve quota
    * and must be free in the project, and a given mapping list replaces the connection's mappings.
    */
-  async updateRepoConnection(ctx: GraphQLContext, input: UpdateRepoConnectionInput): Promise<ConnectReposResult> {
+  async updateRepoConnection(ctx: RequestScope, input: UpdateRepoConnectionInput): Promise<ConnectReposResult> {
     const { id, ...fields } = input;
     return this.applyChanges(ctx, id, (current) => checkUpdateRepoConnection(fields, current));
   }
@@ -219,14 +197,14 @@ export class RepoConnectionService {
    * `verify: true`: asks the platform before any transaction opens (network calls never hold row
    * locks) and refuses with one user error per failing repository.
    */
-  private async verify(ctx: GraphQLContext, data: Pick<NormalizedConnectRepos, 'platform' | 'credentials' | 'baseUrl' | 'repositories'>) {
-    const check = await ctx.services.platforms.check(data.platform, data.credentials, data.baseUrl, data.repositories);
+  private async verify(data: Pick<NormalizedConnectRepos, 'platform' | 'credentials' | 'baseUrl' | 'repositories'>) {
+    const check = await this.platforms.check(data.platform, data.credentials, data.baseUrl, data.repositories);
     const userErrors = verificationErrors(check);
     return { ok: userErrors.length === 0, userErrors, facts: new Map(check.repositories.map((r) => [r.repository.toLowerCase(), r])) };
   }
 
   /** PUT semantics: the body of connectRepos replaces the connection's whole configuration. */
-  async replaceRepoConnection(ctx: GraphQLContext, input: ReplaceRepoConnectionInput, verify = false): Promise<ConnectReposResult> {
+  async replaceRepoConnection(ctx: RequestScope, input: ReplaceRepoConnectionInput, verify = false): Promise<ConnectReposResult> {
     const { id, ...body } = input;
     let facts: Map<string, RepositoryReport> | undefined;
     if (verify) {
@@ -234,7 +212,7 @@ export class RepoConnectionService {
       const checked = await checkConnectRepos(body);
       // Invalid input is reported below, with the platform rule, exactly as without verify.
       if (checked.ok) {
-        const verified = await this.verify(ctx, checked.value);
+        const verified = await this.verify(checked.value);
         if (!verified.ok) return { repoConnection: null, userErrors: verified.userErrors };
         facts = verified.facts;
       }
@@ -252,7 +230,7 @@ export class RepoConnectionService {
   }
 
   private async applyChanges(
-    ctx: GraphQLContext,
+    ctx: RequestScope,
     id: string,
     check: (current: { platform: Platform; repositories: string[] }) => Promise<Checked<RepoConnectionChanges>>,
     facts?: Map<string, RepositoryReport>,
@@ -261,11 +239,7 @@ export class RepoConnectionService {
     try {
       return await inTransaction(ctx, async (em) => {
         const connection = await this.lockLive(em, project.id, id);
-        const liveRepos = await em
-          .getRepository(RepositoryEntity)
-          .createQueryBuilder('r')
-          .where('r.repoConnectionId = :id AND r.deletedAt IS NULL', { id: connection.id })
-          .getMany();
+        const liveRepos = await this.stores.repositories.liveOfConnection(em, connection.id);
         const checked = await check({ platform: connection.platform, repositories: liveRepos.map((r) => r.path) });
         if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
         const changes = checked.value;
@@ -280,22 +254,16 @@ export class RepoConnectionService {
         let mappingsRemoved = 0;
         if (removed.length > 0) {
           const ids = removed.map((r) => r.id);
-          await em.createQueryBuilder().update(RepositoryEntity).set({ deletedAt: now, updatedAt: now }).where('id IN (:...ids)', { ids }).execute();
-          const gone = await em
-            .createQueryBuilder()
-            .update(ServiceMappingEntity)
-            .set({ deletedAt: now, updatedAt: now })
-            .where('repositoryId IN (:...ids) AND deletedAt IS NULL', { ids })
-            .execute();
-          mappingsRemoved += gone.affected ?? 0;
+          await this.stores.repositories.softDelete(em, ids, now);
+          mappingsRemoved += await this.stores.serviceMappings.softDeleteOfRepositories(em, ids, now);
         }
         if (changes.serviceMappings) {
-          mappingsRemoved += await this.softDeleteMappings(em, connection.id, now);
+          mappingsRemoved += await this.stores.serviceMappings.softDeleteOfConnection(em, connection.id, now);
         }
         const mappings = changes.serviceMappings ?? [];
         // One UPDATE of the project row: the removed repositories' slots are freed and the added
         // ones reserved under the quota guard, and the mapping counter moves by the net change.
-        const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, added.length, ['repositories'], {
+        const quotaError = await this.quota.reserveRepositorySlots(em, tenant, project.id, added.length, ['repositories'], {
           releasing: removed.length,
           mappings: mappings.length - mappingsRemoved,
         });
@@ -309,19 +277,16 @@ export class RepoConnectionService {
 
         const base = { tenantId: tenant.id, projectId: project.id, createdAt: now, updatedAt: now, deletedAt: null };
         const newRepos = added.map((path) => this.newRepository(base, connection.id, connection.platform, changes.baseUrl === undefined ? connection.baseUrl : changes.baseUrl, path, mappings, facts));
-        await insertRows(em, RepositoryEntity, newRepos);
+        await this.stores.repositories.insert(em, newRepos);
         const repoIdByPath = new Map([...liveRepos, ...newRepos].map((r) => [r.path.toLowerCase(), r.id]));
         const newMappings = mappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo.toLowerCase())!, m));
-        await insertRows(em, ServiceMappingEntity, newMappings);
+        await this.stores.serviceMappings.insert(em, newMappings);
 
         const set: Partial<RepoConnectionEntity> = { updatedAt: now };
         if (changes.lookbackDays !== undefined) set.lookbackDays = changes.lookbackDays;
         if (changes.baseUrl !== undefined) set.baseUrl = changes.baseUrl;
-        if (changes.credentials) {
-          const sealed = this.cipher.seal(JSON.stringify(changes.credentials), credentialsAad(connection));
-          Object.assign(set, { credentialsKeyId: sealed.keyId, credentialsCiphertext: sealed.blob, credentialsHint: credentialHint(changes.credentials) });
-        }
-        await em.getRepository(RepoConnectionEntity).update({ id: connection.id }, set);
+        if (changes.credentials) Object.assign(set, this.credentials.seal(changes.credentials, connection));
+        await this.stores.repoConnections.update(em, connection.id, set);
         return { repoConnection: Object.assign(connection, set), userErrors: [] };
       });
     } catch (error) {
@@ -332,48 +297,32 @@ export class RepoConnectionService {
   }
 
   /** Soft-deletes the connection with its repositories and mappings, freeing their quota slots. */
-  async deleteRepoConnection(ctx: GraphQLContext, id: string): Promise<ConnectReposResult> {
+  async deleteRepoConnection(ctx: RequestScope, id: string): Promise<ConnectReposResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
     return inTransaction(ctx, async (em) => {
       const connection = await this.lockLive(em, project.id, id);
       const now = new Date();
-      const released = await em
-        .createQueryBuilder()
-        .update(RepositoryEntity)
-        .set({ deletedAt: now, updatedAt: now })
-        .where('repoConnectionId = :id AND deletedAt IS NULL', { id })
-        .execute();
-      const mappings = await this.softDeleteMappings(em, id, now);
-      await em.getRepository(RepoConnectionEntity).update({ id }, { deletedAt: now, updatedAt: now });
-      await releaseRepositorySlots(em, project.id, released.affected ?? 0, { connections: -1, mappings: -mappings });
+      const released = await this.stores.repositories.softDeleteOfConnection(em, id, now);
+      const mappings = await this.stores.serviceMappings.softDeleteOfConnection(em, id, now);
+      await this.stores.repoConnections.update(em, id, { deletedAt: now, updatedAt: now });
+      await this.quota.releaseRepositorySlots(em, project.id, released, { connections: -1, mappings: -mappings });
       return { repoConnection: Object.assign(connection, { deletedAt: now, updatedAt: now }), userErrors: [] };
     });
   }
 
-  async invalidateCache(ctx: GraphQLContext, id: string): Promise<ConnectReposResult> {
+  async invalidateCache(ctx: RequestScope, id: string): Promise<ConnectReposResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
     return inTransaction(ctx, async (em) => {
       const connection = await this.lockLive(em, project.id, id);
       const now = new Date();
-      await em.getRepository(RepoConnectionEntity).update({ id }, { cacheInvalidatedAt: now });
-      await ctx.services.sync.enqueue(em, connection);
+      await this.stores.repoConnections.update(em, id, { cacheInvalidatedAt: now });
+      await this.sync.enqueue(em, connection);
       return { repoConnection: Object.assign(connection, { cacheInvalidatedAt: now, syncStatus: 'pending' as const }), userErrors: [] };
     });
   }
 
-  /** Soft-deletes a connection's live mappings; answers how many, for the project's counter. */
-  private async softDeleteMappings(em: EntityManager, connectionId: string, now: Date): Promise<number> {
-    const result = await em
-      .createQueryBuilder()
-      .update(ServiceMappingEntity)
-      .set({ deletedAt: now, updatedAt: now })
-      .where('repoConnectionId = :id AND deletedAt IS NULL', { id: connectionId })
-      .execute();
-    return result.affected ?? 0;
-  }
-
   private async lockLive(em: EntityManager, projectId: string, id: string): Promise<RepoConnectionEntity> {
-    const connection = await lockOwnRow(em, RepoConnectionEntity, 'Repo connection', projectId, id);
+    const connection = await this.stores.repoConnections.lockOwn(em, projectId, id);
     if (connection.deletedAt !== null) throw new NotFoundError('Repo connection');
     return connection;
   }
@@ -390,24 +339,13 @@ export class RepoConnectionService {
     return null;
   }
 
-  async getById(ctx: GraphQLContext, id: string): Promise<RepoConnectionEntity | null> {
+  async getById(ctx: RequestScope, id: string): Promise<RepoConnectionEntity | null> {
     requireScope(ctx.viewer, 'config:read');
     return ctx.loaders.repoConnectionById.load(id);
   }
 
-  /** Decrypts a connection's credentials for the code that uses them; fails closed. */
+  /** Decrypts a connection's credentials (asked of their one owner, ConnectionCredentials); fails closed. */
   openCredentials(connection: RepoConnectionEntity): Secret<string> {
-    // Lists and loaders read connections without their credentials.
-    if (!connection.credentialsCiphertext) throw new Error('This connection was read without its credentials; read the row in full');
-    return this.cipher.open({ keyId: connection.credentialsKeyId, blob: connection.credentialsCiphertext }, credentialsAad(connection));
+    return this.credentials.open(connection);
   }
-}
-
-const PUBLIC_HOSTS: Record<string, string> = { github: 'https://github.com', gitlab: 'https://gitlab.com', bitbucket: 'https://bitbucket.org' };
-
-function remoteUrlFor(platform: string, baseUrl: string | null, path: string): string {
-  if (baseUrl === null) return `${PUBLIC_HOSTS[platform]}/${path}.git`;
-  // GitHub Enterprise's API lives under /api/v3; its clone URLs are at the host root.
-  const host = new URL(baseUrl);
-  return `${host.origin}/${path}.git`;
 }

@@ -1,13 +1,13 @@
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import type { Severity, SourceType } from '../../db/entities/repository.entity';
 import { UserErrorCode, userError } from '../../errors';
-import type { CreateRepositoryInput, UpdateRepositoryInput } from '../../generated/graphql';
-import type { Checked } from '../repo-connections/repo-connection.inputs';
-import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
+import type { CreateRepositoryInput, UpdateRepositoryInput } from '../../generated/schema-types';
+import { PLATFORMS } from '../platforms/platform-facts';
+import { BRANCH_MESSAGE, isValidBranchName, validateInput, type Checked } from '../../lib/validation';
 
 export class CreateRepositoryDto {
   @IsString() @Length(1, 255, { message: 'name must be 1 to 255 characters' }) name: string;
-  @IsIn(['git_url', 'github', 'gitlab', 'bitbucket']) sourceType: SourceType;
+  @IsIn(['git_url', ...PLATFORMS]) sourceType: SourceType;
   @IsOptional() @IsString() @MaxLength(2048) remoteUrl?: string | null;
   @IsOptional() @IsString() @Length(1, 255) defaultBranch?: string | null;
   @IsBoolean() issueAutoCreateEnabled: boolean;

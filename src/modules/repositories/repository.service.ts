@@ -1,15 +1,15 @@
-import type { Config } from '../../config';
-import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
+import { RepositoryEntity } from '../../db/entities';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { CreateRepositoryInput, QueryRepositoriesArgs, UpdateRepositoryInput } from '../../generated/graphql';
+import type { CreateRepositoryInput, QueryRepositoriesArgs, UpdateRepositoryInput } from '../../generated/schema-types';
 import { uuidv7 } from '../../lib/ids';
-import type { GraphQLContext } from '../../context';
+import type { RequestScope } from '../../request-scope';
+import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
-import { countLiveRows, releaseRepositorySlots, reserveRepositorySlots } from '../projects/project-quota';
-import { containsPattern, paginate, type ListOptions, type Page } from '../shared/pagination';
-import { insertRows } from '../shared/rows';
-import { lockOwnRow } from '../shared/scoped-rows';
-import { inTransaction, isDuplicateKey } from '../shared/transaction';
+import type { PlatformService } from '../platforms/platform.service';
+import type { Quota } from '../tenancy/quota';
+import type { ListOptions, Page } from '../../db/pagination';
+import { inTransaction, isDuplicateKey } from '../../db/transaction';
+import type { DefaultBranchResolver } from './default-branch';
 import { checkCreateRepository, checkUpdateRepository } from './repository.inputs';
 
 export interface CreateRepositoryResult {
@@ -17,25 +17,24 @@ export interface CreateRepositoryResult {
   userErrors: UserError[];
 }
 
-/** Finds a remote's own default branch; null when the remote cannot be reached or says nothing. */
-export type DefaultBranchResolver = (remoteUrl: string) => Promise<string | null>;
-
 export const DEFAULT_BRANCH_FALLBACK = 'main';
 
 export class RepositoryService {
   constructor(
-    private readonly config: Config,
+    private readonly stores: Pick<Stores, 'repositories' | 'repoConnections' | 'serviceMappings' | 'projectCounters'>,
+    private readonly quota: Quota,
+    private readonly platforms: PlatformService,
     private readonly resolveDefaultBranch: DefaultBranchResolver = async () => null,
   ) {}
 
-  async createRepository(ctx: GraphQLContext, input: CreateRepositoryInput): Promise<CreateRepositoryResult> {
+  async createRepository(ctx: RequestScope, input: CreateRepositoryInput): Promise<CreateRepositoryResult> {
     const { tenant, project, viewer } = requireScope(ctx.viewer, 'config:write');
     const checked = await checkCreateRepository(input);
     if (!checked.ok) return { repository: null, userErrors: checked.userErrors };
     const data = checked.value;
     const defaultBranch =
       data.defaultBranch ??
-      (await ctx.services.platforms.defaultBranchFor(ctx, project.id, data.sourceType, data.remoteUrl, data.path)) ??
+      (await this.platforms.defaultBranchFor(ctx, project.id, data.sourceType, data.remoteUrl, data.path)) ??
       (data.remoteUrl ? await this.resolveDefaultBranch(data.remoteUrl) : null) ??
       DEFAULT_BRANCH_FALLBACK;
     const conflict = (): CreateRepositoryResult => ({
@@ -65,9 +64,9 @@ export class RepositoryService {
     });
     try {
       return await inTransaction(ctx, async (em) => {
-        const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, 1, null);
+        const quotaError = await this.quota.reserveRepositorySlots(em, tenant, project.id, 1, null);
         if (quotaError) return { repository: null, userErrors: [quotaError] };
-        await insertRows(em, RepositoryEntity, [repository]);
+        await this.stores.repositories.insert(em, [repository]);
         return { repository, userErrors: [] };
       });
     } catch (error) {
@@ -76,36 +75,28 @@ export class RepositoryService {
     }
   }
 
-  async getById(ctx: GraphQLContext, id: string): Promise<RepositoryEntity | null> {
+  async getById(ctx: RequestScope, id: string): Promise<RepositoryEntity | null> {
     requireScope(ctx.viewer, 'config:read');
     return ctx.loaders.repositoryById.load(id);
   }
 
-  async list(ctx: GraphQLContext, args: QueryRepositoriesArgs, options: ListOptions = {}): Promise<Page<RepositoryEntity>> {
+  async list(ctx: RequestScope, args: QueryRepositoriesArgs, options: ListOptions = {}): Promise<Page<RepositoryEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
-    const filter = args.filter ?? {};
-    const query = ctx.db.getRepository(RepositoryEntity).createQueryBuilder('r').where('r.projectId = :projectId', { projectId: project.id });
-    if (!filter.includeDeleted) query.andWhere('r.deletedAt IS NULL');
-    if (filter.sourceType) query.andWhere('r.sourceType = :sourceType', { sourceType: filter.sourceType });
-    if (filter.platform) query.andWhere('r.sourceType = :platform', { platform: filter.platform });
-    if (filter.repoConnectionId) query.andWhere('r.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
-    if (filter.nameContains) query.andWhere('r.name LIKE :name', { name: containsPattern(filter.nameContains) });
-    const counter = !filter.includeDeleted && !filter.sourceType && !filter.platform && !filter.repoConnectionId && !filter.nameContains;
-    const page = await paginate(query, 'r', args, counter ? () => countLiveRows(ctx.db, project.id, 'repositories') : filter.includeDeleted || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_repositories_live' }, options);
+    const page = await this.stores.repositories.page(ctx.db, project.id, args, () => this.stores.projectCounters.countLive(ctx.db, project.id, 'repositories'), options);
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }
 
-  async updateRepository(ctx: GraphQLContext, input: UpdateRepositoryInput): Promise<CreateRepositoryResult> {
+  async updateRepository(ctx: RequestScope, input: UpdateRepositoryInput): Promise<CreateRepositoryResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
     try {
       return await inTransaction(ctx, async (em) => {
-        const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, input.id);
+        const repository = await this.stores.repositories.lockOwn(em, project.id, input.id);
         const { id: _id, ...fields } = input;
         const checked = await checkUpdateRepository(fields, repository);
         if (!checked.ok) return { repository: null, userErrors: checked.userErrors };
         Object.assign(repository, checked.value, { updatedAt: new Date() });
-        await em.getRepository(RepositoryEntity).update({ id: repository.id }, { ...checked.value, updatedAt: repository.updatedAt });
+        await this.stores.repositories.update(em, repository.id, { ...checked.value, updatedAt: repository.updatedAt });
         return { repository, userErrors: [] };
       });
     } catch (error) {
@@ -117,40 +108,35 @@ export class RepositoryService {
   }
 
   /** Soft-deletes the repository and its live mappings, and frees its quota slot, in one transaction. */
-  async deleteRepository(ctx: GraphQLContext, id: string): Promise<CreateRepositoryResult> {
+  async deleteRepository(ctx: RequestScope, id: string): Promise<CreateRepositoryResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
     return inTransaction(ctx, async (em) => {
-      const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, id);
+      const repository = await this.stores.repositories.lockOwn(em, project.id, id);
       if (repository.deletedAt !== null) return { repository, userErrors: [] };
       const now = new Date();
-      await em.getRepository(RepositoryEntity).update({ id }, { deletedAt: now, updatedAt: now });
-      const mappings = await em
-        .createQueryBuilder()
-        .update(ServiceMappingEntity)
-        .set({ deletedAt: now, updatedAt: now })
-        .where('repositoryId = :id AND projectId = :projectId AND deletedAt IS NULL', { id, projectId: project.id })
-        .execute();
-      await releaseRepositorySlots(em, project.id, 1, { mappings: -(mappings.affected ?? 0) });
+      await this.stores.repositories.update(em, id, { deletedAt: now, updatedAt: now });
+      const mappings = await this.stores.serviceMappings.softDeleteOfRepository(em, project.id, id, now);
+      await this.quota.releaseRepositorySlots(em, project.id, 1, { mappings: -mappings });
       return { repository: Object.assign(repository, { deletedAt: now, updatedAt: now }), userErrors: [] };
     });
   }
 
-  async restoreRepository(ctx: GraphQLContext, id: string): Promise<CreateRepositoryResult> {
+  async restoreRepository(ctx: RequestScope, id: string): Promise<CreateRepositoryResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     try {
       return await inTransaction(ctx, async (em) => {
-        const repository = await lockOwnRow(em, RepositoryEntity, 'Repository', project.id, id);
+        const repository = await this.stores.repositories.lockOwn(em, project.id, id);
         if (repository.deletedAt === null) return { repository, userErrors: [] };
         if (repository.repoConnectionId !== null) {
-          const connection = await em.getRepository(RepoConnectionEntity).findOneByOrFail({ id: repository.repoConnectionId });
+          const connection = await this.stores.repoConnections.byId(em, repository.repoConnectionId);
           if (connection.deletedAt !== null) {
             return { repository: null, userErrors: [userError(UserErrorCode.CONFLICT, ['id'], 'The repo connection of this repository is deleted')] };
           }
         }
-        const quotaError = await reserveRepositorySlots(em, this.config, tenant, project.id, 1, ['id']);
+        const quotaError = await this.quota.reserveRepositorySlots(em, tenant, project.id, 1, ['id']);
         if (quotaError) return { repository: null, userErrors: [quotaError] };
         const now = new Date();
-        await em.getRepository(RepositoryEntity).update({ id }, { deletedAt: null, updatedAt: now });
+        await this.stores.repositories.update(em, id, { deletedAt: null, updatedAt: now });
         return { repository: Object.assign(repository, { deletedAt: null, updatedAt: now }), userErrors: [] };
       });
     } catch (error) {

@@ -1,11 +1,12 @@
-import type { GraphQLContext } from '../../context';
-import { RepoConnectionEntity, type RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
+import type { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import type { StackRootValue } from '../../db/entities/service-mapping.entity';
 import { AppError, ErrorCode } from '../../errors';
+import type { RequestScope } from '../../request-scope';
+import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
-import { parseRemote } from '../repositories/default-branch';
-import { fileWebUrl, webBaseUrlFor } from '../platforms/platform-client';
+import { parseRemote } from '../../lib/remote-url';
+import { fileWebUrl, webBaseUrlFor } from '../platforms/platform-facts';
 import { resolveFramePath } from './stack-roots';
 
 export interface CodeLocationResult {
@@ -23,18 +24,16 @@ export interface CodeLocationResult {
 const nothing = { stackRoot: null, repository: null, path: null, branch: null, webUrl: null };
 
 export class CodeLocationService {
+  constructor(private readonly stores: Pick<Stores, 'serviceMappings'>) {}
+
   /** A stack frame of a service → the file in its repository, the branch and the web URL. */
-  async resolve(ctx: GraphQLContext, serviceName: string, framePath: string, line: number | null | undefined): Promise<CodeLocationResult> {
+  async resolve(ctx: RequestScope, serviceName: string, framePath: string, line: number | null | undefined): Promise<CodeLocationResult> {
     const { project } = requireScope(ctx.viewer, 'config:read');
     if (framePath.length === 0 || framePath.length > 4096) throw new AppError(ErrorCode.BAD_USER_INPUT, 'path must be 1 to 4096 characters', { field: ['path'] });
     if (line !== null && line !== undefined && line < 1) throw new AppError(ErrorCode.BAD_USER_INPUT, 'line must be 1 or more', { field: ['line'] });
     const at = line ?? null;
     // The unique index on (project_id, live_service_name) finds the one live mapping of the name.
-    const mapping = await ctx.db
-      .getRepository(ServiceMappingEntity)
-      .createQueryBuilder('m')
-      .where('m.project_id = :projectId AND m.live_service_name = :serviceName', { projectId: project.id, serviceName })
-      .getOne();
+    const mapping = await this.stores.serviceMappings.liveByName(ctx.db, project.id, serviceName);
     if (!mapping) return { matched: false, reason: `No live service mapping is named ${JSON.stringify(serviceName)} in this project`, serviceMapping: null, line: at, ...nothing };
     ctx.loaders.prime([mapping]);
     const found = resolveFramePath(framePath, mapping.stackRoots ?? [], mapping.pathPrefix);

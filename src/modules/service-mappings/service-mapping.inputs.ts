@@ -1,8 +1,7 @@
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { UserErrorCode, userError } from '../../errors';
-import type { CreateServiceMappingInput, UpdateServiceMappingInput } from '../../generated/graphql';
-import { isValidPathPrefix, type Checked } from '../repo-connections/repo-connection.inputs';
-import { BRANCH_MESSAGE, isValidBranchName, validateInput } from '../shared/validation';
+import type { CreateServiceMappingInput, UpdateServiceMappingInput } from '../../generated/schema-types';
+import { BRANCH_MESSAGE, isValidBranchName, isValidPathPrefix, validateInput, type Checked } from '../../lib/validation';
 import { checkStackRoots, type StackRoot } from './stack-roots';
 
 export class ServiceMappingFieldsDto {

@@ -1,14 +1,13 @@
 import type { EntityManager } from 'typeorm';
-import type { GraphQLContext } from '../../context';
-import { RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
+import { ServiceMappingEntity } from '../../db/entities';
 import { NotFoundError, UserErrorCode, userError, type UserError } from '../../errors';
-import type { CreateServiceMappingInput, QueryServiceMappingsArgs, UpdateServiceMappingInput } from '../../generated/graphql';
+import type { CreateServiceMappingInput, QueryServiceMappingsArgs, UpdateServiceMappingInput } from '../../generated/schema-types';
 import { prefixedId } from '../../lib/ids';
+import type { RequestScope } from '../../request-scope';
+import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
-import { changeLiveRowCounters, countLiveRows } from '../projects/project-quota';
-import { paginate, type ListOptions, type Page } from '../shared/pagination';
-import { lockOwnRow } from '../shared/scoped-rows';
-import { inTransaction, isDuplicateKey } from '../shared/transaction';
+import type { ListOptions, Page } from '../../db/pagination';
+import { inTransaction, isDuplicateKey } from '../../db/transaction';
 import { checkServiceMappingFields } from './service-mapping.inputs';
 
 export interface ServiceMappingResult {
@@ -22,38 +21,27 @@ const nameTaken = (name: string): ServiceMappingResult => ({
 });
 
 export class ServiceMappingService {
-  async getById(ctx: GraphQLContext, id: string): Promise<ServiceMappingEntity | null> {
+  constructor(private readonly stores: Pick<Stores, 'serviceMappings' | 'repositories' | 'projectCounters'>) {}
+
+  async getById(ctx: RequestScope, id: string): Promise<ServiceMappingEntity | null> {
     requireScope(ctx.viewer, 'config:read');
     return ctx.loaders.serviceMappingById.load(id);
   }
 
-  async list(ctx: GraphQLContext, args: QueryServiceMappingsArgs, options: ListOptions = {}): Promise<Page<ServiceMappingEntity>> {
+  async list(ctx: RequestScope, args: QueryServiceMappingsArgs, options: ListOptions = {}): Promise<Page<ServiceMappingEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
-    const filter = args.filter ?? {};
-    const query = ctx.db.getRepository(ServiceMappingEntity).createQueryBuilder('m').where('m.projectId = :projectId', { projectId: project.id });
-    if (!filter.includeDeleted) query.andWhere('m.deletedAt IS NULL');
-    if (filter.serviceName) query.andWhere('m.serviceName = :serviceName', { serviceName: filter.serviceName });
-    if (filter.repositoryId) query.andWhere('m.repositoryId = :repositoryId', { repositoryId: filter.repositoryId });
-    if (filter.repoConnectionId) query.andWhere('m.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
-    const counter = !filter.includeDeleted && !filter.serviceName && !filter.repositoryId && !filter.repoConnectionId;
-    const page = await paginate(
-      query,
-      'm',
-      args,
-      counter ? () => countLiveRows(ctx.db, project.id, 'mappings') : filter.includeDeleted || filter.repositoryId || filter.repoConnectionId ? undefined : { db: ctx.db, index: 'ix_service_mappings_live' },
-      options,
-    );
+    const page = await this.stores.serviceMappings.page(ctx.db, project.id, args, () => this.stores.projectCounters.countLive(ctx.db, project.id, 'mappings'), options);
     ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }
 
-  async create(ctx: GraphQLContext, input: CreateServiceMappingInput): Promise<ServiceMappingResult> {
+  async create(ctx: RequestScope, input: CreateServiceMappingInput): Promise<ServiceMappingResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     const checked = await checkServiceMappingFields(input);
     if (!checked.ok) return { serviceMapping: null, userErrors: checked.userErrors };
     try {
       return await inTransaction(ctx, async (em) => {
-        const repository = await this.liveRepository(em, project.id, input.repositoryId);
+        const repository = await this.stores.repositories.lockLive(em, project.id, input.repositoryId);
         if (!repository) return this.unknownRepository();
         const now = new Date();
         const mapping = Object.assign(new ServiceMappingEntity(), {
@@ -70,9 +58,9 @@ export class ServiceMappingService {
           updatedAt: now,
           deletedAt: null,
         });
-        await em.createQueryBuilder().insert().into(ServiceMappingEntity).values(mapping).updateEntity(false).execute();
+        await this.stores.serviceMappings.insertOne(em, mapping);
         // Last, so the project row is held only until COMMIT (the order of deleteRepository: repository, mappings, project).
-        await changeLiveRowCounters(em, project.id, { mappings: 1 });
+        await this.stores.projectCounters.change(em, project.id, { mappings: 1 });
         return { serviceMapping: mapping, userErrors: [] };
       });
     } catch (error) {
@@ -81,7 +69,7 @@ export class ServiceMappingService {
     }
   }
 
-  async update(ctx: GraphQLContext, input: UpdateServiceMappingInput): Promise<ServiceMappingResult> {
+  async update(ctx: RequestScope, input: UpdateServiceMappingInput): Promise<ServiceMappingResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
     const { id, ...fields } = input;
     const checked = await checkServiceMappingFields(fields);
@@ -91,11 +79,11 @@ export class ServiceMappingService {
         const mapping = await this.lockLive(em, project.id, id);
         const set: Partial<ServiceMappingEntity> = { ...checked.value, updatedAt: new Date() };
         if (checked.value.repositoryId !== undefined) {
-          const repository = await this.liveRepository(em, project.id, checked.value.repositoryId);
+          const repository = await this.stores.repositories.lockLive(em, project.id, checked.value.repositoryId);
           if (!repository) return this.unknownRepository();
           set.repoConnectionId = repository.repoConnectionId;
         }
-        await em.getRepository(ServiceMappingEntity).update({ id }, set);
+        await this.stores.serviceMappings.update(em, id, set);
         return { serviceMapping: Object.assign(mapping, set), userErrors: [] };
       });
     } catch (error) {
@@ -104,31 +92,21 @@ export class ServiceMappingService {
     }
   }
 
-  async delete(ctx: GraphQLContext, id: string): Promise<ServiceMappingResult> {
+  async delete(ctx: RequestScope, id: string): Promise<ServiceMappingResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
     return inTransaction(ctx, async (em) => {
       const mapping = await this.lockLive(em, project.id, id);
       const now = new Date();
-      await em.getRepository(ServiceMappingEntity).update({ id }, { deletedAt: now, updatedAt: now });
-      await changeLiveRowCounters(em, project.id, { mappings: -1 });
+      await this.stores.serviceMappings.update(em, id, { deletedAt: now, updatedAt: now });
+      await this.stores.projectCounters.change(em, project.id, { mappings: -1 });
       return { serviceMapping: Object.assign(mapping, { deletedAt: now, updatedAt: now }), userErrors: [] };
     });
   }
 
   private async lockLive(em: EntityManager, projectId: string, id: string): Promise<ServiceMappingEntity> {
-    const mapping = await lockOwnRow(em, ServiceMappingEntity, 'Service mapping', projectId, id);
+    const mapping = await this.stores.serviceMappings.lockOwn(em, projectId, id);
     if (mapping.deletedAt !== null) throw new NotFoundError('Service mapping');
     return mapping;
-  }
-
-  /** A live repository of the project, locked so it cannot be deleted under the new mapping (FOR UPDATE: MariaDB has no FOR SHARE). */
-  private async liveRepository(em: EntityManager, projectId: string, id: string): Promise<RepositoryEntity | null> {
-    return em
-      .getRepository(RepositoryEntity)
-      .createQueryBuilder('r')
-      .where('r.id = :id AND r.projectId = :projectId AND r.deletedAt IS NULL', { id, projectId })
-      .setLock('pessimistic_write')
-      .getOne();
   }
 
   private unknownRepository(): ServiceMappingResult {

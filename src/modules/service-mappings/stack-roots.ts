@@ -1,5 +1,5 @@
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import { isValidPathPrefix } from '../repo-connections/repo-connection.inputs';
+import { isValidPathPrefix } from '../../lib/validation';
 
 /**
  * Code mappings after Sentry's: a frame whose path starts with `stackRoot` is the file at

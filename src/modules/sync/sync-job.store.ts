@@ -34,8 +34,6 @@ export class SyncJobStore {
        ON DUPLICATE KEY UPDATE rerun = IF(status = 'running', TRUE, rerun), run_after = IF(status = 'queued', LEAST(run_after, ${NOW}), run_after), updated_at = ${NOW}`,
       [uuidv7(), row.tenantId, row.projectId, row.connectionId, maxAttempts],
     );
-    await em.query(`UPDATE repo_connections SET sync_status = 'pending' WHERE id = ?`, [row.connectionId]);
-    await em.query(`UPDATE repositories SET sync_status = 'pending' WHERE repo_connection_id = ? AND deleted_at IS NULL`, [row.connectionId]);
   }
 
   /**

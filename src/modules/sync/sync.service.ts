@@ -1,16 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
-import type { GraphQLContext } from '../../context';
-import { RepoConnectionEntity } from '../../db/entities';
-import { NotFoundError } from '../../errors';
+import type { RepoConnectionEntity } from '../../db/entities';
+import { NotFoundError, type UserError } from '../../errors';
+import type { RequestScope } from '../../request-scope';
+import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
-import type { CredentialCipher } from '../crypto';
-import { credentialsAad, type ConnectReposResult, type StoredCredentials } from '../repo-connections/repo-connection.service';
+import type { ConnectionCredentials, StoredCredentials } from '../repo-connections/connection-credentials';
 import type { PlatformService } from '../platforms/platform.service';
-import { lockOwnRow } from '../shared/scoped-rows';
-import { inTransaction } from '../shared/transaction';
-import { isValidBranchName } from '../shared/validation';
-import { SyncJobStore, type ClaimedJob, type JobOutcome } from './sync-job.store';
+import { inTransaction } from '../../db/transaction';
+import { isValidBranchName } from '../../lib/validation';
+import type { ClaimedJob, JobOutcome, SyncJobStore } from './sync-job.store';
 
 /** What one attempt did, for logs and tests. */
 export interface SyncAttempt {
@@ -20,30 +19,43 @@ export interface SyncAttempt {
   message: string | null;
 }
 
+/** `syncRepoConnection`'s payload: the connection, now pending. */
+export interface SyncRepoConnectionResult {
+  repoConnection: RepoConnectionEntity;
+  userErrors: UserError[];
+}
+
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
 
 export class SyncService {
-  readonly store: SyncJobStore;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: Config,
-    private readonly cipher: CredentialCipher,
+    private readonly stores: Pick<Stores, 'syncJobs' | 'repoConnections' | 'repositories'>,
+    private readonly credentials: ConnectionCredentials,
     private readonly platforms: PlatformService,
-  ) {
-    this.store = new SyncJobStore(dataSource);
+  ) {}
+
+  /** The queue's store (workers claim and renew through it). */
+  get store(): SyncJobStore {
+    return this.stores.syncJobs;
   }
 
-  /** Queues a sync of a connection inside the caller's transaction (the connection row is locked by the caller). */
+  /**
+   * Queues a sync of a connection inside the caller's transaction (the connection row is locked by
+   * the caller), and shows the connection and its live repositories as pending.
+   */
   async enqueue(em: EntityManager, connection: Pick<RepoConnectionEntity, 'id' | 'tenantId' | 'projectId'>): Promise<void> {
-    await this.store.enqueue(em, { tenantId: connection.tenantId, projectId: connection.projectId, connectionId: connection.id }, this.config.sync.maxAttempts);
+    await this.stores.syncJobs.enqueue(em, { tenantId: connection.tenantId, projectId: connection.projectId, connectionId: connection.id }, this.config.sync.maxAttempts);
+    await this.stores.repoConnections.markSyncPending(em, connection.id);
+    await this.stores.repositories.markSyncPendingOfConnection(em, connection.id);
   }
 
   /** `syncRepoConnection`: queue a sync and answer at once; the client polls `syncStatus`. */
-  async syncRepoConnection(ctx: GraphQLContext, id: string): Promise<ConnectReposResult> {
+  async syncRepoConnection(ctx: RequestScope, id: string): Promise<SyncRepoConnectionResult> {
     const { project } = requireScope(ctx.viewer, 'config:write');
     return inTransaction(ctx, async (em) => {
-      const connection = await lockOwnRow(em, RepoConnectionEntity, 'Repo connection', project.id, id);
+      const connection = await this.stores.repoConnections.lockOwn(em, project.id, id);
       if (connection.deletedAt !== null) throw new NotFoundError('Repo connection');
       await this.enqueue(em, connection);
       return { repoConnection: Object.assign(connection, { syncStatus: 'pending' as const }), userErrors: [] };
@@ -56,17 +68,13 @@ export class SyncService {
    * Network calls happen outside any transaction.
    */
   async run(job: ClaimedJob, owner: string): Promise<SyncAttempt> {
-    const [connection] = await this.dataSource.query(
-      `SELECT id, tenant_id AS tenantId, project_id AS projectId, platform, base_url AS baseUrl, credentials_key_id AS credentialsKeyId,
-              credentials_ciphertext AS credentialsCiphertext, deleted_at AS deletedAt
-         FROM repo_connections WHERE id = ? AND project_id = ?`,
-      [job.connectionId, job.projectId],
-    );
+    const db = this.dataSource.manager;
+    const connection = await this.stores.repoConnections.forSync(db, job.connectionId, job.projectId);
     if (!connection || connection.deletedAt !== null) {
-      const ended = await this.dataSource.transaction((em) => this.store.finish(em, job.id, owner, { kind: 'done' }));
+      const ended = await this.dataSource.transaction((em) => this.stores.syncJobs.finish(em, job.id, owner, { kind: 'done' }));
       return { jobId: job.id, connectionId: job.connectionId, outcome: ended ? 'gone' : 'lease_lost', message: null };
     }
-    const repos: { id: string; path: string }[] = await this.dataSource.query('SELECT id, path FROM repositories WHERE repo_connection_id = ? AND deleted_at IS NULL', [connection.id]);
+    const repos = await this.stores.repositories.livePathsOfConnection(db, connection.id);
 
     // Past its attempts only by lease takeovers: its workers died with it in hand each time. A job
     // that takes its worker down must not be taken up forever; it fails, and a new request queues it again.
@@ -77,7 +85,7 @@ export class SyncService {
 
     let credentials: StoredCredentials;
     try {
-      credentials = JSON.parse(this.cipher.open({ keyId: connection.credentialsKeyId, blob: connection.credentialsCiphertext }, credentialsAad(connection)).reveal()) as StoredCredentials;
+      credentials = this.credentials.read(connection);
     } catch {
       return this.conclude(job, owner, connection.id, repos, null, { kind: 'failed', error: 'The stored credentials cannot be opened with the configured encryption keys' });
     }
@@ -111,29 +119,27 @@ export class SyncService {
     outcome: JobOutcome,
   ): Promise<SyncAttempt> {
     const ended = await this.dataSource.transaction(async (em) => {
-      const state = await this.store.finish(em, job.id, owner, outcome);
+      const state = await this.stores.syncJobs.finish(em, job.id, owner, outcome);
       if (state === null) return null;
       const byPath = new Map(check?.repositories.map((r) => [r.repository.toLowerCase(), r]) ?? []);
       for (const repo of repos) {
         const report = byPath.get(repo.path.toLowerCase());
         if (report?.status === 'found') {
           const branch = report.defaultBranch && isValidBranchName(report.defaultBranch) ? report.defaultBranch : null;
-          await em.query(
-            `UPDATE repositories SET default_branch = COALESCE(?, default_branch), last_commit_sha = COALESCE(?, last_commit_sha), sync_status = 'ok', synced_at = UTC_TIMESTAMP(3), sync_error = NULL WHERE id = ?`,
-            [branch, report.headCommit && /^[0-9a-f]{7,64}$/i.test(report.headCommit) ? report.headCommit : null, repo.id],
-          );
+          const head = report.headCommit && /^[0-9a-f]{7,64}$/i.test(report.headCommit) ? report.headCommit : null;
+          await this.stores.repositories.recordSyncFound(em, repo.id, branch, head);
         } else if (report && report.status !== 'unreachable') {
-          await em.query(`UPDATE repositories SET sync_status = 'error', sync_error = ? WHERE id = ?`, [(report.message ?? report.status).slice(0, 1024), repo.id]);
+          await this.stores.repositories.recordSyncError(em, repo.id, report.message ?? report.status);
         } else if (outcome.kind === 'failed') {
-          await em.query(`UPDATE repositories SET sync_status = 'error', sync_error = ? WHERE id = ?`, [outcome.error.slice(0, 1024), repo.id]);
+          await this.stores.repositories.recordSyncError(em, repo.id, outcome.error);
         }
       }
       if (state === 'requeued' || outcome.kind === 'retry') {
-        await em.query(`UPDATE repo_connections SET sync_status = 'pending', sync_error = ? WHERE id = ?`, [outcome.kind === 'retry' ? `${outcome.error}; retrying` : null, connectionId]);
+        await this.stores.repoConnections.recordSyncPending(em, connectionId, outcome.kind === 'retry' ? `${outcome.error}; retrying` : null);
       } else if (outcome.kind === 'done') {
-        await em.query(`UPDATE repo_connections SET sync_status = 'ok', synced_at = UTC_TIMESTAMP(3), sync_error = NULL WHERE id = ?`, [connectionId]);
+        await this.stores.repoConnections.recordSyncOk(em, connectionId);
       } else {
-        await em.query(`UPDATE repo_connections SET sync_status = 'error', sync_error = ? WHERE id = ?`, [outcome.error.slice(0, 1024), connectionId]);
+        await this.stores.repoConnections.recordSyncError(em, connectionId, outcome.error);
       }
       return state;
     });

@@ -4,9 +4,11 @@ import { ApiKeyEntity, ProjectEntity, SessionEntity, TenantEntity, UserEntity } 
 import type { Permission } from '../../db/entities/api-key.entity';
 import type { TenantKind } from '../../db/entities/tenant.entity';
 import { uuidv7 } from '../../lib/ids';
-import { isDuplicateKey } from '../shared/transaction';
+import { isDuplicateKey } from '../../db/transaction';
 import { PERMISSIONS } from '../auth/auth.service';
+import { AuthStore } from '../auth/auth.store';
 import { API_KEY_PREFIX, SESSION_TOKEN_PREFIX, displayPrefix, hashToken, newToken } from '../auth/tokens';
+import { TenancyStore } from './tenancy.store';
 
 export class TenancyInputError extends Error {}
 
@@ -24,7 +26,14 @@ function requireName(name: string | undefined, what: string): string {
 
 /** Creates the accounts side of repolink: tenants, projects, API keys, users and sessions (admin CLI, demo, tests). */
 export class TenancyService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly stores: { tenancy: TenancyStore; auth: AuthStore } = { tenancy: new TenancyStore(), auth: new AuthStore() },
+  ) {}
+
+  private get db() {
+    return this.dataSource.manager;
+  }
 
   /**
    * A tenant and its default project, in one transaction: every tenant has a project to work in
@@ -41,9 +50,9 @@ export class TenancyService {
     const tenant = Object.assign(new TenantEntity(), { id: uuidv7(), name, kind, plan, defaultProjectId: null as string | null, createdAt: now, updatedAt: now });
     const project = this.newProject(tenant.id, projectName, now);
     await this.dataSource.transaction(async (em) => {
-      await em.getRepository(TenantEntity).insert(tenant);
-      await em.getRepository(ProjectEntity).insert(project);
-      await em.getRepository(TenantEntity).update({ id: tenant.id }, { defaultProjectId: project.id });
+      await this.stores.tenancy.insertTenant(em, tenant);
+      await this.stores.tenancy.insertProject(em, project);
+      await this.stores.tenancy.setDefaultProject(em, tenant.id, project.id);
     });
     tenant.defaultProjectId = project.id;
     return tenant;
@@ -53,7 +62,7 @@ export class TenancyService {
     await this.requireTenant(input.tenantId);
     const project = this.newProject(input.tenantId, requireName(input.name, 'Project'), new Date());
     try {
-      await this.dataSource.getRepository(ProjectEntity).insert(project);
+      await this.stores.tenancy.insertProject(this.db, project);
     } catch (error) {
       if (isDuplicateKey(error, 'uq_projects_tenant_name')) throw new TenancyInputError(`Tenant ${input.tenantId} already has a project named ${project.name}`);
       throw error;
@@ -74,7 +83,7 @@ export class TenancyService {
     }
     let tenantId = input.tenantId ?? null;
     if (input.projectId) {
-      const project = await this.dataSource.getRepository(ProjectEntity).findOneBy({ id: input.projectId });
+      const project = await this.stores.tenancy.projectById(this.db, input.projectId);
       if (!project) throw new TenancyInputError(`No project ${input.projectId}`);
       tenantId = project.tenantId;
     } else {
@@ -91,17 +100,16 @@ export class TenancyService {
       createdAt: new Date(),
       revokedAt: null,
     });
-    await this.dataSource.getRepository(ApiKeyEntity).insert(apiKey);
+    await this.stores.auth.insertApiKey(this.db, apiKey);
     return { apiKey, secret };
   }
 
   async revokeApiKey(id: string): Promise<ApiKeyEntity> {
-    const repo = this.dataSource.getRepository(ApiKeyEntity);
-    const apiKey = await repo.findOneBy({ id });
+    const apiKey = await this.stores.auth.apiKeyById(this.db, id);
     if (!apiKey) throw new TenancyInputError(`No API key ${id}`);
     if (apiKey.revokedAt === null) {
       apiKey.revokedAt = new Date();
-      await repo.update({ id }, { revokedAt: apiKey.revokedAt });
+      await this.stores.auth.revokeApiKey(this.db, id, apiKey.revokedAt);
     }
     return apiKey;
   }
@@ -111,10 +119,10 @@ export class TenancyService {
     const email = input.email?.trim().toLowerCase() ?? '';
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) throw new TenancyInputError('--email must be an email address');
     // Without --project the user follows the tenant's default project (read at each request).
-    if (input.projectId && !(await this.dataSource.getRepository(ProjectEntity).existsBy({ id: input.projectId, tenantId: input.tenantId }))) {
+    if (input.projectId && !(await this.stores.tenancy.projectExistsInTenant(this.db, input.projectId, input.tenantId))) {
       throw new TenancyInputError(`No project ${input.projectId} in tenant ${input.tenantId}`);
     }
-    if (await this.dataSource.getRepository(UserEntity).existsBy({ email })) throw new TenancyInputError(`A user with email ${email} exists`);
+    if (await this.stores.auth.userExistsWithEmail(this.db, email)) throw new TenancyInputError(`A user with email ${email} exists`);
     const user = Object.assign(new UserEntity(), {
       id: uuidv7(),
       tenantId: input.tenantId,
@@ -123,7 +131,7 @@ export class TenancyService {
       defaultProjectId: input.projectId ?? null,
       createdAt: new Date(),
     });
-    await this.dataSource.getRepository(UserEntity).insert(user);
+    await this.stores.auth.insertUser(this.db, user);
     return user;
   }
 
@@ -131,7 +139,7 @@ export class TenancyService {
   async createSession(input: { userId: string; ttlHours?: number }): Promise<{ session: SessionEntity; token: string }> {
     const ttlHours = input.ttlHours ?? 24 * 7;
     if (!(ttlHours > 0 && ttlHours <= 24 * 365)) throw new TenancyInputError('--ttl-hours must be more than 0 and at most 8760');
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: input.userId });
+    const user = await this.stores.auth.userById(this.db, input.userId);
     if (!user) throw new TenancyInputError(`No user ${input.userId}`);
     const token = newToken(SESSION_TOKEN_PREFIX);
     const now = new Date();
@@ -144,12 +152,21 @@ export class TenancyService {
       expiresAt: new Date(now.getTime() + ttlHours * 3600_000),
       revokedAt: null,
     });
-    await this.dataSource.getRepository(SessionEntity).insert(session);
+    await this.stores.auth.insertSession(this.db, session);
     return { session, token };
   }
 
+  async tenantByName(name: string): Promise<TenantEntity | null> {
+    return this.stores.tenancy.tenantByName(this.db, name);
+  }
+
+  /** The project a tenant works in by default (its first one, for a tenant made before every tenant had a default). */
+  async defaultProjectId(tenant: TenantEntity): Promise<string> {
+    return tenant.defaultProjectId ?? (await this.stores.tenancy.firstProjectOf(this.db, tenant.id)).id;
+  }
+
   private async requireTenant(id: string): Promise<TenantEntity> {
-    const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ id: id ?? '' });
+    const tenant = await this.stores.tenancy.tenantById(this.db, id ?? '');
     if (!tenant) throw new TenancyInputError(`No tenant ${id}`);
     return tenant;
   }

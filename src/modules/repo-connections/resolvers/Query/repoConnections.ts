@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../../../../generated/graphql';
-import { selectsField } from '../../../shared/pagination';
+import { selectsField } from '../../../../db/pagination';
 
 export const repoConnections: NonNullable<QueryResolvers['repoConnections']> = (_parent, args, ctx, info) =>
   ctx.services.repoConnections.list(ctx, args, { countNow: selectsField(info, 'totalCount') });

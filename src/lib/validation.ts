@@ -1,5 +1,8 @@
 import { validate, type ValidationError } from 'class-validator';
-import { UserErrorCode, userError, type UserError } from '../../errors';
+import { UserErrorCode, userError, type UserError } from '../errors';
+
+/** The outcome of checking an input: its normalized value, or every problem found as user errors. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 
 /** Runs class-validator on a DTO and turns its error tree into `userErrors` with field paths. */
 export async function validateInput(dto: object): Promise<UserError[]> {
@@ -37,3 +40,8 @@ export function isValidBranchName(value: string): boolean {
 }
 
 export const BRANCH_MESSAGE = 'must be a valid git branch name (no spaces, "..", "~^:?*[\\", or leading/trailing "/")';
+
+/** `pathPrefix` is relative to the repository root: no leading "/", no ".." segment. */
+export function isValidPathPrefix(value: string): boolean {
+  return !value.startsWith('/') && !/[\x00-\x1f\\]/.test(value) && !value.split('/').some((s) => s === '..' || s === '.');
+}

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import type { Agent } from 'undici';
-import { isPrivateAddress } from '../repositories/default-branch';
+import { isPrivateAddress } from '../../lib/address-guard';
 
 /** Why a platform call failed, in words that are safe to show and store (no credential, no body). */
 export type PlatformFailureKind = 'unauthorized' | 'forbidden' | 'not_found' | 'rate_limited' | 'timeout' | 'unavailable' | 'blocked_address' | 'bad_response';

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, SelectionNode } from 'graphql';
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { AppError, ErrorCode } from '../../errors';
+import { AppError, ErrorCode } from '../errors';
 import { readRows, rowShape } from './rows';
 
 export interface Edge<T> {

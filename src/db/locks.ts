@@ -1,5 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import { NotFoundError } from '../../errors';
+import { NotFoundError } from '../errors';
 
 /**
  * Reads one row of the caller's project and locks it for the rest of the transaction. A row of

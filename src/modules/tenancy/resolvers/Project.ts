@@ -1,5 +1,5 @@
 import type { ProjectResolvers } from '../../../generated/graphql';
-import { repositoryQuota } from '../../projects/project-quota';
+import { repositoryQuota } from '../quota';
 
 export const Project: ProjectResolvers = {
   repositoryQuota: (_project, _args, ctx) => (ctx.viewer ? repositoryQuota(ctx.config, ctx.viewer.tenant) : null),

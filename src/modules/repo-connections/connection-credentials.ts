@@ -1,0 +1,55 @@
+import type { RepoConnectionEntity } from '../../db/entities';
+import { Secret, type CredentialCipher, type SealedValue } from '../crypto';
+
+export type StoredCredentials = { token: string } | { username: string; appPassword: string };
+
+/** The row fields that seal or open a connection's credentials. */
+type Identity = Pick<RepoConnectionEntity, 'tenantId' | 'projectId' | 'id'>;
+type Sealed = Identity & Pick<RepoConnectionEntity, 'credentialsKeyId' | 'credentialsCiphertext'>;
+
+/** The additional authenticated data that binds a ciphertext to its row: moved elsewhere, it no longer opens. */
+export function credentialsAad(row: Identity): string {
+  return `repo_connection:${row.tenantId}:${row.projectId}:${row.id}`;
+}
+
+export function credentialHint(credentials: StoredCredentials): string {
+  return new Secret('token' in credentials ? credentials.token : credentials.appPassword).hint() || '…';
+}
+
+/**
+ * The one owner of a connection's stored credentials: it seals them for their row, and it is the
+ * only code that opens them (the platform checks of a sync or a new repository's default branch,
+ * key rotation). Everyone else asks it.
+ */
+export class ConnectionCredentials {
+  constructor(private readonly cipher: CredentialCipher) {}
+
+  /** The credential columns of a row: sealed under the current key, bound to the row, with the hint shown. */
+  seal(credentials: StoredCredentials, row: Identity): Pick<RepoConnectionEntity, 'credentialsKeyId' | 'credentialsCiphertext' | 'credentialsHint'> {
+    const sealed = this.cipher.seal(JSON.stringify(credentials), credentialsAad(row));
+    return { credentialsKeyId: sealed.keyId, credentialsCiphertext: sealed.blob, credentialsHint: credentialHint(credentials) };
+  }
+
+  /** Decrypts a connection's credentials for the code that uses them; fails closed. */
+  open(row: Sealed): Secret<string> {
+    // Lists and loaders read connections without their credentials.
+    if (!row.credentialsCiphertext) throw new Error('This connection was read without its credentials; read the row in full');
+    return this.cipher.open({ keyId: row.credentialsKeyId, blob: row.credentialsCiphertext }, credentialsAad(row));
+  }
+
+  /** The credentials themselves (token, or username and app password); throws when they cannot be opened. */
+  read(row: Sealed): StoredCredentials {
+    return JSON.parse(this.open(row).reveal()) as StoredCredentials;
+  }
+
+  /**
+   * The credentials sealed again under the current key, or null when they already are. A value that
+   * fails to decrypt throws: nothing is ever re-sealed from a value we could not authenticate.
+   */
+  resealIfStale(row: Sealed): SealedValue | null {
+    const sealed = { keyId: row.credentialsKeyId, blob: row.credentialsCiphertext };
+    if (!this.cipher.needsRotation(sealed)) return null;
+    const plaintext = this.cipher.open(sealed, credentialsAad(row));
+    return this.cipher.seal(plaintext.reveal(), credentialsAad(row));
+  }
+}

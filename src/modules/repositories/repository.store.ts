@@ -1,0 +1,112 @@
+import type { EntityManager } from 'typeorm';
+import { RepositoryEntity } from '../../db/entities';
+import type { Platform } from '../../db/entities/repo-connection.entity';
+import type { QueryRepositoriesArgs } from '../../generated/schema-types';
+import { lockOwnRow } from '../../db/locks';
+import { containsPattern, paginate, type ListOptions, type Page } from '../../db/pagination';
+import { insertRows } from '../../db/rows';
+
+/**
+ * The SQL of `repositories`. Lists and counts run on the (project_id, …, created_at, id) indexes,
+ * the conflict check on the unique live_path index, children of a connection on
+ * ix_repositories_connection_list.
+ */
+export class RepositoryStore {
+  /** One multi-row INSERT (none for no rows). */
+  async insert(em: EntityManager, rows: readonly RepositoryEntity[]): Promise<void> {
+    await insertRows(em, RepositoryEntity, rows);
+  }
+
+  /** A page of the project's repositories; `liveCount` counts an unfiltered list of live ones (the project's counter). */
+  async page(db: EntityManager, projectId: string, args: QueryRepositoriesArgs, liveCount: () => Promise<number>, options: ListOptions): Promise<Page<RepositoryEntity>> {
+    const filter = args.filter ?? {};
+    const query = db.getRepository(RepositoryEntity).createQueryBuilder('r').where('r.projectId = :projectId', { projectId });
+    if (!filter.includeDeleted) query.andWhere('r.deletedAt IS NULL');
+    if (filter.sourceType) query.andWhere('r.sourceType = :sourceType', { sourceType: filter.sourceType });
+    if (filter.platform) query.andWhere('r.sourceType = :platform', { platform: filter.platform });
+    if (filter.repoConnectionId) query.andWhere('r.repoConnectionId = :connectionId', { connectionId: filter.repoConnectionId });
+    if (filter.nameContains) query.andWhere('r.name LIKE :name', { name: containsPattern(filter.nameContains) });
+    const counter = !filter.includeDeleted && !filter.sourceType && !filter.platform && !filter.repoConnectionId && !filter.nameContains;
+    return paginate(query, 'r', args, counter ? liveCount : filter.includeDeleted || filter.repoConnectionId ? undefined : { db, index: 'ix_repositories_live' }, options);
+  }
+
+  /** A repository of the project (live or deleted), locked for the rest of the transaction; NOT_FOUND otherwise. */
+  async lockOwn(em: EntityManager, projectId: string, id: string): Promise<RepositoryEntity> {
+    return lockOwnRow(em, RepositoryEntity, 'Repository', projectId, id);
+  }
+
+  /** A live repository of the project, locked so it cannot be deleted under a new mapping (FOR UPDATE: MariaDB has no FOR SHARE); null otherwise. */
+  async lockLive(em: EntityManager, projectId: string, id: string): Promise<RepositoryEntity | null> {
+    return em
+      .getRepository(RepositoryEntity)
+      .createQueryBuilder('r')
+      .where('r.id = :id AND r.projectId = :projectId AND r.deletedAt IS NULL', { id, projectId })
+      .setLock('pessimistic_write')
+      .getOne();
+  }
+
+  async update(em: EntityManager, id: string, set: Partial<RepositoryEntity>): Promise<void> {
+    await em.getRepository(RepositoryEntity).update({ id }, set);
+  }
+
+  /** The live repositories of a connection. */
+  async liveOfConnection(em: EntityManager, connectionId: string): Promise<RepositoryEntity[]> {
+    return em.getRepository(RepositoryEntity).createQueryBuilder('r').where('r.repoConnectionId = :id AND r.deletedAt IS NULL', { id: connectionId }).getMany();
+  }
+
+  /** Id and path of a connection's live repositories (what a sync asks the platform about). */
+  async livePathsOfConnection(db: EntityManager, connectionId: string): Promise<{ id: string; path: string }[]> {
+    return db.query('SELECT id, path FROM repositories WHERE repo_connection_id = ? AND deleted_at IS NULL', [connectionId]);
+  }
+
+  /**
+   * The given paths already live in the project on this platform, lower-cased. Reads the unique
+   * index on the generated live_path column (NULL once deleted): one index lookup per path however
+   * many rows the project holds; its collation is case-insensitive like the uniqueness rule itself.
+   */
+  async livePathsTaken(em: EntityManager, projectId: string, platform: Platform, paths: readonly string[]): Promise<Set<string>> {
+    const existing: { path: string }[] =
+      paths.length === 0
+        ? []
+        : await em.query(`SELECT live_path AS path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (${paths.map(() => '?').join(', ')})`, [
+            projectId,
+            platform,
+            ...paths,
+          ]);
+    return new Set(existing.map((r) => r.path.toLowerCase()));
+  }
+
+  /** Soft-deletes repositories by id. */
+  async softDelete(em: EntityManager, ids: readonly string[], now: Date): Promise<void> {
+    await em.createQueryBuilder().update(RepositoryEntity).set({ deletedAt: now, updatedAt: now }).where('id IN (:...ids)', { ids }).execute();
+  }
+
+  /** Soft-deletes a connection's live repositories; answers how many, for the project's counters. */
+  async softDeleteOfConnection(em: EntityManager, connectionId: string, now: Date): Promise<number> {
+    const released = await em
+      .createQueryBuilder()
+      .update(RepositoryEntity)
+      .set({ deletedAt: now, updatedAt: now })
+      .where('repoConnectionId = :id AND deletedAt IS NULL', { id: connectionId })
+      .execute();
+    return released.affected ?? 0;
+  }
+
+  /** A sync was asked for: the connection's live repositories show it pending. */
+  async markSyncPendingOfConnection(em: EntityManager, connectionId: string): Promise<void> {
+    await em.query(`UPDATE repositories SET sync_status = 'pending' WHERE repo_connection_id = ? AND deleted_at IS NULL`, [connectionId]);
+  }
+
+  /** A sync found the repository: its default branch and head (each kept when null) and the time. */
+  async recordSyncFound(em: EntityManager, id: string, defaultBranch: string | null, headCommit: string | null): Promise<void> {
+    await em.query(
+      `UPDATE repositories SET default_branch = COALESCE(?, default_branch), last_commit_sha = COALESCE(?, last_commit_sha), sync_status = 'ok', synced_at = UTC_TIMESTAMP(3), sync_error = NULL WHERE id = ?`,
+      [defaultBranch, headCommit, id],
+    );
+  }
+
+  /** A sync could not read the repository: why, in our own words. */
+  async recordSyncError(em: EntityManager, id: string, error: string): Promise<void> {
+    await em.query(`UPDATE repositories SET sync_status = 'error', sync_error = ? WHERE id = ?`, [error.slice(0, 1024), id]);
+  }
+}
