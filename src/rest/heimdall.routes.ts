@@ -47,6 +47,7 @@ export function heimdallFailure(failure: Failure): RestResponse {
     status,
     body: { success: false, code: status, message },
     headers: failure.retryAfterSeconds ? { 'retry-after': String(failure.retryAfterSeconds) } : undefined,
+    failure: failure.code,
   };
 }
 

@@ -22,6 +22,7 @@ export function sigsentryFailure(failure: Failure): RestResponse {
     status,
     body: { success: false, error },
     headers: failure.retryAfterSeconds ? { 'retry-after': String(failure.retryAfterSeconds) } : undefined,
+    failure: failure.code,
   };
 }
 
