@@ -1,6 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
-
-const lower = (...values: string[]) => Object.fromEntries(values.map((v) => [v, v.toLowerCase()]));
+import { enumValues } from './src/enums';
 
 const config: CodegenConfig = {
   schema: 'schema/*.graphql',
@@ -18,17 +17,8 @@ const config: CodegenConfig = {
           URL: { input: 'URL', output: 'URL | string' },
           PositiveInt: 'number',
         },
-        enumValues: {
-          Platform: lower('GITHUB', 'GITLAB', 'BITBUCKET'),
-          SourceType: lower('GIT_URL', 'GITHUB', 'GITLAB', 'BITBUCKET'),
-          Severity: lower('LOW', 'MEDIUM', 'HIGH', 'CRITICAL'),
-          Plan: lower('FREE', 'TEAM', 'ENTERPRISE'),
-          TenantKind: lower('ORGANIZATION', 'PERSONAL'),
-          Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
-          ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
-          RepositoryCheckStatus: lower('FOUND', 'NOT_FOUND', 'NO_ACCESS', 'UNREACHABLE'),
-          SyncStatus: lower('NEVER', 'PENDING', 'OK', 'ERROR'),
-        },
+        // GraphQL enum names ↔ stored values: the one table in src/enums.ts.
+        enumValues,
         mappers: {
           Repository: '../db/entities#RepositoryEntity',
           RepoConnection: '../db/entities#RepoConnectionEntity',

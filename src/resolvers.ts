@@ -1,5 +1,6 @@
 import { DateTimeResolver, PositiveIntResolver, URLResolver, UUIDResolver } from 'graphql-scalars';
 import type { GraphQLContext } from './context';
+import { enumValues } from './enums';
 import type { Resolvers } from './generated/graphql';
 import { node } from './modules/nodes/resolvers/Query/node';
 import { nodes } from './modules/nodes/resolvers/Query/nodes';
@@ -49,16 +50,8 @@ export const resolvers: Resolvers = {
   UUID: UUIDResolver,
   URL: URLResolver,
   PositiveInt: PositiveIntResolver,
-  // GraphQL's enum names map to the lower-case values stored in the database and used by the REST contracts.
-  Platform: { GITHUB: 'github', GITLAB: 'gitlab', BITBUCKET: 'bitbucket' },
-  SourceType: { GIT_URL: 'git_url', GITHUB: 'github', GITLAB: 'gitlab', BITBUCKET: 'bitbucket' },
-  Severity: { LOW: 'low', MEDIUM: 'medium', HIGH: 'high', CRITICAL: 'critical' },
-  Plan: { FREE: 'free', TEAM: 'team', ENTERPRISE: 'enterprise' },
-  TenantKind: { ORGANIZATION: 'organization', PERSONAL: 'personal' },
-  Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
-  ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
-  SyncStatus: { NEVER: 'never', PENDING: 'pending', OK: 'ok', ERROR: 'error' },
-  RepositoryCheckStatus: { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' },
+  // GraphQL's enum names map to the values stored in the database and used by the REST contracts.
+  ...enumValues,
   Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation },
   Mutation: guardMutations({
     connectRepos,
