@@ -107,7 +107,7 @@ export class IdempotencyService {
    */
   async run<E extends Execution>(request: IdempotentRequest<E>): Promise<IdempotentAnswer<E>> {
     try {
-      return await this.runOnce(request);
+      return await this.claimAndRun(request);
     } catch (error) {
       // The database was away or kept refusing the transaction (retries spent): nothing was
       // committed and the key was given back, so the client may safely send it again.
@@ -116,7 +116,7 @@ export class IdempotencyService {
     }
   }
 
-  private async runOnce<E extends Execution>({ scope, key, fingerprint, execute }: IdempotentRequest<E>): Promise<IdempotentAnswer<E>> {
+  private async claimAndRun<E extends Execution>({ scope, key, fingerprint, execute }: IdempotentRequest<E>): Promise<IdempotentAnswer<E>> {
     const hash = requestHash(fingerprint);
     const owner = randomUUID();
     let recordId: string | null = null;
