@@ -1,6 +1,11 @@
+import { createRequire } from 'node:module';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import * as resolverMap from './scripts/codegen-resolver-map';
+import { enumValues } from './src/enums';
 
-const lower = (...values: string[]) => Object.fromEntries(values.map((v) => [v, v.toLowerCase()]));
+/** Our own plugin is handed over as a module (it is TypeScript); every other one is required as usual. */
+const RESOLVER_MAP = 'resolver-map';
+const requirePlugin = createRequire(__filename);
 
 /** How the schema's own types are written: shared by both server outputs below. */
 const schemaTypes = {
@@ -12,21 +17,13 @@ const schemaTypes = {
     URL: { input: 'URL', output: 'URL | string' },
     PositiveInt: 'number',
   },
-  enumValues: {
-    Platform: lower('GITHUB', 'GITLAB', 'BITBUCKET'),
-    SourceType: lower('GIT_URL', 'GITHUB', 'GITLAB', 'BITBUCKET'),
-    Severity: lower('LOW', 'MEDIUM', 'HIGH', 'CRITICAL'),
-    Plan: lower('FREE', 'TEAM', 'ENTERPRISE'),
-    TenantKind: lower('ORGANIZATION', 'PERSONAL'),
-    Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
-    ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
-    RepositoryCheckStatus: lower('FOUND', 'NOT_FOUND', 'NO_ACCESS', 'UNREACHABLE'),
-    SyncStatus: lower('NEVER', 'PENDING', 'OK', 'ERROR'),
-  },
+  // GraphQL enum names ↔ stored values: the one table in src/enums.ts.
+  enumValues,
 };
 
 const config: CodegenConfig = {
   schema: 'schema/*.graphql',
+  pluginLoader: (name) => (name === RESOLVER_MAP ? resolverMap : requirePlugin(name)),
   generates: {
     // The schema's own types (inputs, arguments, enums, objects) without the resolver types: services
     // and inputs import these, and so never import the request context (no import circle through it).
@@ -59,6 +56,10 @@ const config: CodegenConfig = {
           CodeLocation: '../modules/service-mappings/code-location.service#CodeLocationResult',
         },
       },
+    },
+    // The resolver map: every src/modules/<domain>/resolvers/ file, checked against the schema.
+    'src/generated/resolvers.ts': {
+      plugins: [RESOLVER_MAP],
     },
     // The REST shim's static operations, typed as they arrive over the wire (enum names, ISO strings).
     'src/generated/operations.ts': {

@@ -1,35 +1,8 @@
 import { DateTimeResolver, PositiveIntResolver, URLResolver, UUIDResolver } from 'graphql-scalars';
 import type { GraphQLContext } from './context';
+import { enumValues } from './enums';
 import type { Resolvers } from './generated/graphql';
-import { node } from './modules/nodes/resolvers/Query/node';
-import { nodes } from './modules/nodes/resolvers/Query/nodes';
-import { Node } from './modules/nodes/resolvers/Node';
-import { repoConnections } from './modules/repo-connections/resolvers/Query/repoConnections';
-import { updateRepoConnection } from './modules/repo-connections/resolvers/Mutation/updateRepoConnection';
-import { replaceRepoConnection } from './modules/repo-connections/resolvers/Mutation/replaceRepoConnection';
-import { deleteRepoConnection } from './modules/repo-connections/resolvers/Mutation/deleteRepoConnection';
-import { invalidateRepoConnectionCache } from './modules/repo-connections/resolvers/Mutation/invalidateRepoConnectionCache';
-import { repositories } from './modules/repositories/resolvers/Query/repositories';
-import { updateRepository } from './modules/repositories/resolvers/Mutation/updateRepository';
-import { deleteRepository } from './modules/repositories/resolvers/Mutation/deleteRepository';
-import { restoreRepository } from './modules/repositories/resolvers/Mutation/restoreRepository';
-import { serviceMappings } from './modules/service-mappings/resolvers/Query/serviceMappings';
-import { createServiceMapping } from './modules/service-mappings/resolvers/Mutation/createServiceMapping';
-import { updateServiceMapping } from './modules/service-mappings/resolvers/Mutation/updateServiceMapping';
-import { deleteServiceMapping } from './modules/service-mappings/resolvers/Mutation/deleteServiceMapping';
-import { Project } from './modules/tenancy/resolvers/Project';
-import { viewer } from './modules/auth/resolvers/Query/viewer';
-import { connectRepos } from './modules/repo-connections/resolvers/Mutation/connectRepos';
-import { repoConnection } from './modules/repo-connections/resolvers/Query/repoConnection';
-import { RepoConnection } from './modules/repo-connections/resolvers/RepoConnection';
-import { createRepository } from './modules/repositories/resolvers/Mutation/createRepository';
-import { repository } from './modules/repositories/resolvers/Query/repository';
-import { Repository } from './modules/repositories/resolvers/Repository';
-import { serviceMapping } from './modules/service-mappings/resolvers/Query/serviceMapping';
-import { ServiceMapping } from './modules/service-mappings/resolvers/ServiceMapping';
-import { resolveCodeLocation } from './modules/service-mappings/resolvers/Query/resolveCodeLocation';
-import { syncRepoConnection } from './modules/sync/resolvers/Mutation/syncRepoConnection';
-import { checkRepoConnection } from './modules/platforms/resolvers/Mutation/checkRepoConnection';
+import { resolverFiles } from './generated/resolvers';
 
 type MutationMap = NonNullable<Resolvers['Mutation']>;
 
@@ -49,40 +22,13 @@ export const resolvers: Resolvers = {
   UUID: UUIDResolver,
   URL: URLResolver,
   PositiveInt: PositiveIntResolver,
-  // GraphQL's enum names map to the lower-case values stored in the database and used by the REST contracts.
-  Platform: { GITHUB: 'github', GITLAB: 'gitlab', BITBUCKET: 'bitbucket' },
-  SourceType: { GIT_URL: 'git_url', GITHUB: 'github', GITLAB: 'gitlab', BITBUCKET: 'bitbucket' },
-  Severity: { LOW: 'low', MEDIUM: 'medium', HIGH: 'high', CRITICAL: 'critical' },
-  Plan: { FREE: 'free', TEAM: 'team', ENTERPRISE: 'enterprise' },
-  TenantKind: { ORGANIZATION: 'organization', PERSONAL: 'personal' },
-  Permission: { CONFIG_READ: 'config:read', CONFIG_WRITE: 'config:write' },
-  ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
-  SyncStatus: { NEVER: 'never', PENDING: 'pending', OK: 'ok', ERROR: 'error' },
-  RepositoryCheckStatus: { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' },
-  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation },
-  Mutation: guardMutations({
-    connectRepos,
-    createRepository,
-    updateRepository,
-    deleteRepository,
-    restoreRepository,
-    updateRepoConnection,
-    replaceRepoConnection,
-    deleteRepoConnection,
-    invalidateRepoConnectionCache,
-    createServiceMapping,
-    updateServiceMapping,
-    deleteServiceMapping,
-    checkRepoConnection,
-    syncRepoConnection,
-  }),
+  // GraphQL's enum names map to the values stored in the database and used by the REST contracts.
+  ...enumValues,
   // graphql-jit reads a field without a resolver as a plain property: the lazy count is a function.
   RepoConnectionPage: { totalCount: (page) => page.totalCount() },
   RepositoryPage: { totalCount: (page) => page.totalCount() },
   ServiceMappingPage: { totalCount: (page) => page.totalCount() },
-  Node,
-  Project,
-  Repository,
-  RepoConnection,
-  ServiceMapping,
+  // Every resolver file of src/modules/*/resolvers/ (generated; a type written above and in a file fails typecheck).
+  ...resolverFiles,
+  Mutation: guardMutations(resolverFiles.Mutation),
 };

@@ -18,8 +18,6 @@ const SRC = path.resolve(__dirname, '..', 'src');
 const ALLOWED: Record<string, string> = {
   'src/db/': 'the data-access kit (transactions, row reading, inserts, locks, pagination, scoped loaders) and the database plumbing (data source, replicas, Galera, the private instance)',
   'src/cli/galera/': 'boots the Galera nodes: creates their user and database before repolink runs',
-  // Owned by the idempotent-request work (issue 16, part 4), which moves these statements into its store.
-  'src/modules/idempotency/idempotency.service.ts': 'pending: the idempotency records\' statements move to idempotency.store.ts with the one idempotent-request helper',
 };
 
 const isStore = (file: string) => file.endsWith('.store.ts');

@@ -2,9 +2,8 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQL
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, getOperationAST, parse } from 'graphql';
 import { onTransaction, type GraphQLContext } from '../context';
-import { AppError, ErrorCode, UserErrorCode, userError, withHttpStatus } from '../errors';
-import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
-import { isDatabaseUnavailable } from '../db/transaction';
+import { AppError, ErrorCode, userError, withHttpStatus } from '../errors';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_PROBLEM, type IdempotencyService } from '../modules/idempotency/idempotency.service';
 import { readFromReplicas } from '../db/replicas';
 
 /** Builds a request's context: authenticates the caller and counts the request for rate limits. Once per request. */
@@ -31,16 +30,27 @@ function send(reply: FastifyReply, response: HTTPGraphQLResponse, body: string):
   return reply.code(response.status ?? 200).send(body);
 }
 
-/** Whether a GraphQL response is a result worth replaying: no error, and no input refused as invalid. */
-export function isReplayable(status: number, body: string): boolean {
-  if (status !== 200) return false;
+/**
+ * What a GraphQL response came to, for the idempotency rule (`isStoredOutcome`): the
+ * `extensions.code` of each error and the `code` of each mutation payload's `userErrors` (a user
+ * error whose code was not selected counts as unknown, so it is not stored). A response that is not
+ * JSON, or an HTTP error without errors, is an internal error.
+ */
+export function graphQLFailures(status: number, body: string): string[] {
+  let parsed: { errors?: { extensions?: { code?: unknown } }[]; data?: Record<string, { userErrors?: { code?: unknown }[] } | null> | null };
   try {
-    const parsed = JSON.parse(body) as { errors?: unknown[]; data?: Record<string, { userErrors?: { code: string }[] } | null> };
-    if (parsed.errors?.length) return false;
-    return !Object.values(parsed.data ?? {}).some((payload) => payload?.userErrors?.some((e) => e.code === UserErrorCode.BAD_USER_INPUT));
+    parsed = JSON.parse(body) as typeof parsed;
   } catch {
-    return false;
+    return [ErrorCode.INTERNAL_SERVER_ERROR];
   }
+  const failures: string[] = [];
+  for (const error of parsed.errors ?? []) failures.push(String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR));
+  if (status !== 200 && failures.length === 0) failures.push(ErrorCode.INTERNAL_SERVER_ERROR);
+  for (const payload of Object.values(parsed.data ?? {})) {
+    const userErrors = payload?.userErrors;
+    if (Array.isArray(userErrors)) for (const e of userErrors) failures.push(String(e?.code ?? 'UNKNOWN'));
+  }
+  return failures;
 }
 
 /** A failed context (authentication, rate limit, database away) as Apollo would answer it. */
@@ -120,9 +130,9 @@ export function registerGraphQLRoute(
         return send(reply, response, body);
       }
       if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-        return reply.code(400).send({ errors: [{ message: 'Idempotency-Key must be 1 to 255 visible ASCII characters', extensions: { code: 'BAD_USER_INPUT', field: 'Idempotency-Key' } }] });
+        return reply.code(400).send({ errors: [{ message: `Idempotency-Key ${IDEMPOTENCY_KEY_PROBLEM}`, extensions: { code: 'BAD_USER_INPUT', field: 'Idempotency-Key' } }] });
       }
-      let ctx: GraphQLContext | null = null;
+      let ctx: GraphQLContext;
       try {
         ctx = await contextFor(request.headers, request.id);
       } catch (error) {
@@ -135,32 +145,23 @@ export function registerGraphQLRoute(
         return send(reply, response, body);
       }
       const { query, operationName, variables } = operation;
-      const hash = requestHash({ transport: 'graphql', query, operationName: operationName ?? null, variables: variables ?? {} });
-      let last: HTTPGraphQLResponse | null = null;
-      let outcome;
-      try {
-        outcome = await idempotency.run(viewer.principal, key, hash, async (db) => {
+      const answer = await idempotency.run({
+        scope: viewer.principal,
+        key,
+        fingerprint: { transport: 'graphql', query, operationName: operationName ?? null, variables: variables ?? {} },
+        execute: async (db) => {
           const { response, body } = await execute(request, onTransaction(ctx, db));
-          last = response;
           const status = response.status ?? 200;
-          return { status, body, store: isReplayable(status, body) };
-        });
-      } catch (error) {
-        // The database was away or kept refusing the transaction (retries spent): nothing was
-        // committed and the key was given back, so the client may safely send it again.
-        if (!isDatabaseUnavailable(error)) throw error;
-        return sendContextFailure(reply, withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable; try again shortly')));
+          return { status, body, failures: graphQLFailures(status, body), response };
+        },
+      });
+      if (answer.kind === 'executed') return send(reply, answer.execution.response, answer.execution.body);
+      if (answer.kind === 'replayed') {
+        return reply.code(answer.status).header('content-type', 'application/json; charset=utf-8').header('idempotent-replayed', 'true').send(answer.body);
       }
-      if (outcome.kind === 'executed') return send(reply, last!, outcome.body);
-      if (outcome.kind === 'replayed') {
-        return reply.code(outcome.status).header('content-type', 'application/json; charset=utf-8').header('idempotent-replayed', 'true').send(outcome.body);
-      }
+      if (answer.code === 'SERVICE_UNAVAILABLE') return sendContextFailure(reply, withHttpStatus(new AppError(ErrorCode.SERVICE_UNAVAILABLE, answer.message)));
       // Refused: the operation runs with every mutation answering the idempotency user error.
-      const refusal =
-        outcome.kind === 'reused'
-          ? userError(UserErrorCode.IDEMPOTENCY_KEY_REUSED, null, 'This Idempotency-Key was already used with a different request')
-          : userError(UserErrorCode.IDEMPOTENCY_KEY_IN_USE, null, 'A request with this Idempotency-Key is still running; retry shortly');
-      const { response, body } = await execute(request, { ...ctx, idempotencyRefusal: refusal });
+      const { response, body } = await execute(request, { ...ctx, idempotencyRefusal: userError(answer.code, null, answer.message) });
       return send(reply, response, body);
     },
   });

@@ -6,6 +6,7 @@ import type {
   RestRepositoryFragment,
   RestRepositoryQuery,
 } from '../generated/operations';
+import { enumNamesByValue, enumValues } from '../enums';
 import { FAILURES, failureFromUserErrors, fieldPath, type Failure } from './rest-errors';
 import type { RestExecutor, RestResponse } from './rest-executor';
 import { rename } from './sigsentry.routes';
@@ -47,6 +48,7 @@ export function heimdallFailure(failure: Failure): RestResponse {
     status,
     body: { success: false, code: status, message },
     headers: failure.retryAfterSeconds ? { 'retry-after': String(failure.retryAfterSeconds) } : undefined,
+    failure: failure.code,
   };
 }
 
@@ -60,31 +62,32 @@ export function heimdallRepository(r: RestRepositoryFragment) {
     user_id: r.userId,
     org_id: r.orgId,
     name: r.name,
-    source_type: r.sourceType.toLowerCase(),
+    source_type: enumValues.SourceType[r.sourceType],
     remote_url: r.remoteUrl,
     default_branch: r.defaultBranch,
     last_commit_sha: r.lastCommitSha,
     oauth_connection_id: r.oauthConnectionId,
     issue_auto_create_enabled: r.issueAutoCreateEnabled,
-    issue_auto_create_min_severity: r.issueAutoCreateMinSeverity.toLowerCase(),
+    issue_auto_create_min_severity: enumValues.Severity[r.issueAutoCreateMinSeverity],
     created_at: iso(r.createdAt),
     updated_at: iso(r.updatedAt),
     deleted_at: iso(r.deletedAt),
   };
 }
 
-const SOURCE_TYPES: Record<string, string> = { git_url: 'GIT_URL', github: 'GITHUB', gitlab: 'GITLAB', bitbucket: 'BITBUCKET' };
-const SEVERITIES: Record<string, string> = { low: 'LOW', medium: 'MEDIUM', high: 'HIGH', critical: 'CRITICAL' };
+/** Documented values → GraphQL enum names (src/enums.ts). */
+const SOURCE_TYPES = enumNamesByValue('SourceType');
+const SEVERITIES = enumNamesByValue('Severity');
 
 export function createRepositoryVariables(body: Record<string, unknown>): Record<string, unknown> {
   const input: Record<string, unknown> = {
     name: body.name,
-    sourceType: typeof body.source_type === 'string' ? (SOURCE_TYPES[body.source_type] ?? body.source_type) : body.source_type,
+    sourceType: typeof body.source_type === 'string' ? (SOURCE_TYPES.get(body.source_type) ?? body.source_type) : body.source_type,
     remoteUrl: body.remote_url,
     defaultBranch: body.default_branch,
     issueAutoCreateEnabled: body.issue_auto_create_enabled,
     issueAutoCreateMinSeverity:
-      typeof body.issue_auto_create_min_severity === 'string' ? (SEVERITIES[body.issue_auto_create_min_severity] ?? body.issue_auto_create_min_severity) : body.issue_auto_create_min_severity,
+      typeof body.issue_auto_create_min_severity === 'string' ? (SEVERITIES.get(body.issue_auto_create_min_severity) ?? body.issue_auto_create_min_severity) : body.issue_auto_create_min_severity,
   };
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
@@ -129,7 +132,7 @@ export function registerHeimdallRoutes(app: FastifyInstance, rest: RestExecutor)
       const { limit, cursor, source_type: sourceType, include_deleted: includeDeleted } = request.query;
       const first = limit === undefined ? 20 : Number(limit);
       const filter: Record<string, unknown> = { includeDeleted: includeDeleted === 'true' };
-      if (sourceType !== undefined) filter.sourceType = SOURCE_TYPES[sourceType] ?? sourceType;
+      if (sourceType !== undefined) filter.sourceType = SOURCE_TYPES.get(sourceType) ?? sourceType;
       const result = await rest.run<RestRepositoriesQuery>(ctx, 'RestRepositories', { first: Number.isInteger(first) ? first : -1, after: cursor ?? null, filter });
       if (!result.ok) return heimdallFailure(rename(result.failure, { first: 'limit', after: 'cursor', sourceType: 'source_type' }));
       const page = result.data.repositories;

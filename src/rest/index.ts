@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { heimdallFailure, registerHeimdallRoutes } from './heimdall.routes';
 import { registerOpenApiRoute } from './openapi';
 import type { Failure } from './rest-errors';
-import { RestExecutor, type FailureEnvelope, type RestDeps } from './rest-executor';
+import { RestExecutor, sendRest, type FailureEnvelope, type RestDeps } from './rest-executor';
 import { registerSigSentryRoutes, sigsentryFailure } from './sigsentry.routes';
 
 /** Which legacy API a path belongs to, for answering in its envelope. */
@@ -10,12 +10,6 @@ export function envelopeFor(url: string): FailureEnvelope | null {
   if (url.startsWith('/v1/')) return sigsentryFailure;
   if (url.startsWith('/api/')) return heimdallFailure;
   return null;
-}
-
-function sendEnvelope(reply: FastifyReply, envelope: FailureEnvelope, failure: Failure) {
-  const r = envelope(failure);
-  for (const [name, value] of Object.entries(r.headers ?? {})) void reply.header(name, value);
-  return reply.code(r.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(r.body));
 }
 
 /** Transport failures (malformed JSON, a body too large, an unknown route) in the legacy envelopes too: never a 500. */
@@ -42,11 +36,11 @@ export function restErrorHandler(error: FastifyError, request: FastifyRequest, r
   if (!envelope) return null;
   const failure = restTransportFailure(error);
   if (failure.code === 'INTERNAL_SERVER_ERROR') request.log.error({ err: error }, 'REST shim failure');
-  return sendEnvelope(reply, envelope, failure);
+  return sendRest(reply, envelope(failure));
 }
 
 export function restNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
   const envelope = envelopeFor(request.url);
   if (!envelope) return null;
-  return sendEnvelope(reply, envelope, { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: [] });
+  return sendRest(reply, envelope({ code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: [] }));
 }

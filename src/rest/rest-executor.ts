@@ -3,15 +3,13 @@ import path from 'node:path';
 import type { ApolloServer } from '@apollo/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLFormattedError } from 'graphql';
-import type { EntityManager } from 'typeorm';
 import { bearerToken, onTransaction, type GraphQLContext } from '../context';
 import { credentialKind, UNAUTHENTICATED_MESSAGES } from '../modules/auth/auth.service';
 import { AppError } from '../errors';
 import type { ContextFactory } from '../http/graphql-route';
-import { IDEMPOTENCY_KEY_PATTERN, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service';
-import { isDatabaseUnavailable } from '../db/transaction';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_PROBLEM, type IdempotencyService } from '../modules/idempotency/idempotency.service';
 import { readFromReplicas } from '../db/replicas';
-import { FAILURES, failureFromGraphQLErrors, type Failure } from './rest-errors';
+import { FAILURES, failureFromGraphQLErrors, type Failure, type FailureCode } from './rest-errors';
 
 /** The shim's static operations, read once (beside this file, or in src/ when running from dist/). */
 const OPERATIONS = readFileSync(
@@ -23,6 +21,8 @@ export interface RestResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** The failure an envelope reports (absent on a success): what the idempotency rule judges. */
+  failure?: FailureCode;
 }
 
 export type Outcome<T> = { ok: true; data: T } | { ok: false; failure: Failure };
@@ -31,6 +31,12 @@ export interface RestDeps {
   apollo: ApolloServer<GraphQLContext>;
   contextFor: ContextFactory;
   idempotency: IdempotencyService;
+}
+
+/** Sends a shim response: its status, headers and JSON body (a body already serialized is sent as it is). */
+export function sendRest(reply: FastifyReply, r: RestResponse): FastifyReply {
+  for (const [name, value] of Object.entries(r.headers ?? {})) void reply.header(name, value);
+  return reply.code(r.status).header('content-type', 'application/json; charset=utf-8').send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
 }
 
 /** An API's envelope for a failure (SigSentry and Heimdall shape them differently). */
@@ -69,10 +75,7 @@ export class RestExecutor {
     envelope: FailureEnvelope,
     work: (ctx: GraphQLContext) => Promise<RestResponse>,
   ): Promise<FastifyReply> {
-    const send = (r: RestResponse) => {
-      for (const [name, value] of Object.entries(r.headers ?? {})) void reply.header(name, value);
-      return reply.code(r.status).header('content-type', 'application/json; charset=utf-8').send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
-    };
+    const send = (r: RestResponse) => sendRest(reply, r);
     let ctx: GraphQLContext;
     const credential = credentialKind(bearerToken(request.headers));
     try {
@@ -85,38 +88,33 @@ export class RestExecutor {
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || !['POST', 'PUT'].includes(request.method)) return send(await work(ctx));
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-      return send(envelope({ code: 'BAD_USER_INPUT', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters', details: [{ field: ['Idempotency-Key'], message: 'must be 1 to 255 visible ASCII characters' }] }));
+      return send(envelope({ code: 'BAD_USER_INPUT', message: `Idempotency-Key ${IDEMPOTENCY_KEY_PROBLEM}`, details: [{ field: ['Idempotency-Key'], message: IDEMPOTENCY_KEY_PROBLEM }] }));
     }
-    const hash = requestHash({ transport: 'rest', method: request.method, url: request.url, body: request.body ?? null });
-    let outcome;
-    try {
-      outcome = await this.deps.idempotency.run(ctx.viewer.principal, key, hash, async (db: EntityManager) => {
+    const answer = await this.deps.idempotency.run({
+      scope: ctx.viewer.principal,
+      key,
+      fingerprint: { transport: 'rest', method: request.method, url: request.url, body: request.body ?? null },
+      execute: async (db) => {
         const result = await work(onTransaction(ctx, db));
         const body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
-        return { status: result.status, body, store: isOutcome(result.status, body) };
-      });
-    } catch (error) {
-      // Nothing committed and the key was given back: the client may safely send it again.
-      if (!isDatabaseUnavailable(error)) throw error;
-      return send(envelope({ code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable; try again shortly', details: [] }));
-    }
-    switch (outcome.kind) {
+        return { status: result.status, body, failures: restFailures(result), headers: result.headers };
+      },
+    });
+    switch (answer.kind) {
       case 'executed':
-        return send({ status: outcome.status, body: outcome.body });
+        return send({ status: answer.execution.status, body: answer.execution.body, headers: answer.execution.headers });
       case 'replayed':
-        return send({ status: outcome.status, body: outcome.body, headers: { 'idempotent-replayed': 'true' } });
-      case 'reused':
-        return send(envelope({ code: 'IDEMPOTENCY_KEY_REUSED', message: 'This Idempotency-Key was already used with a different request', details: [] }));
-      case 'in_use':
-        return send(envelope({ code: 'IDEMPOTENCY_KEY_IN_USE', message: 'A request with this Idempotency-Key is still running; retry shortly', details: [] }));
+        return send({ status: answer.status, body: answer.body, headers: { 'idempotent-replayed': 'true' } });
+      case 'refused':
+        return send(envelope({ code: answer.code, message: answer.message, details: [] }));
     }
   }
 }
 
-/** Stored and replayed: successes and real outcomes (conflict, quota). Invalid input, auth and server failures may be retried. */
-function isOutcome(status: number, body: string): boolean {
-  if (status < 400) return true;
-  return (status === 409 && body.includes('"CONFLICT"')) || (status === 403 && body.includes('QUOTA_EXCEEDED'));
+/** What a shim response came to, for the idempotency rule (`isStoredOutcome`): its envelope's failure; none below 400. */
+function restFailures(response: RestResponse): FailureCode[] {
+  if (response.failure !== undefined) return [response.failure];
+  return response.status < 400 ? [] : ['INTERNAL_SERVER_ERROR'];
 }
 
 export function failureFromContextError(error: unknown): Failure {

@@ -8,6 +8,7 @@ import type {
   RestRepoConnectionsQuery,
   RestReplaceRepoConnectionMutation,
 } from '../generated/operations';
+import { enumNamesByValue, enumValues } from '../enums';
 import { FAILURES, failureFromUserErrors, fieldPath, type Failure } from './rest-errors';
 import type { RestExecutor, RestResponse } from './rest-executor';
 
@@ -22,10 +23,12 @@ export function sigsentryFailure(failure: Failure): RestResponse {
     status,
     body: { success: false, error },
     headers: failure.retryAfterSeconds ? { 'retry-after': String(failure.retryAfterSeconds) } : undefined,
+    failure: failure.code,
   };
 }
 
-const PLATFORMS: Record<string, string> = { github: 'GITHUB', gitlab: 'GITLAB', bitbucket: 'BITBUCKET' };
+/** A documented platform value → the GraphQL enum name (src/enums.ts). */
+const PLATFORMS = enumNamesByValue('Platform');
 
 const pick = (value: unknown, keys: string[]): unknown => {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
@@ -39,7 +42,7 @@ const pick = (value: unknown, keys: string[]): unknown => {
  */
 export function connectReposVariables(body: Record<string, unknown>): Record<string, unknown> {
   const input: Record<string, unknown> = {
-    platform: typeof body.platform === 'string' ? (PLATFORMS[body.platform] ?? body.platform) : body.platform,
+    platform: typeof body.platform === 'string' ? (PLATFORMS.get(body.platform) ?? body.platform) : body.platform,
     credentials: pick(body.credentials, ['token', 'username', 'appPassword', 'baseUrl']),
     baseUrl: body.baseUrl,
     repositories: body.repositories,
@@ -55,7 +58,7 @@ export function connectReposVariables(body: Record<string, unknown>): Record<str
 export function sigsentryConnection(c: RestRepoConnectionFragment) {
   return {
     id: c.id,
-    platform: c.platform.toLowerCase(),
+    platform: enumValues.Platform[c.platform],
     baseUrl: c.baseUrl,
     lookbackDays: c.lookbackDays,
     repositories: c.repositories.map((r) => r.path),
@@ -92,7 +95,7 @@ function payloadResponse(payload: Payload, status: number, data: (c: RestRepoCon
   return { status, body: { success: true, data: data(payload.repoConnection) } };
 }
 
-const brief = (c: RestRepoConnectionFragment) => ({ id: c.id, platform: c.platform.toLowerCase() });
+const brief = (c: RestRepoConnectionFragment) => ({ id: c.id, platform: enumValues.Platform[c.platform] });
 
 /** POST/PUT/DELETE/GET /v1/config/repos…: each one GraphQL operation. */
 export function registerSigSentryRoutes(app: FastifyInstance, rest: RestExecutor): void {
@@ -153,7 +156,7 @@ export function registerSigSentryRoutes(app: FastifyInstance, rest: RestExecutor
       const { limit, cursor, platform } = request.query;
       const first = limit === undefined ? 20 : Number(limit);
       const variables: Record<string, unknown> = { first: Number.isInteger(first) ? first : -1, after: cursor ?? null };
-      if (platform !== undefined) variables.filter = { platform: PLATFORMS[platform] ?? platform };
+      if (platform !== undefined) variables.filter = { platform: PLATFORMS.get(platform) ?? platform };
       const result = await rest.run<RestRepoConnectionsQuery>(ctx, 'RestRepoConnections', variables);
       if (!result.ok) return sigsentryFailure(rename(result.failure, { first: 'limit', after: 'cursor' }));
       const page = result.data.repoConnections;
