@@ -148,7 +148,7 @@ describe('installations and installation tokens', () => {
     let pages = 0;
     while (url) {
       const res = await fetch(url, { headers: { authorization: `Bearer ${ghs}` } });
-      const body = await res.json();
+      const body = (await res.json()) as { repositories: { full_name: string }[] };
       expect(body).toMatchObject({ total_count: 3, repository_selection: 'selected' });
       names.push(...body.repositories.map((r: { full_name: string }) => r.full_name));
       url = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1] ?? null;

@@ -1,10 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GithubHost } from './github';
+import { GitlabHost } from './gitlab';
 import { type FakeClock, type FakeRequest, type Route, createClock } from './shared';
 
 export { GithubHost } from './github';
 export type { GithubApp, GithubInstallation, GithubRepo, GithubUser } from './github';
+export { GitlabHost } from './gitlab';
+export type { GitlabProject, GitlabUser } from './gitlab';
 export { signJwt, generateRsaKeyPair } from './jwt';
 export { pkceS256 } from './shared';
 export type { FakeClock } from './shared';
@@ -21,6 +24,7 @@ export type { FakeClock } from './shared';
  *   fake.gitlab           self-managed GitLab base (API under /api/v4, OAuth under /oauth)
  *   fake.bitbucketApi     Bitbucket API root for REPOLINK_BITBUCKET_API_URL (REST under /2.0)
  *   fake.githubHost       the GitHub fake's data, credentials and counters (./github.ts)
+ *   fake.gitlabHost       the GitLab fake's (./gitlab.ts)
  *   fake.clock            the hosts' clock: fake.clock.advance(ms) makes tokens, codes and JWTs age
  *   fake.requests         every request received (method, path with query, headers, body)
  *   fake.setHead(platform, path, sha), fake.failNext(fragment, count, status?, headers?)
@@ -45,6 +49,7 @@ export interface FakeHosts {
   /** Bitbucket API root for the server's REPOLINK_BITBUCKET_API_URL. */
   bitbucketApi: string;
   githubHost: GithubHost;
+  gitlabHost: GitlabHost;
   clock: FakeClock;
   requests: RecordedRequest[];
   /** Head commits can move: the sync tests push a new one. */
@@ -101,6 +106,21 @@ function seedGithub(github: GithubHost): void {
   // TOKENS.githubBad is known to no one: 401 Bad credentials.
 }
 
+/**
+ * The GitLab data the older tests use. The five projects gitlab-user can see have ids 100-104, the
+ * newest first, so GET /projects (newest first, GitLab's default order) answers them by id.
+ */
+function seedGitlab(gitlab: GitlabHost, now: number): void {
+  gitlab.addUser({ username: 'gitlab-user', id: 7, name: 'GitLab User' });
+  const created = (age: number) => now - age * 60_000;
+  gitlab.addProject({ path: 'group/sub/project', id: 100, members: { 'gitlab-user': 30 }, defaultBranch: 'develop', head: SHA.gitlabProject, createdAt: created(1) });
+  gitlab.addProject({ path: 'group/guest', id: 101, members: { 'gitlab-user': 10 }, createdAt: created(2) });
+  for (const i of [2, 3, 4]) gitlab.addProject({ path: `group/p${i}`, id: 100 + i, members: { 'gitlab-user': 30 }, createdAt: created(1 + i) });
+  gitlab.addPersonalAccessToken({ user: 'gitlab-user', scopes: ['read_api', 'read_repository'], token: TOKENS.gitlabGood, id: 42, expiresAt: '2099-01-01' });
+  gitlab.addPersonalAccessToken({ user: 'gitlab-user', scopes: ['read_user'], token: TOKENS.gitlabNoApi, id: 43, expiresAt: '2099-01-01' });
+  // TOKENS.gitlabBad is known to no one: 401.
+}
+
 const MAX_BODY = 1024 * 1024;
 
 export async function startFakeHosts(): Promise<FakeHosts> {
@@ -108,66 +128,13 @@ export async function startFakeHosts(): Promise<FakeHosts> {
   const clock = createClock();
   const githubHost = new GithubHost(clock);
   seedGithub(githubHost);
+  const gitlabHost = new GitlabHost(clock);
+  seedGitlab(gitlabHost, clock.now());
   const heads: Record<string, string> = {
-    'gitlab:group/sub/project': SHA.gitlabProject,
     'bitbucket:ws/app': SHA.bitbucketApp,
   };
   const failures: { fragment: string; count: number; status: number; headers: Record<string, string> }[] = [];
   let origin = '';
-
-  function gitlab(path: string, query: URLSearchParams, token: string | undefined): Route {
-    const known = [TOKENS.gitlabGood, TOKENS.gitlabNoApi];
-    if (!token || !known.includes(token)) return { status: 401, body: { message: '401 Unauthorized' } };
-    const h = { 'ratelimit-limit': '2000', 'ratelimit-remaining': '1999', 'ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60), 'ratelimit-observed': '1' };
-    if (path === '/personal_access_tokens/self') {
-      const scopes = token === TOKENS.gitlabGood ? ['read_api', 'read_repository'] : ['read_user'];
-      return { status: 200, headers: h, body: { id: 42, name: 'repolink', revoked: false, created_at: '2026-01-01T00:00:00.000Z', scopes, user_id: 7, last_used_at: null, active: true, expires_at: '2027-01-01' } };
-    }
-    if (path === '/user') return { status: 200, headers: h, body: { id: 7, username: 'gitlab-user', name: 'GitLab User', state: 'active' } };
-    if (path === '/projects') {
-      // A paged list with GitLab's Link and x-* headers, for the pagination test.
-      const page = Number(query.get('page') ?? '1');
-      const all = Array.from({ length: 5 }, (_, i) => ({ id: 100 + i, path_with_namespace: `group/p${i}` }));
-      const per = 2;
-      const links = [];
-      if (page * per < all.length) links.push(`<${origin}/api/v4/projects?page=${page + 1}&per_page=${per}>; rel="next"`);
-      links.push(`<${origin}/api/v4/projects?page=1&per_page=${per}>; rel="first"`, `<${origin}/api/v4/projects?page=3&per_page=${per}>; rel="last"`);
-      return { status: 200, headers: { ...h, link: links.join(', '), 'x-page': String(page), 'x-per-page': String(per), 'x-total': String(all.length), 'x-total-pages': '3' }, body: all.slice((page - 1) * per, page * per) };
-    }
-    const m = /^\/projects\/([^/]+)(\/.*)?$/.exec(path);
-    if (!m) return { status: 404, headers: h, body: { error: '404 Not Found' } };
-    const full = decodeURIComponent(m[1]);
-    const rest = m[2] ?? '';
-    const projects: Record<string, { id: number; default_branch: string; visibility: string; level: number }> = {
-      'group/sub/project': { id: 278964, default_branch: 'develop', visibility: 'private', level: 30 },
-      'group/guest': { id: 278965, default_branch: 'main', visibility: 'private', level: 10 },
-    };
-    const project = projects[full];
-    if (!project) return { status: 404, headers: h, body: { message: '404 Project Not Found' } };
-    if (rest === '') {
-      return {
-        status: 200,
-        headers: h,
-        body: {
-          id: project.id,
-          path_with_namespace: full,
-          default_branch: project.default_branch,
-          visibility: project.visibility,
-          web_url: `${origin}/${full}`,
-          repository_access_level: 'enabled',
-          permissions: { project_access: { access_level: project.level, notification_level: 3 }, group_access: null },
-        },
-      };
-    }
-    const branch = /^\/repository\/branches\/(.+)$/.exec(rest);
-    if (branch) {
-      if (project.level < 20) return { status: 403, headers: h, body: { message: '403 Forbidden' } };
-      const name = decodeURIComponent(branch[1]);
-      if (name !== project.default_branch) return { status: 404, headers: h, body: { message: '404 Branch Not Found' } };
-      return { status: 200, headers: h, body: { name, merged: false, protected: true, default: true, commit: { id: heads[`gitlab:${full}`], short_id: heads[`gitlab:${full}`].slice(0, 8), title: 'head' } } };
-    }
-    return { status: 404, headers: h, body: { error: '404 Not Found' } };
-  }
 
   function bitbucket(path: string, query: URLSearchParams, auth: string | undefined): Route {
     const basic = (password: string) => `Basic ${Buffer.from(`${TOKENS.bitbucketUser}:${password}`).toString('base64')}`;
@@ -237,7 +204,8 @@ export async function startFakeHosts(): Promise<FakeHosts> {
       const at = (prefix: string): FakeRequest => ({ method: req.method ?? 'GET', path: url.pathname.slice(prefix.length), query: url.searchParams, headers: req.headers, body, origin });
       let route: Route | null;
       if (url.pathname.startsWith('/api/v3/')) route = githubHost.api(at('/api/v3'));
-      else if (url.pathname.startsWith('/api/v4/')) route = gitlab(url.pathname.slice('/api/v4'.length), url.searchParams, req.headers['private-token'] as string | undefined);
+      else if (url.pathname.startsWith('/api/v4/')) route = gitlabHost.api(at('/api/v4'));
+      else if (url.pathname.startsWith('/oauth/')) route = gitlabHost.web(at(''));
       else if (url.pathname.startsWith('/2.0/')) route = bitbucket(url.pathname.slice('/2.0'.length), url.searchParams, req.headers.authorization);
       else route = githubHost.web(at(''));
       send(route ?? { status: 404, body: { message: 'Not Found' } });
@@ -251,6 +219,7 @@ export async function startFakeHosts(): Promise<FakeHosts> {
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   githubHost.origin = origin;
+  gitlabHost.origin = origin;
   return {
     url: origin,
     githubApi: `${origin}/api/v3`,
@@ -258,10 +227,12 @@ export async function startFakeHosts(): Promise<FakeHosts> {
     gitlab: origin,
     bitbucketApi: origin,
     githubHost,
+    gitlabHost,
     clock,
     requests,
     setHead(platform, path, sha) {
       if (platform === 'github') githubHost.setHead(path, sha);
+      else if (platform === 'gitlab') gitlabHost.setHead(path, sha);
       else heads[`${platform}:${path}`] = sha;
     },
     failNext(fragment, count, status = 502, headers = {}) {
