@@ -36,6 +36,7 @@ import {
  *     addAppPassword({ username, scopes, password? })   the old kind; `appPasswordsEnded = true`
  *       makes every app password answer 401, as Bitbucket does since 28 July 2026
  *     registerConsumer({ callbackUrl, scopes?, accessTokenTtlMs?, rotateRefreshTokens? }) → { key, secret }
+ *     setCallbackUrl(key, url)
  *     issueOAuthToken(key, username) → a token pair as the web flow gives it; revokeToken(token)
  *   Browser: signIn(username), denyConsent(times?)
  *   Counters: refreshes(username); rateLimit(key) / setRateLimit(key, …) with key `user:<username>`
@@ -244,6 +245,11 @@ export class BitbucketHost {
       meta: { scopes },
     });
     return { key: client.clientId, secret: client.clientSecret };
+  }
+
+  /** Sets a consumer's callback URL (a test learns its server's URL after registering). */
+  setCallbackUrl(key: string, url: string): void {
+    this.oauth.clients.get(key)!.redirectUris.splice(0, Infinity, url);
   }
 
   issueOAuthToken(key: string, username: string): IssuedToken {

@@ -12,6 +12,7 @@ export type { GitlabProject, GitlabUser } from './gitlab';
 export { BitbucketHost } from './bitbucket';
 export type { BitbucketRepo, BitbucketUser } from './bitbucket';
 export { signJwt, generateRsaKeyPair } from './jwt';
+export * from './webhooks';
 export { pkceS256 } from './shared';
 export type { FakeClock } from './shared';
 
@@ -32,6 +33,10 @@ export type { FakeClock } from './shared';
  *   fake.clock            the hosts' clock: fake.clock.advance(ms) makes tokens, codes and JWTs age
  *   fake.requests         every request received (method, path with query, headers, body)
  *   fake.setHead(platform, path, sha), fake.failNext(fragment, count, status?, headers?)
+ *
+ * Webhook deliveries as the hosts send them (signed, redeliverable) are in ./webhooks.ts and
+ * exported from here: githubEvents/githubDelivery, gitlabEvents/gitlabDelivery,
+ * bitbucketEvents/bitbucketDelivery, send, redeliver.
  *
  * The data the older tests use (TOKENS, SHA below) is seeded in every fake.
  */
