@@ -477,7 +477,7 @@ export class GitlabHost {
     // A public (non-confidential) application authenticates by client_id alone, and must use PKCE.
     const isPublic = clientId !== undefined && this.confidential.get(clientId) === false;
     const client = isPublic && secret === undefined ? (this.oauth.clients.get(clientId) ?? null) : this.oauth.authenticate(clientId, secret);
-    const result = this.oauth.token(client, params);
+    const result = this.oauth.token(client, params, { requirePkce: isPublic && secret === undefined });
     if ('error' in result) {
       const refuse = (status: number, error: string, description: string) =>
         json(status, { error, error_description: description }, { 'www-authenticate': `Bearer realm="Doorkeeper", error="${error}", error_description="${description}"`, 'cache-control': 'no-store' });

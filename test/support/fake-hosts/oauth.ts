@@ -282,6 +282,7 @@ export class OAuthServer {
   token(
     client: OAuthClient | null,
     params: Record<string, string>,
+    options: { requirePkce?: boolean } = {},
   ): { ok: IssuedToken; extra: Record<string, string> } | { error: TokenError } {
     const grant = params.grant_type;
     if (grant !== 'authorization_code' && grant !== 'refresh_token') return { error: grant ? 'unsupported_grant_type' : 'invalid_request' };
@@ -308,6 +309,7 @@ export class OAuthServer {
     }
     code.used = true;
     if (code.redirectUri !== null && params.redirect_uri !== code.redirectUri) return { error: 'redirect_uri_mismatch' };
+    if (code.challenge === null && options.requirePkce) return { error: 'bad_verifier' };
     if (code.challenge !== null) {
       const verifier = params.code_verifier;
       if (!verifier) return { error: 'bad_verifier' };
