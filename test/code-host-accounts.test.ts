@@ -164,3 +164,33 @@ test('lists, node ids, tenancy; revoking erases the credentials and keeps the ac
   const readOnly = await t.gql(`mutation($id: ID!) { revokeCodeHostAccount(input: { id: $id }) { codeHostAccount { id } userErrors { code } } }`, { id: made[0] }, { authorization: `Bearer ${tenantKey}` });
   expect(readOnly.body.errors[0].extensions.code).toBe('FORBIDDEN');
 });
+
+test('a Bitbucket OAuth consumer connects an account, whose token is refreshed with the consumer\'s Basic credentials', async () => {
+  const { Secret } = await import('../src/modules/crypto');
+  const consumer = fake.bitbucketHost.registerConsumer({ callbackUrl: `${t.url}/oauth/callback/bitbucket` });
+  await t.server.services.codeHosts.apps.register({ kind: 'oauth_app', host: 'bitbucket', baseUrl: null, githubAppId: null, slug: null, clientId: consumer.key, clientSecret: new Secret(consumer.secret), privateKey: null, webhookSecret: null, source: 'admin' });
+  fake.bitbucketHost.signIn('bb-alice');
+  const started = await t.gql(`mutation { startCodeHostAuthorization(input: { host: BITBUCKET }) { authorizationUrl userErrors { message } } }`);
+  expect(started.body.data.startCodeHostAuthorization.userErrors).toEqual([]);
+  let location = started.body.data.startCodeHostAuthorization.authorizationUrl as string;
+  expect(location.startsWith(`${fake.url}/site/oauth2/authorize?`)).toBe(true);
+  let page = '';
+  for (let hop = 0; hop < 5 && location; hop++) {
+    const res = await fetch(location, { redirect: 'manual' });
+    page = await res.text();
+    location = res.headers.get('location') ?? '';
+  }
+  const id = /<code>(cha_[0-9a-f]{32})<\/code>/.exec(page)?.[1];
+  expect(id).toBeDefined();
+  const account = (await t.gql(`query($id: ID!) { codeHostAccount(id: $id) { host kind status identity scopes } }`, { id })).body.data.codeHostAccount;
+  expect(account).toMatchObject({ host: 'BITBUCKET', kind: 'OAUTH', status: 'ACTIVE', identity: 'bb-alice' });
+  expect(account.scopes).toEqual(expect.arrayContaining(['repository', 'pullrequest']));
+
+  const tokens = t.server.services.codeHosts.tokens;
+  await t.dataSource.query('UPDATE code_host_accounts SET access_token_expires_at = UTC_TIMESTAMP(3) WHERE id = ?', [id]);
+  const refreshed = await tokens.tokenFor(t.account.tenant.id, id!);
+  expect(fake.bitbucketHost.refreshes('bb-alice')).toBe(1);
+  const refresh = fake.requests.filter((r) => r.path.startsWith('/site/oauth2/access_token')).at(-1)!;
+  expect(refresh.headers.authorization).toBe(`Basic ${Buffer.from(`${consumer.key}:${consumer.secret}`).toString('base64')}`);
+  expect((await fetch(`${fake.bitbucketApi}/2.0/user`, { headers: refreshed.headers() })).status).toBe(200);
+});
