@@ -5,6 +5,7 @@ import { RepoConnectionEntity } from './repo-connection.entity';
 import { RepositoryEntity } from './repository.entity';
 import { ServiceMappingEntity } from './service-mapping.entity';
 import { SessionEntity } from './session.entity';
+import { SignInLinkEntity } from './sign-in-link.entity';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
 
@@ -16,6 +17,7 @@ export {
   RepositoryEntity,
   ServiceMappingEntity,
   SessionEntity,
+  SignInLinkEntity,
   TenantEntity,
   UserEntity,
 };
@@ -30,4 +32,5 @@ export const entities = [
   RepositoryEntity,
   ServiceMappingEntity,
   IdempotencyRecordEntity,
+  SignInLinkEntity,
 ];
