@@ -45,6 +45,9 @@ const config: CodegenConfig = {
           RepoConnectionCheck: '../modules/platforms/platform.service#ConnectionCheck',
           RepositoryCheck: '../modules/platforms/platform-client#RepositoryReport',
           CodeLocation: '../modules/service-mappings/code-location.service#CodeLocationResult',
+          ApiKey: '../modules/api-keys/api-key.mappers#ApiKeyModel',
+          ApiKeyPage: '../modules/shared/pagination#Page<ApiKeyModel>',
+          ApiKeyEdge: '../modules/shared/pagination#Edge<ApiKeyModel>',
         },
       },
     },
@@ -64,6 +67,18 @@ const config: CodegenConfig = {
       preset: 'client',
       documents: 'client/src/operations.graphql',
       presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+        scalars: { DateTime: 'string', UUID: 'string', URL: 'string', PositiveInt: 'number' },
+      },
+    },
+    // The dashboard (dashboard/): its own operations, typed, and the manifest of its trusted documents
+    // (dashboard/src/gql/persisted-documents.json, sha256 → document) for the server to accept by hash.
+    'dashboard/src/gql/': {
+      preset: 'client',
+      documents: 'dashboard/src/**/*.graphql',
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

@@ -30,6 +30,10 @@ import { ServiceMapping } from './modules/service-mappings/resolvers/ServiceMapp
 import { resolveCodeLocation } from './modules/service-mappings/resolvers/Query/resolveCodeLocation';
 import { syncRepoConnection } from './modules/sync/resolvers/Mutation/syncRepoConnection';
 import { checkRepoConnection } from './modules/platforms/resolvers/Mutation/checkRepoConnection';
+import { apiKeys } from './modules/api-keys/resolvers/Query/apiKeys';
+import { createApiKey } from './modules/api-keys/resolvers/Mutation/createApiKey';
+import { revokeApiKey } from './modules/api-keys/resolvers/Mutation/revokeApiKey';
+import { ApiKeyPage } from './modules/api-keys/resolvers/ApiKeyPage';
 
 type MutationMap = NonNullable<Resolvers['Mutation']>;
 
@@ -59,7 +63,7 @@ export const resolvers: Resolvers = {
   ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
   SyncStatus: { NEVER: 'never', PENDING: 'pending', OK: 'ok', ERROR: 'error' },
   RepositoryCheckStatus: { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' },
-  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation },
+  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation, apiKeys },
   Mutation: guardMutations({
     connectRepos,
     createRepository,
@@ -75,11 +79,14 @@ export const resolvers: Resolvers = {
     deleteServiceMapping,
     checkRepoConnection,
     syncRepoConnection,
+    createApiKey,
+    revokeApiKey,
   }),
   // graphql-jit reads a field without a resolver as a plain property: the lazy count is a function.
   RepoConnectionPage: { totalCount: (page) => page.totalCount() },
   RepositoryPage: { totalCount: (page) => page.totalCount() },
   ServiceMappingPage: { totalCount: (page) => page.totalCount() },
+  ApiKeyPage,
   Node,
   Project,
   Repository,

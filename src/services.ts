@@ -10,6 +10,8 @@ import { ServiceMappingService } from './modules/service-mappings/service-mappin
 import { CodeLocationService } from './modules/service-mappings/code-location.service';
 import { SyncService } from './modules/sync/sync.service';
 import { PlatformService } from './modules/platforms/platform.service';
+import { ApiKeyService } from './modules/api-keys/api-key.service';
+import { ApiKeyStore } from './modules/api-keys/api-key.store';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -34,6 +36,7 @@ export function createServices(deps: ServiceDeps) {
     platforms,
     sync: new SyncService(deps.dataSource, deps.config, deps.cipher, platforms),
     codeLocations: new CodeLocationService(),
+    apiKeys: new ApiKeyService(new ApiKeyStore(deps.dataSource)),
   };
 }
 
