@@ -50,7 +50,7 @@ function App() {
         <div className="brand">repolink</div>
         <div className="account">
           <div className="tenant">{tenant.name}</div>
-          <div className="muted">project {project?.name ?? '—'}</div>
+          <div className="muted">Project: {project?.name ?? 'none'}</div>
         </div>
         <nav aria-label="Dashboard">
           <ul>

@@ -219,13 +219,19 @@ function ResolveFrame() {
   const [result, setResult] = useState<DashboardResolveFrameQuery['resolveCodeLocation'] | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const [running, setRunning] = useState(false);
+  const [lineError, setLineError] = useState<string | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const lineNumber = line.trim() === '' ? undefined : Number(line.trim());
+    if (lineNumber !== undefined && !(Number.isInteger(lineNumber) && lineNumber > 0)) {
+      setLineError('The line must be a whole number above 0, or empty.');
+      return;
+    }
+    setLineError(null);
     setRunning(true);
     setFailure(null);
     try {
-      const lineNumber = line.trim() === '' ? undefined : Number(line);
       const data = await client.query(DashboardResolveFrameDocument, { serviceName, path, line: lineNumber });
       setResult(data.resolveCodeLocation);
     } catch (error) {
@@ -242,7 +248,7 @@ function ResolveFrame() {
       <form onSubmit={(e) => void submit(e)} className="grid" noValidate>
         <Field label="Service">{(p) => <input {...p} value={serviceName} onChange={(e) => setServiceName(e.target.value)} placeholder="checkout-api" autoComplete="off" />}</Field>
         <Field label="Frame path">{(p) => <input {...p} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/app/src/handlers/pay.ts" autoComplete="off" />}</Field>
-        <Field label="Line">{(p) => <input {...p} value={line} onChange={(e) => setLine(e.target.value)} inputMode="numeric" placeholder="42" />}</Field>
+        <Field label="Line" errors={lineError ? [{ code: 'BAD_USER_INPUT', field: ['line'], message: lineError }] : []}>{(p) => <input {...p} value={line} onChange={(e) => setLine(e.target.value)} inputMode="numeric" placeholder="42" />}</Field>
         <div className="form-actions">
           <button type="submit" className="primary" disabled={running}>
             {running ? 'Resolving…' : 'Resolve'}

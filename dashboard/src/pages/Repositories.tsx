@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   DashboardConnectionsDocument,
   DashboardDeleteConnectionDocument,
@@ -17,11 +17,13 @@ const POLL_MS = 1500;
 const PAGE_SIZE = 20;
 
 export function RepositoriesPage() {
+  // The connections' sync states, as last read: when they change, the repositories table reads again.
+  const [syncSignature, setSyncSignature] = useState('');
   return (
     <>
       <PageHeader title="Repositories" />
-      <Connections />
-      <Repositories />
+      <Connections onSyncChange={setSyncSignature} />
+      <Repositories syncSignature={syncSignature} />
     </>
   );
 }
@@ -37,7 +39,7 @@ function hostOf(connection: DashboardConnectionFragment): string {
   return { GITHUB: 'github.com', GITLAB: 'gitlab.com', BITBUCKET: 'bitbucket.org' }[connection.platform];
 }
 
-function Connections() {
+function Connections({ onSyncChange }: { onSyncChange: (signature: string) => void }) {
   const pager = usePager();
   const query = useQuery(
     DashboardConnectionsDocument,
@@ -62,6 +64,8 @@ function Connections() {
   };
 
   const page = query.data?.repoConnections;
+  const signature = page?.edges.map((e) => `${e.node.id}:${e.node.syncStatus}:${e.node.syncedAt ?? ''}:${e.node.deletedAt ?? ''}`).join(',') ?? '';
+  useEffect(() => onSyncChange(signature), [signature, onSyncChange]);
   return (
     <section aria-labelledby="connections-title">
       <h2 id="connections-title">Connections</h2>
@@ -139,7 +143,7 @@ function Connections() {
   );
 }
 
-function Repositories() {
+function Repositories({ syncSignature }: { syncSignature: string }) {
   const pager = usePager();
   const [nameContains, setNameContains] = useState('');
   const [includeDeleted, setIncludeDeleted] = useState(false);
@@ -151,6 +155,10 @@ function Repositories() {
   );
   const [problems, setProblems] = useState<UserError[]>([]);
   const [busy, setBusy] = useState<string | null>(null);
+  const { refetch } = query;
+  useEffect(() => {
+    if (syncSignature) void refetch();
+  }, [syncSignature, refetch]);
 
   const act = async (repository: DashboardRepositoryFragment, restore: boolean) => {
     setBusy(repository.id);
