@@ -34,6 +34,8 @@ export class DashboardSignIn1764410000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    // The new index took over the foreign key's own (the server dropped that one): give it back first.
+    await q.query('ALTER TABLE api_keys ADD KEY fk_api_keys_project (project_id)');
     await q.query('ALTER TABLE api_keys DROP KEY ix_api_keys_project, DROP COLUMN last_used_at, DROP COLUMN name');
     await q.query('DROP TABLE sign_in_links');
   }
