@@ -12,6 +12,7 @@ import { SyncService } from './modules/sync/sync.service';
 import { PlatformService } from './modules/platforms/platform.service';
 import { ApiKeyService } from './modules/api-keys/api-key.service';
 import { ApiKeyStore } from './modules/api-keys/api-key.store';
+import { createCodeHostServices } from './modules/code-host-accounts/code-host.module';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -37,6 +38,7 @@ export function createServices(deps: ServiceDeps) {
     sync: new SyncService(deps.dataSource, deps.config, deps.cipher, platforms),
     codeLocations: new CodeLocationService(),
     apiKeys: new ApiKeyService(new ApiKeyStore(deps.dataSource)),
+    codeHosts: createCodeHostServices(deps),
   };
 }
 
