@@ -49,21 +49,9 @@ function opt(options: Options, name: string, required = false): string | undefin
 
 type Output = { json: Record<string, unknown>; text: string };
 
-/** Where people open the dashboard: REPOLINK_PUBLIC_URL, else the address the server listens on. */
-export function publicBaseUrl(env: NodeJS.ProcessEnv, config: Pick<Config, 'host' | 'port'>): string {
-  const configured = env.REPOLINK_PUBLIC_URL?.trim();
-  if (configured) {
-    let url: URL;
-    try {
-      url = new URL(configured);
-    } catch {
-      throw new UsageError('REPOLINK_PUBLIC_URL must be an absolute http(s) URL, e.g. https://repolink.example.com');
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
-      throw new UsageError('REPOLINK_PUBLIC_URL must be an http(s) URL without user, query or fragment, e.g. https://repolink.example.com');
-    }
-    return url.toString().replace(/\/+$/, '');
-  }
+/** Where people open the dashboard: REPOLINK_PUBLIC_URL (validated with the rest of the config), else the address the server listens on. */
+export function publicBaseUrl(config: Pick<Config, 'host' | 'port' | 'codeHosts'>): string {
+  if (config.codeHosts.publicUrl) return config.codeHosts.publicUrl;
   // A server listening on every address is reached on this machine through loopback.
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   return `http://${host}:${config.port}`;
@@ -141,7 +129,7 @@ async function registerApp(options: Options, database: Database, config: Config,
 }
 
 async function run(command: string, options: Options, database: Database, config: Config, env: NodeJS.ProcessEnv): Promise<Output> {
-  const baseUrl = () => publicBaseUrl(env, config);
+  const baseUrl = () => publicBaseUrl(config);
   const tenancy = new TenancyService(database.dataSource);
   switch (command) {
     case 'app:register':
