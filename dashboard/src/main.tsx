@@ -8,11 +8,15 @@ import { SignInPage } from './pages/SignIn';
 import { RepositoriesPage } from './pages/Repositories';
 import { MappingsPage } from './pages/Mappings';
 import { ApiKeysPage } from './pages/ApiKeys';
+import { CodeHostsPage } from './pages/CodeHosts';
+import { ConnectPage } from './pages/Connect';
 import './styles.css';
 
 const PAGES: { path: string; title: string; render: () => JSX.Element }[] = [
   { path: '/repositories', title: 'Repositories', render: () => <RepositoriesPage /> },
   { path: '/mappings', title: 'Service mappings', render: () => <MappingsPage /> },
+  { path: '/code-hosts', title: 'Code hosts', render: () => <CodeHostsPage /> },
+  { path: '/connect', title: 'Connect', render: () => <ConnectPage /> },
   { path: '/api-keys', title: 'API keys', render: () => <ApiKeysPage /> },
 ];
 
