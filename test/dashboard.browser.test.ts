@@ -245,6 +245,65 @@ describe('dashboard in a browser', () => {
     await page.locator('tr[data-api-key-id]', { hasText: 'CI deploy' }).getByText('Revoked').waitFor();
   }, 60_000);
 
+  test('code hosts: a pasted token becomes an account; its repositories are picked, checked (per-repository verdicts) and connected', async () => {
+    const { page } = signedIn;
+    await page.getByRole('link', { name: 'Code hosts' }).click();
+    await page.getByRole('heading', { name: 'Code hosts', level: 1 }).waitFor();
+    await page.getByText('No accounts yet').waitFor();
+
+    // A token the host refuses: its words, beside the token field; nothing stored.
+    const add = page.locator('form', { has: page.getByRole('heading', { name: 'Add an account with a token' }) });
+    await add.getByLabel('Kind of token').selectOption({ label: 'GitHub personal access token' });
+    await add.getByLabel('Base URL (optional)').fill(fake.githubApi);
+    await add.getByLabel('Token', { exact: true }).fill(TOKENS.githubBad);
+    await add.getByRole('button', { name: 'Add account' }).click();
+    await add.getByText(/GitHub refused the token/).waitFor();
+    await add.getByLabel('Token', { exact: true }).fill(TOKENS.githubClassic);
+    await add.getByRole('button', { name: 'Add account' }).click();
+    await add.getByText('Added the account of octocat.').waitFor();
+    const accountRow = page.locator('tr[data-account-id]', { hasText: 'octocat' });
+    await accountRow.getByText('Active').waitFor();
+    expect(await accountRow.innerText()).toContain('repo');
+    expect(await readable(page)).not.toContain(TOKENS.githubClassic);
+    await shot(page, 'code-hosts');
+
+    // Paste a token: the dry run says per repository what the host said; nothing is saved.
+    const paste = page.locator('form', { has: page.getByRole('heading', { name: 'Paste a token and connect' }) });
+    await paste.getByLabel('Base URL (optional)').fill(fake.githubApi);
+    await paste.getByLabel('Token', { exact: true }).fill(TOKENS.githubClassic);
+    await paste.getByLabel('Repositories, one per line').fill('acme/api\nacme/nope\nacme/sso');
+    await paste.getByRole('button', { name: 'Check (nothing is saved)' }).click();
+    const verdicts = paste.locator('table[aria-label="What the host said per repository"] tbody tr');
+    await verdicts.first().waitFor();
+    expect(await verdicts.evaluateAll((rows) => rows.map((r) => [r.querySelector('td')!.textContent, r.getAttribute('data-check-status')]))).toEqual([
+      ['acme/api', 'FOUND'],
+      ['acme/nope', 'NOT_FOUND'],
+      ['acme/sso', 'NO_ACCESS'],
+    ]);
+    await paste.getByText('valid, for octocat', { exact: false }).waitFor();
+    await shot(page, 'code-hosts-dry-run');
+
+    // Pick from what the account sees, check and connect.
+    await accountRow.getByRole('link', { name: 'Pick repositories' }).click();
+    await page.getByRole('heading', { name: 'Connect repositories', level: 1 }).waitFor();
+    const picker = page.locator('table[aria-label="Repositories the account can see"]');
+    await picker.locator('tbody tr').first().waitFor();
+    const offered = await picker.locator('tbody tr label').allInnerTexts();
+    expect(offered.length).toBeGreaterThan(0);
+    const choice = offered.find((p) => !['acme/api', 'acme/web'].includes(p)) ?? offered[0];
+    await page.getByLabel(choice, { exact: true }).check();
+    await shot(page, 'connect-picker');
+    await page.getByRole('button', { name: 'Next: check and connect' }).click();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Paste a token and connect' }) });
+    expect(await form.getByLabel('Repositories, one per line').inputValue()).toBe(choice);
+    await form.getByLabel('Token', { exact: true }).fill(TOKENS.githubClassic);
+    await form.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByRole('heading', { name: 'Connected' }).waitFor();
+    await shot(page, 'connect-result');
+    const listed = await server.gql('{ repositories(first: 20) { edges { node { path } } } }');
+    expect(listed.body.data.repositories.edges.map((e: { node: { path: string } }) => e.node.path)).toContain(choice);
+  }, 90_000);
+
   test('no secret is in the HTML, the storage or any URL the browser asked for', async () => {
     const { page, requests } = signedIn;
     const text = await readable(page);
