@@ -13,6 +13,8 @@ import { SyncService } from './modules/sync/sync.service';
 import { PlatformService } from './modules/platforms/platform.service';
 import { Quota } from './modules/tenancy/quota';
 import { createStores } from './stores';
+import { ApiKeyService } from './modules/api-keys/api-key.service';
+import { ApiKeyStore } from './modules/api-keys/api-key.store';
 import { createCodeHostServices } from './modules/code-host-accounts/code-host.module';
 
 export interface ServiceDeps {
@@ -48,6 +50,7 @@ export function createServices(deps: ServiceDeps) {
     sync,
     codeLocations: new CodeLocationService(stores),
     codeHosts,
+    apiKeys: new ApiKeyService(new ApiKeyStore(deps.dataSource)),
   };
 }
 

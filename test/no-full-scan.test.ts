@@ -13,6 +13,9 @@ import { RECOUNT_PROJECT_SQL } from '../src/modules/tenancy/project-counters.sto
 import { RateLimitService } from '../src/modules/rate-limit/rate-limit.service';
 import { TenancyService } from '../src/modules/tenancy/tenancy.service';
 import { Secret } from '../src/modules/crypto';
+import { SignInLinkService } from '../src/modules/auth/sign-in-link.service';
+import { SignInLinkStore } from '../src/modules/auth/sign-in-link.store';
+import { ApiKeyStore } from '../src/modules/api-keys/api-key.store';
 import { createAccount, createApiKey, createSessionFor, type TestAccount } from './support/factories';
 import { rest } from './support/rest';
 import { startTestServer, type TestServer } from './support/test-server';
@@ -28,6 +31,7 @@ const GROWING = new Set([
   'users',
   'api_keys',
   'sessions',
+  'sign_in_links',
   'repo_connections',
   'repositories',
   'service_mappings',
@@ -143,6 +147,7 @@ async function fillAccounts(count: number): Promise<void> {
     await tenancy.createApiKey({ projectId: project.id, permissions: ['config:read'] });
     const user = await tenancy.createUser({ tenantId: tenant.id, email: `scan-${randomBytes(6).toString('hex')}@example.com`, projectId: project.id });
     await tenancy.createSession({ userId: user.id });
+    await new SignInLinkService(new SignInLinkStore(server.dataSource)).issue({ userId: user.id });
   }
   const idem: unknown[][] = [];
   const windows: unknown[][] = [];
@@ -389,6 +394,24 @@ async function driveEverything(): Promise<void> {
       if (first) await store.updateSealed(em, table, first.id as string, { [column]: first[column] });
     }
   });
+  // The dashboard: a sign-in link made, consumed (and refused when reused), API keys listed, made,
+  // used and revoked by the session it opened, and sign-out.
+  operation = 'sign-in link';
+  const links = new SignInLinkService(new SignInLinkStore(server.dataSource));
+  const link = await links.issue({ userId: session.userId });
+  const signedIn = await fetch(`${server.url}/dashboard/sign-in?token=${link.token}`, { redirect: 'manual' });
+  const dashboardSession = /^session=([^;]+)/.exec(signedIn.headers.get('set-cookie') ?? '')![1];
+  operation = 'sign-in link reused';
+  await fetch(`${server.url}/dashboard/sign-in?token=${link.token}`, { redirect: 'manual' });
+  const asPerson = { authorization: '', cookie: `session=${dashboardSession}` };
+  await gql('apiKeys', '{ apiKeys(first: 10) { edges { node { id lastUsedAt } } pageInfo { hasNextPage } totalCount } }', {}, asPerson);
+  const madeKey = await gql('createApiKey', 'mutation { createApiKey(input: { name: "scan", permissions: [CONFIG_READ] }) { apiKey { id } userErrors { code } } }', {}, asPerson);
+  const madeKeyId = madeKey.createApiKey.apiKey.id;
+  operation = 'API key last use';
+  await new ApiKeyStore(server.dataSource).touch([madeKeyId]);
+  await gql('revokeApiKey', `mutation { revokeApiKey(input: { id: "${madeKeyId}" }) { apiKey { revokedAt } userErrors { code } } }`, {}, asPerson);
+  operation = 'sign-out';
+  await fetch(`${server.url}/dashboard/sign-out`, { method: 'POST', headers: { cookie: `session=${dashboardSession}`, 'content-type': 'application/json' }, body: '{}' });
 
   // The periodic clean-ups, and the rate limit's writes (a batch of 1: every hit writes).
   operation = 'purges';
@@ -398,6 +421,7 @@ async function driveEverything(): Promise<void> {
   await limiter.hit(`scan:${tag}`);
   await limiter.purgeOld();
   await limiter.close();
+  await links.purgeExpired();
 }
 
 /** EXPLAIN names a table by its alias in the statement: map each alias back to its table. */
@@ -443,9 +467,11 @@ test('every statement of the main operations runs on an index: no full scan and 
   }
   // The capture saw the operations it should have: a broken hook would pass vacuously.
   expect(explained.length).toBeGreaterThan(30);
-  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'codeHostAccounts', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)']) {
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'codeHostAccounts', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out']) {
     expect(explained).toContain(op);
   }
+  // An API key's last use is noted by the request that used it (whichever operation came first).
+  expect([...captured.keys()]).toContainEqual(expect.stringMatching(/^UPDATE api_keys SET last_used_at = UTC_TIMESTAMP\(3\) WHERE id IN/));
   // The live-row counters: read by the unfiltered lists, changed by every write that adds or removes rows.
   const statements = [...captured.keys()];
   for (const [table, counter] of [['repo_connections', 'connection_count'], ['repositories', 'repository_count'], ['service_mappings', 'mapping_count']]) {

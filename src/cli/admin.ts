@@ -8,6 +8,8 @@ import { createCodeHostServices } from '../modules/code-host-accounts/code-host.
 import { reencryptCodeHostSecrets } from '../modules/code-host-accounts/secret-rotation';
 import { Secret } from '../modules/crypto';
 import { TenancyInputError, TenancyService } from '../modules/tenancy/tenancy.service';
+import { SignInLinkInputError, SignInLinkService, signInUrl } from '../modules/auth/sign-in-link.service';
+import { SignInLinkStore } from '../modules/auth/sign-in-link.store';
 import { parseArgs } from './args';
 
 const USAGE = `Usage: npm run admin -- <command> [options] [--json]
@@ -18,6 +20,10 @@ const USAGE = `Usage: npm run admin -- <command> [options] [--json]
   apikey:revoke --id ID
   user:create --tenant ID --email E [--name N] [--project ID]
   session:create --user ID [--ttl-hours H]
+  session:create (--user ID | --email E) --link [--ttl-hours H] [--link-ttl-minutes M]
+      prints a one-time dashboard sign-in URL instead of a token: it works once, within M minutes
+      (default 15), and opens a session of H hours (default 12). Its base is REPOLINK_PUBLIC_URL,
+      else http://HOST:PORT.
   credentials:rotate-key
   app:register [--kind github-app|oauth] --host github|gitlab|bitbucket [--base-url URL]
                [--app-id N --slug S] --client-id ID (--client-secret-env NAME | --client-secret-file PATH)
@@ -42,6 +48,35 @@ function opt(options: Options, name: string, required = false): string | undefin
 }
 
 type Output = { json: Record<string, unknown>; text: string };
+
+/** Where people open the dashboard: REPOLINK_PUBLIC_URL (validated with the rest of the config), else the address the server listens on. */
+export function publicBaseUrl(config: Pick<Config, 'host' | 'port' | 'codeHosts'>): string {
+  if (config.codeHosts.publicUrl) return config.codeHosts.publicUrl;
+  // A server listening on every address is reached on this machine through loopback.
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${config.port}`;
+}
+
+async function signInLink(options: Options, database: Database, baseUrl: () => string): Promise<Output> {
+  const number = (name: string) => {
+    const value = opt(options, name);
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number`);
+    return n;
+  };
+  const userId = opt(options, 'user');
+  const email = opt(options, 'email');
+  if (!userId === !email) throw new UsageError('Give exactly one of --user or --email');
+  const base = baseUrl();
+  const links = new SignInLinkService(new SignInLinkStore(database.dataSource));
+  const link = await links.issue({ userId, email, ttlMinutes: number('link-ttl-minutes'), sessionTtlHours: number('ttl-hours') });
+  const url = signInUrl(base, link.token);
+  return {
+    json: { userId: link.user.id, email: link.user.email, url, expiresAt: link.expiresAt.toISOString() },
+    text: `Sign-in link for ${link.user.email}, valid once until ${link.expiresAt.toISOString()}:\n${url}`,
+  };
+}
 
 /**
  * A secret option: `--<name>-env VAR` or `--<name>-file PATH`. A value on the command line itself
@@ -94,6 +129,7 @@ async function registerApp(options: Options, database: Database, config: Config,
 }
 
 async function run(command: string, options: Options, database: Database, config: Config, env: NodeJS.ProcessEnv): Promise<Output> {
+  const baseUrl = () => publicBaseUrl(config);
   const tenancy = new TenancyService(database.dataSource);
   switch (command) {
     case 'app:register':
@@ -131,6 +167,7 @@ async function run(command: string, options: Options, database: Database, config
       return { json: { id: u.id, tenantId: u.tenantId, email: u.email, name: u.name, projectId: u.defaultProjectId }, text: `user ${u.id}` };
     }
     case 'session:create': {
+      if (options.link !== undefined) return signInLink(options, database, baseUrl);
       const ttl = opt(options, 'ttl-hours');
       const ttlHours = ttl === undefined ? undefined : Number(ttl);
       if (ttlHours !== undefined && !Number.isFinite(ttlHours)) throw new UsageError('--ttl-hours must be a number');
@@ -213,7 +250,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
-      code: error instanceof UsageError || error instanceof TenancyInputError || error instanceof AppRegistrationError ? 2 : 1,
+      code: error instanceof UsageError || error instanceof TenancyInputError || error instanceof AppRegistrationError || error instanceof SignInLinkInputError ? 2 : 1,
       stdout: json ? `${JSON.stringify({ error: message })}\n` : '',
       stderr: `admin: ${message}\n${error instanceof UsageError ? `\n${USAGE}\n` : ''}`,
     };

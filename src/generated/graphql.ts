@@ -6,6 +6,7 @@ import { Page, Edge } from '../db/pagination';
 import { ConnectionCheck } from '../modules/platforms/platform.service';
 import { RepositoryReport } from '../modules/platforms/platform-client';
 import { CodeLocationResult } from '../modules/service-mappings/code-location.service';
+import { ApiKeyModel } from '../modules/api-keys/api-key.mappers';
 import { InstallationView } from '../modules/code-host-accounts/code-host-account.service';
 import { HostRepository } from '../modules/code-host-accounts/code-host-api';
 import { GraphQLContext } from '../context';
@@ -42,6 +43,45 @@ export type AddCodeHostAccountInput = {
   kind: CodeHostAccountKind;
   /** The token. Stored sealed; never shown again (only `credentialHint`). */
   token: Scalars['String']['input'];
+};
+
+/**
+ * An API key of the project (`ss_secret_…`), for scripts and services. Its secret is shown once, in
+ * the answer of `createApiKey`; repolink stores only its SHA-256. Keys are managed by a signed-in
+ * person (a session): an API key can neither list, create nor revoke keys, so a leaked key cannot
+ * make itself a successor.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  /** The key's id (a UUID); `revokeApiKey` takes it. */
+  id: Scalars['ID']['output'];
+  /** When the key last authenticated a request (to about a minute: each server process notes a key's use at most once a minute); null if never. */
+  lastUsedAt: Maybe<Scalars['DateTime']['output']>;
+  /** What people call the key, e.g. `CI deploy`; null for keys made by the admin command line without one. */
+  name: Maybe<Scalars['String']['output']>;
+  permissions: Array<Permission>;
+  /** The first 16 characters of the secret (`ss_secret_AbCdEf`), to tell keys apart; never the rest. */
+  prefix: Scalars['String']['output'];
+  /** When it was revoked; a revoked key authenticates nothing. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** An item of an `ApiKeyPage`. */
+export type ApiKeyEdge = {
+  __typename?: 'ApiKeyEdge';
+  /** Opaque cursor of this item. */
+  cursor: Scalars['String']['output'];
+  node: ApiKey;
+};
+
+/** A page of the project's API keys, newest first. */
+export type ApiKeyPage = {
+  __typename?: 'ApiKeyPage';
+  edges: Array<ApiKeyEdge>;
+  pageInfo: PageInfo;
+  /** How many keys match, across all pages (counted among the project's keys). */
+  totalCount: Scalars['Int']['output'];
 };
 
 /** Result of `checkRepoConnection`. */
@@ -268,6 +308,23 @@ export type ConnectReposPayload = {
   userErrors: Array<UserError>;
 };
 
+/** Input of `createApiKey`. */
+export type CreateApiKeyInput = {
+  /** What people will call it, 1–100 characters, e.g. `CI deploy`. */
+  name: Scalars['String']['input'];
+  /** What it may do; at least one. */
+  permissions: Array<Permission>;
+};
+
+/** Result of `createApiKey`. */
+export type CreateApiKeyPayload = {
+  __typename?: 'CreateApiKeyPayload';
+  apiKey: Maybe<ApiKey>;
+  /** The whole key, shown this once: copy it now. repolink keeps only its hash and cannot show it again. */
+  secret: Maybe<Scalars['String']['output']>;
+  userErrors: Array<UserError>;
+};
+
 /** Input of `createRepository`; the same fields as Heimdall's `POST /api/repos`. */
 export type CreateRepositoryInput = {
   /** Defaults to `main` when absent. */
@@ -377,6 +434,11 @@ export type Mutation = {
    * repository (`field: ["repositories", i]`) or for the credential (`["credentials"]`); the repositories then start with the platform's default branch and head commit.
    */
   connectRepos: ConnectReposPayload;
+  /**
+   * Makes a project-scoped API key and answers its secret once. Needs a session (a person signed in),
+   * not an API key. It cannot be sent with an `Idempotency-Key`: a stored answer would hold the secret.
+   */
+  createApiKey: CreateApiKeyPayload;
   /** Creates one repository in the caller's project. Needs `config:write`. */
   createRepository: CreateRepositoryPayload;
   /** Maps a service to a path in a repository of the project. Needs `config:write`. */
@@ -395,6 +457,11 @@ export type Mutation = {
   replaceRepoConnection: UpdateRepoConnectionPayload;
   /** Brings a soft-deleted repository back (its mappings stay deleted), if its path is free and the quota allows. */
   restoreRepository: RepositoryLifecyclePayload;
+  /**
+   * Revokes one of the project's API keys at once: every later request with it is refused. Revoking a
+   * revoked key changes nothing. Needs a session.
+   */
+  revokeApiKey: RevokeApiKeyPayload;
   /**
    * Revokes an account: its credentials are erased and it becomes REVOKED (it stays listed, so its
    * history is visible; connect it again to use it). Needs `config:write`.
@@ -441,6 +508,11 @@ export type MutationConnectReposArgs = {
 };
 
 
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
 export type MutationCreateRepositoryArgs = {
   input: CreateRepositoryInput;
 };
@@ -484,6 +556,11 @@ export type MutationReplaceRepoConnectionArgs = {
 
 export type MutationRestoreRepositoryArgs = {
   input: RepositoryIdInput;
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
 };
 
 
@@ -574,6 +651,11 @@ export type Project = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The project's API keys (those scoped to it; tenant-scoped keys are managed with the admin command
+   * line), newest first. Needs a session: API keys cannot list keys.
+   */
+  apiKeys: ApiKeyPage;
   /** One of the tenant's code-host accounts by id (`cha_…`); null when there is none (or it is another tenant's, or deleted). Needs `config:read`. */
   codeHostAccount: Maybe<CodeHostAccount>;
   /**
@@ -601,6 +683,13 @@ export type Query = {
   serviceMappings: ServiceMappingPage;
   /** The authenticated caller; null without credentials. */
   viewer: Maybe<Viewer>;
+};
+
+
+export type QueryApiKeysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -888,6 +977,20 @@ export type RepositoryPage = {
    * connection's repositories).
    */
   totalCount: Scalars['Int']['output'];
+};
+
+/** Input of `revokeApiKey`. */
+export type RevokeApiKeyInput = {
+  /** The key's id. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `revokeApiKey`. */
+export type RevokeApiKeyPayload = {
+  __typename?: 'RevokeApiKeyPayload';
+  /** The key, now with `revokedAt` set. */
+  apiKey: Maybe<ApiKey>;
+  userErrors: Array<UserError>;
 };
 
 /** A running service mapped to a path inside a repository. */
@@ -1245,6 +1348,9 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AddCodeHostAccountInput: AddCodeHostAccountInput;
+  ApiKey: ResolverTypeWrapper<ApiKeyModel>;
+  ApiKeyEdge: ResolverTypeWrapper<Edge<ApiKeyModel>>;
+  ApiKeyPage: ResolverTypeWrapper<Page<ApiKeyModel>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CheckRepoConnectionPayload: ResolverTypeWrapper<Omit<CheckRepoConnectionPayload, 'check'> & { check?: Maybe<ResolversTypes['RepoConnectionCheck']> }>;
   CodeHostAccount: ResolverTypeWrapper<CodeHostAccountEntity>;
@@ -1263,6 +1369,8 @@ export type ResolversTypes = ResolversObject<{
   CodeLocation: ResolverTypeWrapper<CodeLocationResult>;
   ConnectReposInput: ConnectReposInput;
   ConnectReposPayload: ResolverTypeWrapper<Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversTypes['RepoConnection']> }>;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   CreateRepositoryInput: CreateRepositoryInput;
   CreateRepositoryPayload: ResolverTypeWrapper<Omit<CreateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversTypes['Repository']> }>;
   CreateServiceMappingInput: CreateServiceMappingInput;
@@ -1297,6 +1405,8 @@ export type ResolversTypes = ResolversObject<{
   RepositoryIdInput: RepositoryIdInput;
   RepositoryLifecyclePayload: ResolverTypeWrapper<Omit<RepositoryLifecyclePayload, 'repository'> & { repository?: Maybe<ResolversTypes['Repository']> }>;
   RepositoryPage: ResolverTypeWrapper<Page<RepositoryEntity>>;
+  RevokeApiKeyInput: RevokeApiKeyInput;
+  RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   ServiceMapping: ResolverTypeWrapper<ServiceMappingEntity>;
   ServiceMappingEdge: ResolverTypeWrapper<Edge<ServiceMappingEntity>>;
   ServiceMappingFilter: ServiceMappingFilter;
@@ -1330,6 +1440,9 @@ export type ResolversTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AddCodeHostAccountInput: AddCodeHostAccountInput;
+  ApiKey: ApiKeyModel;
+  ApiKeyEdge: Edge<ApiKeyModel>;
+  ApiKeyPage: Page<ApiKeyModel>;
   Boolean: Scalars['Boolean']['output'];
   CheckRepoConnectionPayload: Omit<CheckRepoConnectionPayload, 'check'> & { check?: Maybe<ResolversParentTypes['RepoConnectionCheck']> };
   CodeHostAccount: CodeHostAccountEntity;
@@ -1345,6 +1458,8 @@ export type ResolversParentTypes = ResolversObject<{
   CodeLocation: CodeLocationResult;
   ConnectReposInput: ConnectReposInput;
   ConnectReposPayload: Omit<ConnectReposPayload, 'repoConnection'> & { repoConnection?: Maybe<ResolversParentTypes['RepoConnection']> };
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   CreateRepositoryInput: CreateRepositoryInput;
   CreateRepositoryPayload: Omit<CreateRepositoryPayload, 'repository'> & { repository?: Maybe<ResolversParentTypes['Repository']> };
   CreateServiceMappingInput: CreateServiceMappingInput;
@@ -1375,6 +1490,8 @@ export type ResolversParentTypes = ResolversObject<{
   RepositoryIdInput: RepositoryIdInput;
   RepositoryLifecyclePayload: Omit<RepositoryLifecyclePayload, 'repository'> & { repository?: Maybe<ResolversParentTypes['Repository']> };
   RepositoryPage: Page<RepositoryEntity>;
+  RevokeApiKeyInput: RevokeApiKeyInput;
+  RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   ServiceMapping: ServiceMappingEntity;
   ServiceMappingEdge: Edge<ServiceMappingEntity>;
   ServiceMappingFilter: ServiceMappingFilter;
@@ -1397,6 +1514,27 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateServiceMappingInput: UpdateServiceMappingInput;
   UserError: UserError;
   Viewer: ViewerModel;
+}>;
+
+export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  permissions?: Resolver<Array<ResolversTypes['Permission']>, ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
+export type ApiKeyEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKeyEdge'] = ResolversParentTypes['ApiKeyEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+}>;
+
+export type ApiKeyPageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKeyPage'] = ResolversParentTypes['ApiKeyPage']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['ApiKeyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type CheckRepoConnectionPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CheckRepoConnectionPayload'] = ResolversParentTypes['CheckRepoConnectionPayload']> = ResolversObject<{
@@ -1487,6 +1625,12 @@ export type ConnectReposPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
+  apiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type CreateRepositoryPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateRepositoryPayload'] = ResolversParentTypes['CreateRepositoryPayload']> = ResolversObject<{
   repository?: Resolver<Maybe<ResolversTypes['Repository']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
@@ -1518,6 +1662,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   addCodeHostAccount?: Resolver<ResolversTypes['CodeHostAccountPayload'], ParentType, ContextType, RequireFields<MutationAddCodeHostAccountArgs, 'input'>>;
   checkRepoConnection?: Resolver<ResolversTypes['CheckRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationCheckRepoConnectionArgs, 'input'>>;
   connectRepos?: Resolver<ResolversTypes['ConnectReposPayload'], ParentType, ContextType, RequireFields<MutationConnectReposArgs, 'input' | 'verify'>>;
+  createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createRepository?: Resolver<ResolversTypes['CreateRepositoryPayload'], ParentType, ContextType, RequireFields<MutationCreateRepositoryArgs, 'input'>>;
   createServiceMapping?: Resolver<ResolversTypes['ServiceMappingPayload'], ParentType, ContextType, RequireFields<MutationCreateServiceMappingArgs, 'input'>>;
   deleteCodeHostAccount?: Resolver<ResolversTypes['CodeHostAccountPayload'], ParentType, ContextType, RequireFields<MutationDeleteCodeHostAccountArgs, 'input'>>;
@@ -1527,6 +1672,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   invalidateRepoConnectionCache?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationInvalidateRepoConnectionCacheArgs, 'input'>>;
   replaceRepoConnection?: Resolver<ResolversTypes['UpdateRepoConnectionPayload'], ParentType, ContextType, RequireFields<MutationReplaceRepoConnectionArgs, 'input' | 'verify'>>;
   restoreRepository?: Resolver<ResolversTypes['RepositoryLifecyclePayload'], ParentType, ContextType, RequireFields<MutationRestoreRepositoryArgs, 'input'>>;
+  revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   revokeCodeHostAccount?: Resolver<ResolversTypes['CodeHostAccountPayload'], ParentType, ContextType, RequireFields<MutationRevokeCodeHostAccountArgs, 'input'>>;
   startCodeHostAuthorization?: Resolver<ResolversTypes['StartCodeHostAuthorizationPayload'], ParentType, ContextType, RequireFields<MutationStartCodeHostAuthorizationArgs, 'input'>>;
   syncRepoConnection?: Resolver<ResolversTypes['RepoConnectionLifecyclePayload'], ParentType, ContextType, RequireFields<MutationSyncRepoConnectionArgs, 'input'>>;
@@ -1564,6 +1710,7 @@ export type ProjectResolvers<ContextType = GraphQLContext, ParentType extends Re
 }>;
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  apiKeys?: Resolver<ResolversTypes['ApiKeyPage'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first' | 'includeRevoked'>>;
   codeHostAccount?: Resolver<Maybe<ResolversTypes['CodeHostAccount']>, ParentType, ContextType, RequireFields<QueryCodeHostAccountArgs, 'id'>>;
   codeHostAccounts?: Resolver<ResolversTypes['CodeHostAccountPage'], ParentType, ContextType, RequireFields<QueryCodeHostAccountsArgs, 'first'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
@@ -1671,6 +1818,11 @@ export type RepositoryPageResolvers<ContextType = GraphQLContext, ParentType ext
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
+  apiKey?: Resolver<Maybe<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type ServiceMappingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServiceMapping'] = ResolversParentTypes['ServiceMapping']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   defaultBranch?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1761,6 +1913,9 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 export type ViewerKindResolvers = { API_KEY: 'api_key', SESSION: 'session' };
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
+  ApiKeyPage?: ApiKeyPageResolvers<ContextType>;
   CheckRepoConnectionPayload?: CheckRepoConnectionPayloadResolvers<ContextType>;
   CodeHostAccount?: CodeHostAccountResolvers<ContextType>;
   CodeHostAccountEdge?: CodeHostAccountEdgeResolvers<ContextType>;
@@ -1775,6 +1930,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CodeHostRepositoryPage?: CodeHostRepositoryPageResolvers<ContextType>;
   CodeLocation?: CodeLocationResolvers<ContextType>;
   ConnectReposPayload?: ConnectReposPayloadResolvers<ContextType>;
+  CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateRepositoryPayload?: CreateRepositoryPayloadResolvers<ContextType>;
   CredentialCheck?: CredentialCheckResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -1799,6 +1955,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RepositoryEdge?: RepositoryEdgeResolvers<ContextType>;
   RepositoryLifecyclePayload?: RepositoryLifecyclePayloadResolvers<ContextType>;
   RepositoryPage?: RepositoryPageResolvers<ContextType>;
+  RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   ServiceMapping?: ServiceMappingResolvers<ContextType>;
   ServiceMappingEdge?: ServiceMappingEdgeResolvers<ContextType>;
   ServiceMappingPage?: ServiceMappingPageResolvers<ContextType>;

@@ -32,6 +32,45 @@ export type AddCodeHostAccountInput = {
   token: Scalars['String']['input'];
 };
 
+/**
+ * An API key of the project (`ss_secret_…`), for scripts and services. Its secret is shown once, in
+ * the answer of `createApiKey`; repolink stores only its SHA-256. Keys are managed by a signed-in
+ * person (a session): an API key can neither list, create nor revoke keys, so a leaked key cannot
+ * make itself a successor.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  /** The key's id (a UUID); `revokeApiKey` takes it. */
+  id: Scalars['ID']['output'];
+  /** When the key last authenticated a request (to about a minute: each server process notes a key's use at most once a minute); null if never. */
+  lastUsedAt: Maybe<Scalars['DateTime']['output']>;
+  /** What people call the key, e.g. `CI deploy`; null for keys made by the admin command line without one. */
+  name: Maybe<Scalars['String']['output']>;
+  permissions: Array<Permission>;
+  /** The first 16 characters of the secret (`ss_secret_AbCdEf`), to tell keys apart; never the rest. */
+  prefix: Scalars['String']['output'];
+  /** When it was revoked; a revoked key authenticates nothing. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** An item of an `ApiKeyPage`. */
+export type ApiKeyEdge = {
+  __typename?: 'ApiKeyEdge';
+  /** Opaque cursor of this item. */
+  cursor: Scalars['String']['output'];
+  node: ApiKey;
+};
+
+/** A page of the project's API keys, newest first. */
+export type ApiKeyPage = {
+  __typename?: 'ApiKeyPage';
+  edges: Array<ApiKeyEdge>;
+  pageInfo: PageInfo;
+  /** How many keys match, across all pages (counted among the project's keys). */
+  totalCount: Scalars['Int']['output'];
+};
+
 /** Result of `checkRepoConnection`. */
 export type CheckRepoConnectionPayload = {
   __typename?: 'CheckRepoConnectionPayload';
@@ -256,6 +295,23 @@ export type ConnectReposPayload = {
   userErrors: Array<UserError>;
 };
 
+/** Input of `createApiKey`. */
+export type CreateApiKeyInput = {
+  /** What people will call it, 1–100 characters, e.g. `CI deploy`. */
+  name: Scalars['String']['input'];
+  /** What it may do; at least one. */
+  permissions: Array<Permission>;
+};
+
+/** Result of `createApiKey`. */
+export type CreateApiKeyPayload = {
+  __typename?: 'CreateApiKeyPayload';
+  apiKey: Maybe<ApiKey>;
+  /** The whole key, shown this once: copy it now. repolink keeps only its hash and cannot show it again. */
+  secret: Maybe<Scalars['String']['output']>;
+  userErrors: Array<UserError>;
+};
+
 /** Input of `createRepository`; the same fields as Heimdall's `POST /api/repos`. */
 export type CreateRepositoryInput = {
   /** Defaults to `main` when absent. */
@@ -365,6 +421,11 @@ export type Mutation = {
    * repository (`field: ["repositories", i]`) or for the credential (`["credentials"]`); the repositories then start with the platform's default branch and head commit.
    */
   connectRepos: ConnectReposPayload;
+  /**
+   * Makes a project-scoped API key and answers its secret once. Needs a session (a person signed in),
+   * not an API key. It cannot be sent with an `Idempotency-Key`: a stored answer would hold the secret.
+   */
+  createApiKey: CreateApiKeyPayload;
   /** Creates one repository in the caller's project. Needs `config:write`. */
   createRepository: CreateRepositoryPayload;
   /** Maps a service to a path in a repository of the project. Needs `config:write`. */
@@ -383,6 +444,11 @@ export type Mutation = {
   replaceRepoConnection: UpdateRepoConnectionPayload;
   /** Brings a soft-deleted repository back (its mappings stay deleted), if its path is free and the quota allows. */
   restoreRepository: RepositoryLifecyclePayload;
+  /**
+   * Revokes one of the project's API keys at once: every later request with it is refused. Revoking a
+   * revoked key changes nothing. Needs a session.
+   */
+  revokeApiKey: RevokeApiKeyPayload;
   /**
    * Revokes an account: its credentials are erased and it becomes REVOKED (it stays listed, so its
    * history is visible; connect it again to use it). Needs `config:write`.
@@ -429,6 +495,11 @@ export type MutationConnectReposArgs = {
 };
 
 
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
 export type MutationCreateRepositoryArgs = {
   input: CreateRepositoryInput;
 };
@@ -472,6 +543,11 @@ export type MutationReplaceRepoConnectionArgs = {
 
 export type MutationRestoreRepositoryArgs = {
   input: RepositoryIdInput;
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
 };
 
 
@@ -562,6 +638,11 @@ export type Project = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The project's API keys (those scoped to it; tenant-scoped keys are managed with the admin command
+   * line), newest first. Needs a session: API keys cannot list keys.
+   */
+  apiKeys: ApiKeyPage;
   /** One of the tenant's code-host accounts by id (`cha_…`); null when there is none (or it is another tenant's, or deleted). Needs `config:read`. */
   codeHostAccount: Maybe<CodeHostAccount>;
   /**
@@ -589,6 +670,13 @@ export type Query = {
   serviceMappings: ServiceMappingPage;
   /** The authenticated caller; null without credentials. */
   viewer: Maybe<Viewer>;
+};
+
+
+export type QueryApiKeysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -876,6 +964,20 @@ export type RepositoryPage = {
    * connection's repositories).
    */
   totalCount: Scalars['Int']['output'];
+};
+
+/** Input of `revokeApiKey`. */
+export type RevokeApiKeyInput = {
+  /** The key's id. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `revokeApiKey`. */
+export type RevokeApiKeyPayload = {
+  __typename?: 'RevokeApiKeyPayload';
+  /** The key, now with `revokedAt` set. */
+  apiKey: Maybe<ApiKey>;
+  userErrors: Array<UserError>;
 };
 
 /** A running service mapped to a path inside a repository. */

@@ -8,6 +8,7 @@ import { RepoConnectionEntity } from './repo-connection.entity';
 import { RepositoryEntity } from './repository.entity';
 import { ServiceMappingEntity } from './service-mapping.entity';
 import { SessionEntity } from './session.entity';
+import { SignInLinkEntity } from './sign-in-link.entity';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
 
@@ -22,6 +23,7 @@ export {
   RepositoryEntity,
   ServiceMappingEntity,
   SessionEntity,
+  SignInLinkEntity,
   TenantEntity,
   UserEntity,
 };
@@ -36,6 +38,7 @@ export const entities = [
   RepositoryEntity,
   ServiceMappingEntity,
   IdempotencyRecordEntity,
+  SignInLinkEntity,
   CodeHostAppEntity,
   CodeHostAccountEntity,
   CodeHostOAuthStateEntity,
