@@ -80,11 +80,13 @@ const config: CodegenConfig = {
         scalars: { DateTime: 'string', UUID: 'string', URL: 'string', PositiveInt: 'number' },
       },
     },
-    // The frontend client (client/): a TypedDocumentNode for every operation of client/src/operations.graphql.
+    // The frontend client (client/): a TypedDocumentNode for every operation of client/src/operations.graphql,
+    // each carrying its sha256, and their manifest (client/src/gql/persisted-documents.json) that the
+    // server trusts with the dashboard's (src/http/trusted-documents.ts).
     'client/src/gql/': {
       preset: 'client',
       documents: 'client/src/operations.graphql',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
@@ -92,7 +94,7 @@ const config: CodegenConfig = {
       },
     },
     // The dashboard (dashboard/): its own operations, typed, and the manifest of its trusted documents
-    // (dashboard/src/gql/persisted-documents.json, sha256 → document) for the server to accept by hash.
+    // (dashboard/src/gql/persisted-documents.json, sha256 → document), which the server accepts by hash.
     'dashboard/src/gql/': {
       preset: 'client',
       documents: 'dashboard/src/**/*.graphql',
