@@ -5,6 +5,7 @@ import { PLATFORM_FACTS } from './modules/platforms/platform-facts';
 import { Secret } from './modules/crypto/secret';
 
 export type PlanName = 'free' | 'team' | 'enterprise';
+export type TrustedDocumentsMode = 'off' | 'cookie' | 'all';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -23,6 +24,13 @@ export interface Config {
   /** Repositories per project for each plan; `null` is unlimited. */
   readonly planQuotas: Readonly<Record<PlanName, number | null>>;
   readonly introspection: boolean;
+  /**
+   * REPOLINK_TRUSTED_DOCUMENTS: which requests may run only the trusted documents (the dashboard's and
+   * the client's manifests, `src/http/trusted-documents.ts`): `cookie`, those signed in by the session
+   * cookie alone; `all`, every request; `off`, none (any request may still send a document by its id).
+   * Default `cookie` when NODE_ENV=production (as `npm start` sets it), else `off`.
+   */
+  readonly trustedDocuments: TrustedDocumentsMode;
   readonly corsOrigins: readonly string[];
   /** Whether start-up makes sure a demo tenant, project and key exist. */
   readonly demo: boolean;
@@ -116,6 +124,7 @@ export class ConfigError extends Error {
   }
 }
 
+const TRUSTED_DOCUMENTS_MODES: TrustedDocumentsMode[] = ['off', 'cookie', 'all'];
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Parses the environment once. Every problem is reported together; nothing else reads process.env. */
@@ -177,6 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const logLevel = (str('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const dataDir = path.resolve(cwd, str('REPOLINK_DATA_DIR') ?? '.data');
+  const trustedDocuments = (str('REPOLINK_TRUSTED_DOCUMENTS')?.toLowerCase() ?? (str('NODE_ENV') === 'production' ? 'cookie' : 'off')) as TrustedDocumentsMode;
+  if (!TRUSTED_DOCUMENTS_MODES.includes(trustedDocuments)) problems.push(`REPOLINK_TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENTS_MODES.join(', ')} (got "${str('REPOLINK_TRUSTED_DOCUMENTS')}")`);
 
   const config: Config = {
     host: str('HOST') ?? '127.0.0.1',
@@ -194,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       enterprise: quota('enterprise', null),
     }),
     introspection: bool('REPOLINK_INTROSPECTION', true),
+    trustedDocuments,
     demo: bool('REPOLINK_DEMO', true),
     rateLimitPerMinute: quotaLike('REPOLINK_RATE_LIMIT_PER_MINUTE', 1200),
     rateLimitBatch: int('REPOLINK_RATE_LIMIT_BATCH', 20, 1, 10_000),

@@ -18,6 +18,7 @@ import { jitGateway } from './graphql/jit-gateway';
 import { createServices, type Services } from './services';
 import { parseCoercionError, withoutPrintedValue } from './http/coercion-errors';
 import { registerGraphQLRoute, type ContextFactory } from './http/graphql-route';
+import { TrustedDocuments } from './http/trusted-documents';
 import { IdempotencyService } from './modules/idempotency/idempotency.service';
 import { RateLimitService } from './modules/rate-limit/rate-limit.service';
 import { registerRestShim, restErrorHandler, restNotFound } from './rest';
@@ -172,10 +173,13 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   const isInternal = (error: GraphQLError) => maskError({ message: error.message, extensions: error.extensions }, error).extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR;
   const plugins: ApolloServerPlugin<GraphQLContext>[] = [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), serviceUnavailableStatus, internalErrorLogging(app.log, isInternal)];
   const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  // The dashboard's and the client's documents, accepted by id; kept parsed and validated once used.
+  const trusted = TrustedDocuments.load(config.trustedDocuments);
   const apollo = new ApolloServer<GraphQLContext>({
     // graphql-jit executes (src/graphql/jit-gateway.ts); Apollo parses, validates, runs the plugins
     // and formats errors as before. No plugin may use willResolveField: it would need graphql-js.
     gateway: jitGateway(schema),
+    documentStore: trusted.documentStore(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -191,7 +195,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
 
   const idempotency = new IdempotencyService(dataSource);
   registerPlaygroundAssets(app, DEFAULT_PLAYGROUND_OPTIONS);
-  registerGraphQLRoute(app, apollo, contextFor, idempotency, config.introspection ? playgroundPreHandler(DEFAULT_PLAYGROUND_OPTIONS) : undefined);
+  registerGraphQLRoute(app, apollo, contextFor, idempotency, config.introspection ? playgroundPreHandler(DEFAULT_PLAYGROUND_OPTIONS) : undefined, trusted);
   const purge = setInterval(() => {
     void idempotency.purgeExpired().catch(() => undefined);
     void rateLimit.purgeOld().catch(() => undefined);

@@ -21,6 +21,15 @@ export interface ClientOptions {
   projectId?: string;
   /** In a browser whose `session` cookie the server set: `'include'` sends it. */
   credentials?: RequestInit['credentials'];
+  /**
+   * How a document that carries its SHA-256 (every one of this package's, and any generated with
+   * codegen's `persistedDocuments`) is sent. `'prefer'` (default): by id,
+   * `{"documentId": "sha256:…"}`, and by its text if the server does not know the id (a server older
+   * or newer than this client). `'only'`: by id alone, for a page whose server runs only trusted
+   * documents for it (the dashboard). `'off'`: always the text. A document without a hash is always
+   * sent as text.
+   */
+  persistedDocuments?: 'prefer' | 'only' | 'off';
   /** Send an Idempotency-Key with every mutation (default false: only with `{ idempotent: true }`). */
   idempotentMutations?: boolean;
   /** Attempts per call, the first included (default 3). */
@@ -75,14 +84,24 @@ interface PageOf<TNode> {
   pageInfo: { hasNextPage: boolean; endCursor?: string | null };
 }
 
-const printed = new WeakMap<DocumentNode, { text: string; operationName: string | null; mutation: boolean }>();
+interface Described {
+  text: string;
+  /** `sha256:<hex>` when the document carries its hash (`__meta__.hash`, codegen's persistedDocuments). */
+  documentId: string | null;
+  operationName: string | null;
+  mutation: boolean;
+}
 
-function describe(document: DocumentNode) {
+const printed = new WeakMap<DocumentNode, Described>();
+
+function describe(document: DocumentNode): Described {
   let known = printed.get(document);
   if (!known) {
     const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
     if (!operation) throw new TypeError('The document holds no operation');
-    known = { text: print(document), operationName: operation.name?.value ?? null, mutation: operation.operation === 'mutation' };
+    const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
+    const documentId = typeof hash === 'string' && /^sha256:[0-9a-f]{64}$/.test(hash) ? hash : null;
+    known = { text: print(document), documentId, operationName: operation.name?.value ?? null, mutation: operation.operation === 'mutation' };
     printed.set(document, known);
   }
   return known;
@@ -123,6 +142,8 @@ type GraphQLBody = { data?: Record<string, unknown> | null; errors?: { message: 
 export class RepolinkClient {
   private readonly endpoint: string;
   private readonly fetch: typeof fetch;
+  /** Documents whose id the server answered PERSISTED_QUERY_NOT_FOUND to: sent as text from then on (`'prefer'`). */
+  private readonly unknownToServer = new WeakSet<DocumentNode>();
 
   constructor(private readonly options: ClientOptions) {
     this.endpoint = /\/graphql\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/graphql`;
@@ -183,8 +204,11 @@ export class RepolinkClient {
     idempotencyKey: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<TData> {
-    const { text, operationName, mutation } = describe(document);
-    const body = JSON.stringify({ query: text, operationName, variables: variables ?? {} });
+    const { text, documentId, operationName, mutation } = describe(document);
+    const mode = this.options.persistedDocuments ?? 'prefer';
+    const asText = () => JSON.stringify({ query: text, operationName, variables: variables ?? {} });
+    let byId = documentId !== null && mode !== 'off' && !(mode === 'prefer' && this.unknownToServer.has(document));
+    let body = byId ? JSON.stringify({ documentId, operationName, variables: variables ?? {} }) : asText();
     const headers = this.headers(idempotencyKey);
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 3);
     const maxDelay = this.options.maxRetryDelayMs ?? 10_000;
@@ -217,6 +241,14 @@ export class RepolinkClient {
       }
 
       const result = await readBody(response);
+      if (byId && mode === 'prefer' && result.errors?.[0]?.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND') {
+        // Nothing ran: the server does not know this document's id. Send its text instead, at once.
+        this.unknownToServer.add(document);
+        byId = false;
+        body = asText();
+        attempt--;
+        continue;
+      }
       if (result.errors?.length) throw errorFrom(result.errors, response);
       if (!result.data) throw new RepolinkError(`Unexpected response (HTTP ${response.status})`, 'BAD_RESPONSE', response.status);
 

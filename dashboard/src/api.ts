@@ -6,9 +6,11 @@ import { RepolinkClient, RepolinkError } from '@repolink/client';
  * The dashboard talks to /graphql on its own origin with the typed client of client/. It never sees
  * a token: the session is the HttpOnly `session` cookie the sign-in link set, which the browser
  * sends with these same-origin requests. Requests are JSON POSTs, which a cross-site form cannot
- * forge (Apollo's CSRF prevention refuses the content types a form can send).
+ * forge (Apollo's CSRF prevention refuses the content types a form can send). Each request names
+ * its document by id only (`{"documentId": "sha256:…"}`, the documents of ./gql): a server in
+ * production runs nothing else for a request signed in by the cookie (trusted documents).
  */
-export const client = new RepolinkClient({ url: '/graphql', credentials: 'same-origin', maxAttempts: 2 });
+export const client = new RepolinkClient({ url: '/graphql', credentials: 'same-origin', maxAttempts: 2, persistedDocuments: 'only' });
 
 export { RepolinkError };
 
@@ -23,6 +25,8 @@ export function describeError(error: unknown): string {
   if (error instanceof RepolinkError) {
     if (error.code === 'NETWORK_ERROR') return 'The server could not be reached. Check that repolink is running, then try again.';
     if (error.code === 'UNAUTHENTICATED') return 'Your session has ended. Sign in again with a new link.';
+    // The page asked for an operation by an id this server's manifest does not hold: a page from another build.
+    if (error.code === 'PERSISTED_QUERY_NOT_FOUND') return 'This page does not match the server (it was updated meanwhile). Reload the page.';
     return error.message;
   }
   return error instanceof Error ? error.message : String(error);

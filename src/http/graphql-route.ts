@@ -5,6 +5,7 @@ import { onTransaction, type GraphQLContext } from '../context';
 import { AppError, ErrorCode, userError, withHttpStatus } from '../errors';
 import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_PROBLEM, type IdempotencyService } from '../modules/idempotency/idempotency.service';
 import { readFromReplicas } from '../db/replicas';
+import type { TrustedDocuments } from './trusted-documents';
 
 /** Builds a request's context: authenticates the caller and counts the request for rate limits. Once per request. */
 export type ContextFactory = (headers: Record<string, string | string[] | undefined>, requestId?: string) => Promise<GraphQLContext>;
@@ -96,6 +97,7 @@ function isMutation(body: unknown): body is { query: string; operationName?: str
 /**
  * GET/POST /graphql through Apollo. A mutation sent with an `Idempotency-Key` runs once per key and
  * caller: inside the idempotency transaction, so its work and its stored response commit together.
+ * Trusted documents (persisted, sent by id) are let in, or refused, first (`trusted-documents.ts`).
  */
 export function registerGraphQLRoute(
   app: FastifyInstance,
@@ -103,6 +105,7 @@ export function registerGraphQLRoute(
   contextFor: ContextFactory,
   idempotency: IdempotencyService,
   preHandle?: (request: FastifyRequest, reply: FastifyReply) => boolean,
+  trusted?: TrustedDocuments,
 ): void {
   /** Runs the request through Apollo; with no context given, Apollo builds it (and reports its failures). */
   const execute = async (request: FastifyRequest, ctx?: GraphQLContext) => {
@@ -118,6 +121,9 @@ export function registerGraphQLRoute(
     url: '/graphql',
     handler: async (request, reply) => {
       if (preHandle?.(request, reply)) return reply;
+      // A document named by its id becomes its text here; a cookie-borne free-form one may be refused.
+      const refused = trusted?.admit(request);
+      if (refused) return reply.code(refused.status).send(refused.body);
       const key = request.headers['idempotency-key'];
       const operation = request.body;
       if (request.method !== 'POST' || !isMutation(operation)) {
