@@ -66,7 +66,7 @@ export class CodeLocationService {
     const connection = repository.repoConnectionId ? await ctx.loaders.repoConnectionById.load(repository.repoConnectionId) : null;
     const web = webBase(repository, connection);
     // Frames of an older release point at lines that may have moved on the branch: pinned, the link shows the file as it ran.
-    const pinnedWords = pinned === null ? '' : ` Linked at ${pinned.kind} ${pinned.ref} instead of the mapping's branch ${mapping.defaultBranch}.`;
+    const pinnedWords = pinned === null ? '' : `${found.reason.endsWith('.') ? '' : '.'} Linked at ${pinned.kind} ${pinned.ref} instead of the mapping's branch ${mapping.defaultBranch}.`;
     return {
       matched: true,
       reason: `Service ${JSON.stringify(mapping.serviceName)} is mapped to ${repository.path}. ${found.reason}${pinnedWords}`,
