@@ -54,6 +54,14 @@ const config: CodegenConfig = {
           RepoConnectionCheck: '../modules/platforms/platform.service#ConnectionCheck',
           RepositoryCheck: '../modules/platforms/platform-client#RepositoryReport',
           CodeLocation: '../modules/service-mappings/code-location.service#CodeLocationResult',
+          ApiKey: '../modules/api-keys/api-key.mappers#ApiKeyModel',
+          ApiKeyPage: '../db/pagination#Page<ApiKeyModel>',
+          ApiKeyEdge: '../db/pagination#Edge<ApiKeyModel>',
+          CodeHostAccount: '../db/entities#CodeHostAccountEntity',
+          CodeHostAccountPage: '../db/pagination#Page<CodeHostAccountEntity>',
+          CodeHostAccountEdge: '../db/pagination#Edge<CodeHostAccountEntity>',
+          GitHubAppInstallation: '../modules/code-host-accounts/code-host-account.service#InstallationView',
+          CodeHostRepository: '../modules/code-host-accounts/code-host-api#HostRepository',
         },
       },
     },
@@ -77,6 +85,18 @@ const config: CodegenConfig = {
       preset: 'client',
       documents: 'client/src/operations.graphql',
       presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+        scalars: { DateTime: 'string', UUID: 'string', URL: 'string', PositiveInt: 'number' },
+      },
+    },
+    // The dashboard (dashboard/): its own operations, typed, and the manifest of its trusted documents
+    // (dashboard/src/gql/persisted-documents.json, sha256 → document) for the server to accept by hash.
+    'dashboard/src/gql/': {
+      preset: 'client',
+      documents: 'dashboard/src/**/*.graphql',
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

@@ -6,6 +6,8 @@ import { ListIndexes1764100000000 } from './1764100000000-list-indexes';
 import { ServiceMappingStackRoots1764200000000 } from './1764200000000-service-mapping-stack-roots';
 import { Sync1764210000000 } from './1764210000000-sync';
 import { LiveRowCounters1764300000000 } from './1764300000000-live-row-counters';
+import { CodeHostAccounts1764400000000 } from './1764400000000-code-host-accounts';
+import { DashboardSignIn1764410000000 } from './1764410000000-dashboard-sign-in';
 import { RepositoryHostFacts1764420000000 } from './1764420000000-repository-host-facts';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
@@ -18,5 +20,7 @@ export const migrations = [
   ServiceMappingStackRoots1764200000000,
   Sync1764210000000,
   LiveRowCounters1764300000000,
+  CodeHostAccounts1764400000000,
+  DashboardSignIn1764410000000,
   RepositoryHostFacts1764420000000,
 ];

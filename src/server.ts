@@ -31,6 +31,8 @@ import { registerCors } from './http/cors';
 import { SyncWorker } from './modules/sync/sync-worker';
 import { isConnectionLoss, isDatabaseUnavailable } from './db/transaction';
 import { replicaHealth } from './db/replicas';
+import { registerDashboard } from './dashboard/routes';
+import { registerCodeHostRoutes } from './modules/code-host-accounts/code-host.routes';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -149,6 +151,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   const contextFor: ContextFactory = async (headers, requestId) => {
     const build = async () => {
       const ctx = await buildContext({ dataSource, config, services }, headers, requestId);
+      if (ctx.viewer?.apiKeyId) services.apiKeys.noteUse(ctx.viewer.apiKeyId);
       if (ctx.viewer !== null) {
         const decision = await rateLimit.hit(ctx.viewer.principal);
         if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, decision.limit);
@@ -202,6 +205,8 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   });
 
   registerRestShim(app, { apollo, contextFor, idempotency });
+  registerDashboard(app, { dataSource });
+  registerCodeHostRoutes(app, { config, ...services.codeHosts });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (restErrorHandler(error, request, reply)) return reply;
     if (error.statusCode === 413) return reply.code(413).send(payloadTooLarge(config.limits.bodyLimitBytes));

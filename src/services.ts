@@ -13,6 +13,9 @@ import { SyncService } from './modules/sync/sync.service';
 import { PlatformService } from './modules/platforms/platform.service';
 import { Quota } from './modules/tenancy/quota';
 import { createStores } from './stores';
+import { ApiKeyService } from './modules/api-keys/api-key.service';
+import { ApiKeyStore } from './modules/api-keys/api-key.store';
+import { createCodeHostServices } from './modules/code-host-accounts/code-host.module';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -35,15 +38,19 @@ export function createServices(deps: ServiceDeps) {
   const sync = new SyncService(dataSource, config, stores, credentials, platforms);
   const resolveDefaultBranch =
     deps.resolveDefaultBranch ?? (config.resolveDefaultBranch ? createDefaultBranchResolver({ allowPrivate: config.remoteAllowPrivate }) : undefined);
+  const auth = new AuthService(dataSource, stores.auth);
+  const codeHosts = createCodeHostServices({ ...deps, auth });
   return {
-    auth: new AuthService(dataSource, stores.auth),
+    auth,
     repositories: new RepositoryService(stores, quota, platforms, resolveDefaultBranch),
     repoConnections: new RepoConnectionService(stores, quota, credentials, platforms, sync),
     serviceMappings: new ServiceMappingService(stores),
-    nodes: new NodeService(),
+    nodes: new NodeService(codeHosts.accounts),
     platforms,
     sync,
     codeLocations: new CodeLocationService(stores),
+    codeHosts,
+    apiKeys: new ApiKeyService(new ApiKeyStore(deps.dataSource)),
   };
 }
 

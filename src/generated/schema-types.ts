@@ -18,6 +18,59 @@ export type Scalars = {
   UUID: { input: string; output: string; }
 };
 
+/** Input of `addCodeHostAccount`: a credential pasted by a person. */
+export type AddCodeHostAccountInput = {
+  /** A GitHub Enterprise Server or self-managed GitLab address; absent: the public service. Not for Bitbucket. */
+  baseUrl?: InputMaybe<Scalars['String']['input']>;
+  /** The Atlassian account's email, for an API_TOKEN (it is HTTP Basic's user name). */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** The code host. */
+  host: Platform;
+  /** API_TOKEN (Bitbucket: email + Atlassian API token) or ACCESS_TOKEN (Bearer). */
+  kind: CodeHostAccountKind;
+  /** The token. Stored sealed; never shown again (only `credentialHint`). */
+  token: Scalars['String']['input'];
+};
+
+/**
+ * An API key of the project (`ss_secret_…`), for scripts and services. Its secret is shown once, in
+ * the answer of `createApiKey`; repolink stores only its SHA-256. Keys are managed by a signed-in
+ * person (a session): an API key can neither list, create nor revoke keys, so a leaked key cannot
+ * make itself a successor.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  /** The key's id (a UUID); `revokeApiKey` takes it. */
+  id: Scalars['ID']['output'];
+  /** When the key last authenticated a request (to about a minute: each server process notes a key's use at most once a minute); null if never. */
+  lastUsedAt: Maybe<Scalars['DateTime']['output']>;
+  /** What people call the key, e.g. `CI deploy`; null for keys made by the admin command line without one. */
+  name: Maybe<Scalars['String']['output']>;
+  permissions: Array<Permission>;
+  /** The first 16 characters of the secret (`ss_secret_AbCdEf`), to tell keys apart; never the rest. */
+  prefix: Scalars['String']['output'];
+  /** When it was revoked; a revoked key authenticates nothing. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** An item of an `ApiKeyPage`. */
+export type ApiKeyEdge = {
+  __typename?: 'ApiKeyEdge';
+  /** Opaque cursor of this item. */
+  cursor: Scalars['String']['output'];
+  node: ApiKey;
+};
+
+/** A page of the project's API keys, newest first. */
+export type ApiKeyPage = {
+  __typename?: 'ApiKeyPage';
+  edges: Array<ApiKeyEdge>;
+  pageInfo: PageInfo;
+  /** How many keys match, across all pages (counted among the project's keys). */
+  totalCount: Scalars['Int']['output'];
+};
+
 /** Result of `checkRepoConnection`. */
 export type CheckRepoConnectionPayload = {
   __typename?: 'CheckRepoConnectionPayload';
@@ -25,6 +78,177 @@ export type CheckRepoConnectionPayload = {
   check: Maybe<RepoConnectionCheck>;
   /** Problems with the input, exactly as `connectRepos` would report them. */
   userErrors: Array<UserError>;
+};
+
+/**
+ * An account of the tenant on a code host, through which repositories are connected. Owned by the
+ * tenant (every project of it can use it), created by the browser flow of `startCodeHostAuthorization`
+ * or by `addCodeHostAccount`. Its credentials are sealed in repolink and never appear in any answer;
+ * installation tokens and OAuth tokens are renewed by repolink before they expire. The id is `cha_…`
+ * (use it with `node(id:)`).
+ */
+export type CodeHostAccount = Node & {
+  __typename?: 'CodeHostAccount';
+  /** The host's web root: `https://github.com`, a GitHub Enterprise Server or self-managed GitLab address, `https://bitbucket.org`. */
+  baseUrl: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** The user who connected the account, when a session did. */
+  createdByUserId: Maybe<Scalars['UUID']['output']>;
+  /** When the current access credential expires (repolink renews installation and OAuth tokens before then); null when it does not expire. */
+  credentialExpiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** `…` and the last four characters of a pasted token (16+ characters), so a person can tell tokens apart; null for tokens repolink obtained itself. */
+  credentialHint: Maybe<Scalars['String']['output']>;
+  /** The code host. */
+  host: Platform;
+  /** `cha_` and a time-ordered hex id. */
+  id: Scalars['ID']['output'];
+  /** Who the account is on the host: the GitHub login or the account the app is installed on, the GitLab username, the Bitbucket username or email. */
+  identity: Maybe<Scalars['String']['output']>;
+  /** The installation's facts, for a GITHUB_APP_INSTALLATION; null for other kinds. */
+  installation: Maybe<GitHubAppInstallation>;
+  /** How the account reaches the host. */
+  kind: CodeHostAccountKind;
+  /** When repolink last minted or refreshed the credential. */
+  lastRenewedAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The repositories this account can see on its host, for a picker: what a GitHub App installation
+   * was granted, what an OAuth or token account's user is a member of. Read from the host at each
+   * call (not stored), in the host's order. `search` narrows by path, case-insensitively. Each path
+   * is what `connectRepos` takes. Fails with SERVICE_UNAVAILABLE when the host cannot be asked, and
+   * with FORBIDDEN when the account is not ACTIVE.
+   */
+  repositories: CodeHostRepositoryPage;
+  /** The scopes the host reports for the credential; null when it does not say (GitHub Apps have `installation.permissions` instead). */
+  scopes: Maybe<Array<Scalars['String']['output']>>;
+  /** Whether the account can be used now; `statusReason` says why not. */
+  status: CodeHostAccountStatus;
+  /** Why the status is not ACTIVE, in words safe to show. */
+  statusReason: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/**
+ * An account of the tenant on a code host, through which repositories are connected. Owned by the
+ * tenant (every project of it can use it), created by the browser flow of `startCodeHostAuthorization`
+ * or by `addCodeHostAccount`. Its credentials are sealed in repolink and never appear in any answer;
+ * installation tokens and OAuth tokens are renewed by repolink before they expire. The id is `cha_…`
+ * (use it with `node(id:)`).
+ */
+export type CodeHostAccountRepositoriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One account of a `CodeHostAccountPage`. */
+export type CodeHostAccountEdge = {
+  __typename?: 'CodeHostAccountEdge';
+  /** Opaque; pass as `after` to continue after this account. */
+  cursor: Scalars['String']['output'];
+  node: CodeHostAccount;
+};
+
+/** Narrows `codeHostAccounts`. */
+export type CodeHostAccountFilter = {
+  /** Only accounts on this host. */
+  host?: InputMaybe<Platform>;
+  /** Only accounts in this status. */
+  status?: InputMaybe<CodeHostAccountStatus>;
+};
+
+/** Names one of the tenant's code-host accounts. */
+export type CodeHostAccountIdInput = {
+  /** The account's id (`cha_…`). */
+  id: Scalars['ID']['input'];
+};
+
+/** How a code-host account reaches its host. */
+export type CodeHostAccountKind =
+  /** A token sent as `Authorization: Bearer`: a Bitbucket workspace, project or repository access token, or a GitHub / GitLab personal, project or group access token. */
+  | 'access_token'
+  /** A Bitbucket Cloud API token (Atlassian account email + token, sent as HTTP Basic), the replacement of app passwords. */
+  | 'api_token'
+  /** A GitHub App installed on a user or organization (github.com or GitHub Enterprise Server); repolink mints short-lived installation tokens from the app's key. */
+  | 'github_app_installation'
+  /** An OAuth authorization of a person on GitHub (OAuth app), GitLab (gitlab.com or self-managed) or Bitbucket Cloud (OAuth consumer); repolink refreshes its tokens. */
+  | 'oauth';
+
+/** A page of the tenant's code-host accounts, newest first. */
+export type CodeHostAccountPage = {
+  __typename?: 'CodeHostAccountPage';
+  edges: Array<CodeHostAccountEdge>;
+  pageInfo: PageInfo;
+  /** How many accounts match the filter (all pages). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** The account a mutation created or changed. */
+export type CodeHostAccountPayload = {
+  __typename?: 'CodeHostAccountPayload';
+  /** The account; null when the mutation was refused (see `userErrors`). */
+  codeHostAccount: Maybe<CodeHostAccount>;
+  /** Why it was refused: a bad field, or the host refusing the credential (the message says what the host said and what to use instead). */
+  userErrors: Array<UserError>;
+};
+
+/** Whether an account can be used now. */
+export type CodeHostAccountStatus =
+  /** Usable: repolink holds a working credential (and renews it before it expires). */
+  | 'active'
+  /** The host refused the stored refresh token (revoked, expired, or the person removed the authorization): connect the account again with `startCodeHostAuthorization`. */
+  | 'needs_reauthorization'
+  /** Revoked in repolink (`revokeCodeHostAccount`), or the app was uninstalled on the host. Its credentials are erased. */
+  | 'revoked'
+  /** GitHub says the installation is suspended: an owner of the account must unsuspend the app on GitHub, then connect it again. */
+  | 'suspended';
+
+/** How `startCodeHostAuthorization` connects. */
+export type CodeHostAuthorizationKind =
+  /** Install the operator's GitHub App on a user or organization (GitHub only). */
+  | 'github_app_installation'
+  /** Authorize the operator's OAuth application (GitHub OAuth app, GitLab application, Bitbucket consumer) as the person in the browser. */
+  | 'oauth';
+
+/** One permission of a GitHub App installation. */
+export type CodeHostPermission = {
+  __typename?: 'CodeHostPermission';
+  /** `read`, `write` or `admin`. */
+  level: Scalars['String']['output'];
+  /** The permission's name (`contents`, `pull_requests`, `metadata`…). */
+  name: Scalars['String']['output'];
+};
+
+/** A repository as the host shows it to an account. */
+export type CodeHostRepository = {
+  __typename?: 'CodeHostRepository';
+  /** Whether it is archived (read-only), when the host says in the list. */
+  archived: Maybe<Scalars['Boolean']['output']>;
+  /** Its default branch, when the host says in the list. */
+  defaultBranch: Maybe<Scalars['String']['output']>;
+  /** Its short name. */
+  name: Scalars['String']['output'];
+  /** `owner/repo` (GitHub), `group/sub/project` (GitLab), `workspace/slug` (Bitbucket): what `connectRepos` takes. */
+  path: Scalars['String']['output'];
+  /** True for private (and GitLab internal) repositories; null when the host does not say. */
+  private: Maybe<Scalars['Boolean']['output']>;
+  /** Where people browse it. */
+  webUrl: Maybe<Scalars['String']['output']>;
+};
+
+/** One repository of a `CodeHostRepositoryPage`. */
+export type CodeHostRepositoryEdge = {
+  __typename?: 'CodeHostRepositoryEdge';
+  /** Opaque; pass as `after` to continue after this repository. */
+  cursor: Scalars['String']['output'];
+  node: CodeHostRepository;
+};
+
+/** A page of the repositories an account can see. There is no total: the hosts would have to list everything to count. */
+export type CodeHostRepositoryPage = {
+  __typename?: 'CodeHostRepositoryPage';
+  edges: Array<CodeHostRepositoryEdge>;
+  pageInfo: PageInfo;
 };
 
 /** Where a stack frame of a service is in its repository, and why. */
@@ -70,6 +294,23 @@ export type ConnectReposPayload = {
   __typename?: 'ConnectReposPayload';
   /** The new connection; null when `userErrors` is not empty. */
   repoConnection: Maybe<RepoConnection>;
+  userErrors: Array<UserError>;
+};
+
+/** Input of `createApiKey`. */
+export type CreateApiKeyInput = {
+  /** What people will call it, 1–100 characters, e.g. `CI deploy`. */
+  name: Scalars['String']['input'];
+  /** What it may do; at least one. */
+  permissions: Array<Permission>;
+};
+
+/** Result of `createApiKey`. */
+export type CreateApiKeyPayload = {
+  __typename?: 'CreateApiKeyPayload';
+  apiKey: Maybe<ApiKey>;
+  /** The whole key, shown this once: copy it now. repolink keeps only its hash and cannot show it again. */
+  secret: Maybe<Scalars['String']['output']>;
   userErrors: Array<UserError>;
 };
 
@@ -156,8 +397,32 @@ export type CredentialsInput = {
   username?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** What GitHub says about a GitHub App installation. */
+export type GitHubAppInstallation = {
+  __typename?: 'GitHubAppInstallation';
+  /** The user or organization the app is installed on. */
+  accountLogin: Maybe<Scalars['String']['output']>;
+  /** GitHub's id of the installation. */
+  installationId: Scalars['String']['output'];
+  /** What the installation may do, as GitHub names it (`contents: read`, `pull_requests: read`, `metadata: read`…). */
+  permissions: Array<CodeHostPermission>;
+  /** `all` repositories of the account, or `selected` ones. */
+  repositorySelection: Maybe<Scalars['String']['output']>;
+  /** When the installation was suspended, if it is. */
+  suspendedAt: Maybe<Scalars['DateTime']['output']>;
+  /** `Organization` or `User`. */
+  targetType: Maybe<Scalars['String']['output']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Adds an account from a pasted credential, after asking the host who it is: a Bitbucket API token
+   * (email + token) or access token, or a GitHub / GitLab access token. A credential the host refuses
+   * is a user error saying so (for a Bitbucket app password: that Bitbucket ended them and what to
+   * use instead); nothing is stored. Needs `config:write`.
+   */
+  addCodeHostAccount: CodeHostAccountPayload;
   /**
    * Tests a connection before saving it: asks the platform whether the credential is valid, whose it
    * is and which scopes it has, and for every repository whether it exists and can be read, its
@@ -172,10 +437,17 @@ export type Mutation = {
    * repository (`field: ["repositories", i]`) or for the credential (`["credentials"]`); the repositories then start with the platform's default branch and head commit.
    */
   connectRepos: ConnectReposPayload;
+  /**
+   * Makes a project-scoped API key and answers its secret once. Needs a session (a person signed in),
+   * not an API key. It cannot be sent with an `Idempotency-Key`: a stored answer would hold the secret.
+   */
+  createApiKey: CreateApiKeyPayload;
   /** Creates one repository in the caller's project. Needs `config:write`. */
   createRepository: CreateRepositoryPayload;
   /** Maps a service to a path in a repository of the project. Needs `config:write`. */
   createServiceMapping: ServiceMappingPayload;
+  /** Deletes an account: its credentials are erased and it is no longer listed. Needs `config:write`. */
+  deleteCodeHostAccount: CodeHostAccountPayload;
   /** Soft-deletes a connection with its repositories and mappings, freeing their quota slots. */
   deleteRepoConnection: RepoConnectionLifecyclePayload;
   /** Soft-deletes a repository (sets `deletedAt`) with its service mappings, and frees its quota slot. */
@@ -188,6 +460,25 @@ export type Mutation = {
   replaceRepoConnection: UpdateRepoConnectionPayload;
   /** Brings a soft-deleted repository back (its mappings stay deleted), if its path is free and the quota allows. */
   restoreRepository: RepositoryLifecyclePayload;
+  /**
+   * Revokes one of the project's API keys at once: every later request with it is refused. Revoking a
+   * revoked key changes nothing. Needs a session.
+   */
+  revokeApiKey: RevokeApiKeyPayload;
+  /**
+   * Revokes an account: its credentials are erased and it becomes REVOKED (it stays listed, so its
+   * history is visible; connect it again to use it). Needs `config:write`.
+   */
+  revokeCodeHostAccount: CodeHostAccountPayload;
+  /**
+   * Starts connecting a code-host account in a browser: answers the host's authorization URL (OAuth
+   * with PKCE S256) or the GitHub App's installation URL. The host sends the browser back to
+   * repolink (`/oauth/callback/<host>`, `/github-app/setup`), which finishes the flow, stores the
+   * account and sends the browser to the return URL with `codeHostAccountId`, or with `error` and a
+   * readable `error_description` (nothing is stored then). Connecting the same installation or host
+   * user again renews that account. Needs `config:write`.
+   */
+  startCodeHostAuthorization: StartCodeHostAuthorizationPayload;
   /**
    * Queues a sync of the connection: a worker inside the server (any process sharing the database)
    * asks the platform for each repository's default branch and head commit and stores them, with
@@ -204,6 +495,11 @@ export type Mutation = {
 };
 
 
+export type MutationAddCodeHostAccountArgs = {
+  input: AddCodeHostAccountInput;
+};
+
+
 export type MutationCheckRepoConnectionArgs = {
   input: ConnectReposInput;
 };
@@ -215,6 +511,11 @@ export type MutationConnectReposArgs = {
 };
 
 
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
 export type MutationCreateRepositoryArgs = {
   input: CreateRepositoryInput;
 };
@@ -222,6 +523,11 @@ export type MutationCreateRepositoryArgs = {
 
 export type MutationCreateServiceMappingArgs = {
   input: CreateServiceMappingInput;
+};
+
+
+export type MutationDeleteCodeHostAccountArgs = {
+  input: CodeHostAccountIdInput;
 };
 
 
@@ -253,6 +559,21 @@ export type MutationReplaceRepoConnectionArgs = {
 
 export type MutationRestoreRepositoryArgs = {
   input: RepositoryIdInput;
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
+};
+
+
+export type MutationRevokeCodeHostAccountArgs = {
+  input: CodeHostAccountIdInput;
+};
+
+
+export type MutationStartCodeHostAuthorizationArgs = {
+  input: StartCodeHostAuthorizationInput;
 };
 
 
@@ -333,6 +654,18 @@ export type Project = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The project's API keys (those scoped to it; tenant-scoped keys are managed with the admin command
+   * line), newest first. Needs a session: API keys cannot list keys.
+   */
+  apiKeys: ApiKeyPage;
+  /** One of the tenant's code-host accounts by id (`cha_…`); null when there is none (or it is another tenant's, or deleted). Needs `config:read`. */
+  codeHostAccount: Maybe<CodeHostAccount>;
+  /**
+   * The tenant's code-host accounts (whichever project the caller works in: accounts belong to the
+   * tenant), newest first, deleted ones left out. Needs `config:read`.
+   */
+  codeHostAccounts: CodeHostAccountPage;
   /** Any object by its global id, within the caller's project; null when there is none (or it belongs to someone else). */
   node: Maybe<Node>;
   /** Several objects by global id, in the order asked; null for each one that is not found. */
@@ -353,6 +686,25 @@ export type Query = {
   serviceMappings: ServiceMappingPage;
   /** The authenticated caller; null without credentials. */
   viewer: Maybe<Viewer>;
+};
+
+
+export type QueryApiKeysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryCodeHostAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCodeHostAccountsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CodeHostAccountFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -658,6 +1010,20 @@ export type RepositoryPage = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** Input of `revokeApiKey`. */
+export type RevokeApiKeyInput = {
+  /** The key's id. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `revokeApiKey`. */
+export type RevokeApiKeyPayload = {
+  __typename?: 'RevokeApiKeyPayload';
+  /** The key, now with `revokedAt` set. */
+  apiKey: Maybe<ApiKey>;
+  userErrors: Array<UserError>;
+};
+
 /** A running service mapped to a path inside a repository. */
 export type ServiceMapping = Node & {
   __typename?: 'ServiceMapping';
@@ -773,6 +1139,33 @@ export type StackRootInput = {
   sourceRoot: Scalars['String']['input'];
   /** The start of frame paths (1–512 characters; `*` within a segment, `**` as a whole segment). */
   stackRoot: Scalars['String']['input'];
+};
+
+/** Input of `startCodeHostAuthorization`. */
+export type StartCodeHostAuthorizationInput = {
+  /** A GitHub Enterprise Server or self-managed GitLab address (`https://gitlab.example.com`); absent: the public service. Not for Bitbucket. */
+  baseUrl?: InputMaybe<Scalars['String']['input']>;
+  /** The code host. */
+  host: Platform;
+  /** GITHUB_APP_INSTALLATION (GitHub) or OAUTH (default). */
+  kind?: InputMaybe<CodeHostAuthorizationKind>;
+  /**
+   * Where the browser goes when the flow ends, with `codeHostAccountId=cha_…` or `error=…&error_description=…`
+   * added to its query. Must be on the origin of REPOLINK_CODE_HOST_RETURN_URL, REPOLINK_PUBLIC_URL or
+   * one of REPOLINK_CORS_ORIGINS. Absent: REPOLINK_CODE_HOST_RETURN_URL, else a page of repolink's own.
+   */
+  returnUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of `startCodeHostAuthorization`. */
+export type StartCodeHostAuthorizationPayload = {
+  __typename?: 'StartCodeHostAuthorizationPayload';
+  /** Open this in the person's browser: the host's consent or installation page. It carries a single-use `state` bound to this caller. */
+  authorizationUrl: Maybe<Scalars['URL']['output']>;
+  /** The flow must be finished before then (REPOLINK_CODE_HOST_FLOW_TTL_SECONDS, 10 minutes by default). */
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** No app registered for the host, a bad `baseUrl` or `returnUrl`. */
+  userErrors: Array<UserError>;
 };
 
 /**

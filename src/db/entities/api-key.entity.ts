@@ -14,6 +14,10 @@ export class ApiKeyEntity {
   @Column({ name: 'project_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin', nullable: true })
   projectId: string | null;
 
+  /** What people call the key ("CI deploy"); null for keys made before keys had names. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name: string | null;
+
   /** The first characters of the key, safe to display so a person can tell keys apart. */
   @Column({ type: 'varchar', length: 32, charset: 'ascii', collation: 'ascii_bin' })
   prefix: string;
@@ -27,6 +31,10 @@ export class ApiKeyEntity {
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
+
+  /** When the key last authenticated a request, to the minute (written at most once a minute per process). */
+  @Column({ name: 'last_used_at', type: 'datetime', precision: 3, nullable: true })
+  lastUsedAt: Date | null;
 
   @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
   revokedAt: Date | null;

@@ -1,21 +1,29 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { CodeHostAccountEntity } from './code-host-account.entity';
+import { CodeHostAppEntity } from './code-host-app.entity';
+import { CodeHostOAuthStateEntity } from './code-host-oauth-state.entity';
 import { IdempotencyRecordEntity } from './idempotency-record.entity';
 import { ProjectEntity } from './project.entity';
 import { RepoConnectionEntity } from './repo-connection.entity';
 import { RepositoryEntity } from './repository.entity';
 import { ServiceMappingEntity } from './service-mapping.entity';
 import { SessionEntity } from './session.entity';
+import { SignInLinkEntity } from './sign-in-link.entity';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
 
 export {
   ApiKeyEntity,
+  CodeHostAccountEntity,
+  CodeHostAppEntity,
+  CodeHostOAuthStateEntity,
   IdempotencyRecordEntity,
   ProjectEntity,
   RepoConnectionEntity,
   RepositoryEntity,
   ServiceMappingEntity,
   SessionEntity,
+  SignInLinkEntity,
   TenantEntity,
   UserEntity,
 };
@@ -30,4 +38,8 @@ export const entities = [
   RepositoryEntity,
   ServiceMappingEntity,
   IdempotencyRecordEntity,
+  SignInLinkEntity,
+  CodeHostAppEntity,
+  CodeHostAccountEntity,
+  CodeHostOAuthStateEntity,
 ];

@@ -63,6 +63,10 @@ export class AuthStore {
     await db.getRepository(ApiKeyEntity).update({ id }, { revokedAt: at });
   }
 
+  async userByEmail(db: EntityManager, email: string): Promise<UserEntity | null> {
+    return db.getRepository(UserEntity).findOneBy({ email });
+  }
+
   async userExistsWithEmail(db: EntityManager, email: string): Promise<boolean> {
     return db.getRepository(UserEntity).existsBy({ email });
   }

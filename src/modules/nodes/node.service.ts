@@ -1,23 +1,27 @@
 import type { RequestScope } from '../../request-scope';
-import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
+import { CodeHostAccountEntity, RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from '../../db/entities';
+import type { CodeHostAccountService } from '../code-host-accounts/code-host-account.service';
 import { AppError, ErrorCode } from '../../errors';
 import { UUID_PATTERN } from '../../lib/ids';
 import { requireScope } from '../auth/auth.service';
 
-export type NodeEntity = RepositoryEntity | RepoConnectionEntity | ServiceMappingEntity;
+export type NodeEntity = RepositoryEntity | RepoConnectionEntity | ServiceMappingEntity | CodeHostAccountEntity;
 
 /** Global ids carry their type (`rc_…`, `sm_…`, or a bare UUID for a repository), so one lookup suffices. */
-export function loadNode(ctx: RequestScope, id: string): Promise<NodeEntity | null> {
+export function loadNode(ctx: RequestScope, id: string, accounts: Pick<CodeHostAccountService, 'get'>): Promise<NodeEntity | null> {
   if (id.startsWith('rc_')) return ctx.loaders.repoConnectionById.load(id);
   if (id.startsWith('sm_')) return ctx.loaders.serviceMappingById.load(id);
+  if (id.startsWith('cha_')) return accounts.get(ctx, id);
   if (UUID_PATTERN.test(id)) return ctx.loaders.repositoryById.load(id.toLowerCase());
   return Promise.resolve(null);
 }
 
 export class NodeService {
+  constructor(private readonly accounts: Pick<CodeHostAccountService, 'get'>) {}
+
   async node(ctx: RequestScope, id: string): Promise<NodeEntity | null> {
     requireScope(ctx.viewer, 'config:read');
-    return loadNode(ctx, id);
+    return loadNode(ctx, id, this.accounts);
   }
 
   async nodes(ctx: RequestScope, ids: readonly string[]): Promise<(NodeEntity | null)[]> {
@@ -25,11 +29,12 @@ export class NodeService {
     if (ids.length > 100) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, '`ids` may name at most 100 objects', { field: ['ids'] });
     }
-    return Promise.all(ids.map((id) => loadNode(ctx, id)));
+    return Promise.all(ids.map((id) => loadNode(ctx, id, this.accounts)));
   }
 }
 
-export function nodeTypeName(node: NodeEntity): 'Repository' | 'RepoConnection' | 'ServiceMapping' {
+export function nodeTypeName(node: NodeEntity): 'Repository' | 'RepoConnection' | 'ServiceMapping' | 'CodeHostAccount' {
+  if (node instanceof CodeHostAccountEntity) return 'CodeHostAccount';
   if (node instanceof RepoConnectionEntity) return 'RepoConnection';
   if (node instanceof ServiceMappingEntity) return 'ServiceMapping';
   return 'Repository';

@@ -156,6 +156,12 @@ export class TenancyService {
     return { session, token };
   }
 
+  /** A user of this tenant by email (emails are unique across tenants), or null. */
+  async userOfTenant(tenantId: string, email: string): Promise<UserEntity | null> {
+    const user = await this.stores.auth.userByEmail(this.db, email.trim().toLowerCase());
+    return user?.tenantId === tenantId ? user : null;
+  }
+
   async tenantByName(name: string): Promise<TenantEntity | null> {
     return this.stores.tenancy.tenantByName(this.db, name);
   }

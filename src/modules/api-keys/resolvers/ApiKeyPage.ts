@@ -1,0 +1,3 @@
+import type { ApiKeyPageResolvers } from '../../../generated/graphql';
+
+export const ApiKeyPage: ApiKeyPageResolvers = { totalCount: (page) => page.totalCount() };
