@@ -8,6 +8,7 @@ import { Sync1764210000000 } from './1764210000000-sync';
 import { LiveRowCounters1764300000000 } from './1764300000000-live-row-counters';
 import { CodeHostAccounts1764400000000 } from './1764400000000-code-host-accounts';
 import { DashboardSignIn1764410000000 } from './1764410000000-dashboard-sign-in';
+import { RepositoryHostFacts1764420000000 } from './1764420000000-repository-host-facts';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   LiveRowCounters1764300000000,
   CodeHostAccounts1764400000000,
   DashboardSignIn1764410000000,
+  RepositoryHostFacts1764420000000,
 ];

@@ -114,7 +114,8 @@ describe('checkRepoConnection', () => {
     const bb = await server.gql(CHECK, { input: { platform: 'BITBUCKET', credentials: { username: TOKENS.bitbucketUser, appPassword: TOKENS.bitbucketPassword }, repositories: ['ws/app'] } });
     expect(bb.body.data.checkRepoConnection.check).toMatchObject({
       ok: true,
-      credential: { valid: true, identity: 'bb-user', requiredScopes: ['repository', 'pullrequest'], missingScopes: [] },
+      // Issue 17 on purpose: Bitbucket's current scope names; the app password's `repository` and `pullrequest` cover them.
+      credential: { valid: true, identity: 'bb-user', requiredScopes: ['read:repository:bitbucket', 'read:pullrequest:bitbucket'], missingScopes: [] },
       repositories: [{ repository: 'ws/app', status: 'FOUND', defaultBranch: 'master', headCommit: SHA.bitbucketApp, permission: 'write' }],
     });
   });
@@ -209,6 +210,81 @@ describe('connectRepos and replaceRepoConnection with verify', () => {
     const ok = await server.gql(REPLACE, { input: { id, ...github(TOKENS.githubClassic, ['acme/api', 'acme/web']) }, verify: true }, key);
     expect(ok.body.data.replaceRepoConnection.userErrors).toEqual([]);
     expect(ok.body.data.replaceRepoConnection.repoConnection.repositories).toEqual(expect.arrayContaining([{ path: 'acme/web', defaultBranch: 'trunk', lastCommitSha: SHA.githubWeb }]));
+  });
+});
+
+const CHECK_HOST_FACTS = /* GraphQL */ `
+  mutation Check($input: ConnectReposInput!) {
+    checkRepoConnection(input: $input) {
+      check { ok repositories { repository status movedTo ssoAuthorizationUrl archived hostRepositoryId defaultBranch headCommit message } }
+      userErrors { code field message }
+    }
+  }
+`;
+const CONNECT_HOST_FACTS = /* GraphQL */ `
+  mutation Connect($input: ConnectReposInput!, $verify: Boolean) {
+    connectRepos(input: $input, verify: $verify) {
+      repoConnection { id repositories { path archived hostRepositoryId defaultBranch lastCommitSha } }
+      userErrors { code field message }
+    }
+  }
+`;
+
+describe('moved, archived and SAML-protected repositories (issue 17)', () => {
+  it('a renamed repository is MOVED with its new path and what was found there; verify refuses it and names the new path', async () => {
+    const original = fake.githubHost.addRepo({ owner: 'acme', name: 'gql-old', private: true, head: 'cc'.repeat(20) });
+    fake.githubHost.renameRepo('acme/gql-old', 'acme/gql-new');
+    const res = await server.gql(CHECK_HOST_FACTS, { input: github(TOKENS.githubClassic, ['acme/gql-old', 'acme/sso']) });
+    expect(res.body.errors).toBeUndefined();
+    const { check } = res.body.data.checkRepoConnection;
+    expect(check.ok).toBe(false);
+    expect(check.repositories[0]).toEqual({
+      repository: 'acme/gql-old',
+      status: 'MOVED',
+      movedTo: 'acme/gql-new',
+      ssoAuthorizationUrl: null,
+      archived: false,
+      hostRepositoryId: String(original.id),
+      defaultBranch: 'main',
+      headCommit: 'cc'.repeat(20),
+      message: 'Renamed or transferred on GitHub: it is now acme/gql-new',
+    });
+    expect(check.repositories[1]).toMatchObject({ status: 'NO_ACCESS', ssoAuthorizationUrl: expect.stringMatching(new RegExp(`^${fake.url}/orgs/acme/sso\\?`)), message: expect.stringMatching(/authorize this token for acme at/) });
+
+    const before = await connectionCount(server);
+    const refused = await server.gql(CONNECT_HOST_FACTS, { input: github(TOKENS.githubClassic, ['acme/gql-old']), verify: true });
+    expect(refused.body.data.connectRepos).toEqual({
+      repoConnection: null,
+      userErrors: [{ code: 'BAD_USER_INPUT', field: ['repositories', '0'], message: '"acme/gql-old" has moved; connect it by its new path: Renamed or transferred on GitHub: it is now acme/gql-new' }],
+    });
+    expect(await connectionCount(server)).toBe(before);
+    const shim = await rest(server.url, 'POST', '/v1/config/repos?verify=true', { body: { platform: 'github', credentials: { token: TOKENS.githubClassic }, baseUrl: fake.githubApi, repositories: ['acme/gql-old', 'acme/sso'] }, headers: { authorization: `Bearer ${server.apiKey}` } });
+    expect(shim.status).toBe(400);
+    expect(shim.body.error.details).toEqual([
+      { field: 'repositories[0]', message: expect.stringMatching(/has moved; connect it by its new path: .* it is now acme\/gql-new$/) },
+      { field: 'repositories[1]', message: expect.stringMatching(/enforces SAML single sign-on: authorize this token for acme at http/) },
+    ]);
+    expect(shim.text).not.toContain(TOKENS.githubClassic);
+  });
+
+  it('a verified connect stores archived and the host ids (GitHub, GitLab); they show on Repository', async () => {
+    const archived = fake.githubHost.addRepo({ owner: 'acme', name: 'gql-archived', private: true, archived: true });
+    const key = await freshKey();
+    const res = await server.gql(CONNECT_HOST_FACTS, { input: github(TOKENS.githubClassic, ['acme/gql-archived', 'acme/web']), verify: true }, key);
+    expect(res.body.data.connectRepos.userErrors).toEqual([]);
+    expect(res.body.data.connectRepos.repoConnection.repositories).toEqual(
+      expect.arrayContaining([
+        { path: 'acme/gql-archived', archived: true, hostRepositoryId: String(archived.id), defaultBranch: 'main', lastCommitSha: expect.stringMatching(/^[0-9a-f]{40}$/) },
+        { path: 'acme/web', archived: false, hostRepositoryId: '1296270', defaultBranch: 'trunk', lastCommitSha: SHA.githubWeb },
+      ]),
+    );
+    const [row] = await server.dataSource.query('SELECT platform_host AS host, host_repository_id AS id FROM repositories WHERE path = ? AND repo_connection_id = ?', ['acme/web', res.body.data.connectRepos.repoConnection.id]);
+    expect(row).toEqual({ host: new URL(fake.url).host, id: '1296270' });
+    const gl = await server.gql(CONNECT_HOST_FACTS, { input: { platform: 'GITLAB', credentials: { token: TOKENS.gitlabGood }, baseUrl: fake.gitlab, repositories: ['group/sub/project'] }, verify: true }, key);
+    expect(gl.body.data.connectRepos.repoConnection.repositories).toEqual([{ path: 'group/sub/project', archived: false, hostRepositoryId: '100', defaultBranch: 'develop', lastCommitSha: SHA.gitlabProject }]);
+    // Without verify nothing is asked: not archived, no id yet (a sync fills them in).
+    const plain = await server.gql(CONNECT_HOST_FACTS, { input: github(TOKENS.githubClassic, ['acme/api']) }, key);
+    expect(plain.body.data.connectRepos.repoConnection.repositories).toEqual([{ path: 'acme/api', archived: false, hostRepositoryId: null, defaultBranch: 'main', lastCommitSha: null }]);
   });
 });
 

@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { onStatement } from '../src/db/data-source';
 import { RECOUNT_PROJECT_SQL } from '../src/modules/tenancy/project-counters.store';
 import { RateLimitService } from '../src/modules/rate-limit/rate-limit.service';
+import { RepositoryStore } from '../src/modules/repositories/repository.store';
 import { TenancyService } from '../src/modules/tenancy/tenancy.service';
 import { Secret } from '../src/modules/crypto';
 import { SignInLinkService } from '../src/modules/auth/sign-in-link.service';
@@ -54,6 +55,7 @@ function shape(query: string): string {
   return query.replace(/\s+/g, ' ').replace(/\((\s*\?\s*,)+\s*\?\s*\)/g, '(?…)').trim();
 }
 
+let hostIds = 1_000_000;
 const ts = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
 
 /** Rows like the server's own, written directly: `connections` with 10 repositories each, half of them mapped, plus loose repositories. */
@@ -72,14 +74,15 @@ async function fill(tenantId: string, projectId: string, connections: number, lo
       const repoId = randomUUID();
       const rat = ts(t0 + (n += 1) * 10);
       const deleted = r === 9 ? rat : null;
-      repos.push([repoId, tenantId, projectId, id, `repo${r}`, 'github', `org${c}-${randomBytes(3).toString('hex')}/repo${r}`, null, 'main', rat, rat, deleted]);
+      // As syncs leave them: each with the host's id, unique on its host.
+      repos.push([repoId, tenantId, projectId, id, `repo${r}`, 'github', `org${c}-${randomBytes(3).toString('hex')}/repo${r}`, null, 'main', rat, rat, deleted, 'github.com', String(++hostIds)]);
       if (r < 5) maps.push([`sm_${randomBytes(16).toString('hex')}`, tenantId, projectId, repoId, id, `svc-${c}-${r}-${randomBytes(3).toString('hex')}`, '', 'main', rat, rat, deleted]);
     }
   }
   for (let r = 0; r < looseRepositories; r++) {
     const at = ts(t0 + (n += 1) * 10);
     const path = `git.example.com/loose-${randomBytes(4).toString('hex')}/r${r}`;
-    repos.push([randomUUID(), tenantId, projectId, null, `loose${r}`, 'git_url', path, `https://${path}.git`, 'main', at, at, r % 7 === 0 ? at : null]);
+    repos.push([randomUUID(), tenantId, projectId, null, `loose${r}`, 'git_url', path, `https://${path}.git`, 'main', at, at, r % 7 === 0 ? at : null, null, null]);
   }
   const insert = async (sql: string, rows: unknown[][], width: number) => {
     for (let i = 0; i < rows.length; i += 500) {
@@ -94,9 +97,9 @@ async function fill(tenantId: string, projectId: string, connections: number, lo
   );
   await insert(
     `INSERT INTO repositories (id, tenant_id, project_id, repo_connection_id, name, source_type, path, remote_url, default_branch,
-       issue_auto_create_enabled, issue_auto_create_min_severity, created_at, updated_at, deleted_at)`,
+       issue_auto_create_enabled, issue_auto_create_min_severity, created_at, updated_at, deleted_at, platform_host, host_repository_id)`,
     repos.map((r) => [...r.slice(0, 9), false, 'high', ...r.slice(9)]),
-    14,
+    16,
   );
   await insert(
     'INSERT INTO service_mappings (id, tenant_id, project_id, repository_id, repo_connection_id, service_name, path_prefix, default_branch, created_at, updated_at, deleted_at)',
@@ -314,6 +317,7 @@ async function driveEverything(): Promise<void> {
   });
   await gql('viewer', '{ viewer { kind tenant { id } project { id repositoryCount repositoryQuota } permissions } }');
   await gql('resolveCodeLocation', `{ resolveCodeLocation(serviceName: "scan-${tag}-d", path: "src/main.go", line: 3) { matched reason repository { id } path } }`);
+  await gql('resolveCodeLocation (commit)', `{ resolveCodeLocation(serviceName: "scan-${tag}-d", path: "src/main.go", line: 3, commit: "v1.2.3") { matched webUrl commit } }`);
 
   // Idempotency: a first run, a replay, and the same key with another body.
   const idem = { 'idempotency-key': `scan-${tag}` };
@@ -345,6 +349,14 @@ async function driveEverything(): Promise<void> {
   if (listed.data?.next_cursor ?? listed.next_cursor) await shim('GET /api/repos (next page)', 'GET', `/api/repos?limit=20&cursor=${encodeURIComponent(listed.data?.next_cursor ?? listed.next_cursor)}`);
   await shim('GET /api/repos/:id', 'GET', `/api/repos/${heimdallId}`);
   await shim('DELETE /api/repos/:id', 'DELETE', `/api/repos/${heimdallId}`);
+
+  // A sync's write of what the host said (worker code, no request drives it here), and the lookup of
+  // a host's repository by its id that webhooks and reconciliation use (issue 19).
+  operation = 'sync writes and the host-id lookup';
+  const repositoriesStore = new RepositoryStore();
+  const facts = { defaultBranch: 'main', headCommit: 'a'.repeat(40), archived: true, platformHost: 'github.com', hostRepositoryId: '999999999' };
+  await repositoriesStore.recordSyncFound(server.dataSource.manager, connection.repositories[0].id, facts, null);
+  expect(await repositoriesStore.liveByHostRepositoryId(server.dataSource.manager, 'github.com', '999999999')).toEqual([expect.objectContaining({ id: connection.repositories[0].id })]);
 
   await gql('deleteRepoConnection', `mutation($input: RepoConnectionIdInput!) { deleteRepoConnection(input: $input) { ${cl} } }`, { input: { id: connection.id } });
 
@@ -467,7 +479,7 @@ test('every statement of the main operations runs on an index: no full scan and 
   }
   // The capture saw the operations it should have: a broken hook would pass vacuously.
   expect(explained.length).toBeGreaterThan(30);
-  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'codeHostAccounts', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out']) {
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out']) {
     expect(explained).toContain(op);
   }
   // An API key's last use is noted by the request that used it (whichever operation came first).

@@ -1,6 +1,6 @@
 import { PlatformHttp, nextLink, requestedDelayMs } from '../src/modules/platforms/host-http';
 import { createPlatformClient, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
-import { fileWebUrl, webBaseUrlFor } from '../src/modules/platforms/platform-facts';
+import { PLATFORM_FACTS, fileWebUrl, platformHost, webBaseUrlFor } from '../src/modules/platforms/platform-facts';
 import { SHA, SLOW_MS, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
 
 let fake: FakeHosts;
@@ -44,6 +44,10 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
       permission: 'push',
       defaultBranch: 'main',
       headCommit: SHA.githubApi,
+      archived: false,
+      hostRepositoryId: '1296269',
+      movedTo: null,
+      ssoAuthorizationUrl: null,
       message: null,
     });
   });
@@ -56,6 +60,10 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
       permission: expect.any(String),
       defaultBranch: 'main',
       headCommit: null,
+      archived: false,
+      hostRepositoryId: '1296273',
+      movedTo: null,
+      ssoAuthorizationUrl: null,
       message: expect.stringMatching(/empty/),
     });
   });
@@ -71,7 +79,8 @@ describe('GitHub (Enterprise Server layout through baseUrl)', () => {
 
   it('a refused token is invalid (401), an SSO-protected repository is no access (403), an unknown one not found (404)', async () => {
     expect(await github(TOKENS.githubBad).checkCredential()).toMatchObject({ valid: false, identity: null });
-    expect(await github(TOKENS.githubClassic).checkRepository('acme/sso')).toMatchObject({ status: 'no_access', message: 'GitHub refused access (403)' });
+    // Issue 17 on purpose: the SAML organization's 403 names the authorization page and what to do, not just the status.
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/sso')).toMatchObject({ status: 'no_access', message: expect.stringMatching(/^The acme organization enforces SAML single sign-on: authorize this token for acme at http/) });
     expect(await github(TOKENS.githubClassic).checkRepository('acme/nope')).toMatchObject({ status: 'not_found' });
   });
 
@@ -150,6 +159,10 @@ describe('GitLab (self-managed through baseUrl)', () => {
       permission: 'developer',
       defaultBranch: 'develop',
       headCommit: SHA.gitlabProject,
+      archived: false,
+      hostRepositoryId: '100',
+      movedTo: null,
+      ssoAuthorizationUrl: null,
       message: null,
     });
     expect(fake.requests.some((r) => r.path === '/api/v4/projects/group%2Fsub%2Fproject')).toBe(true);
@@ -189,7 +202,8 @@ describe('Bitbucket Cloud', () => {
       valid: true,
       identity: null,
       scopes: ['repository'],
-      missingScopes: ['pullrequest'],
+      // Issue 17 on purpose: judged and named in Bitbucket's current scope names (`repository` covers the first).
+      missingScopes: ['read:pullrequest:bitbucket'],
       message: expect.stringMatching(/no account scope/),
     });
   });
@@ -203,6 +217,10 @@ describe('Bitbucket Cloud', () => {
       permission: 'write',
       defaultBranch: 'master',
       headCommit: SHA.bitbucketApp,
+      archived: null,
+      hostRepositoryId: fake.bitbucketHost.repo('ws/app').uuid,
+      movedTo: null,
+      ssoAuthorizationUrl: null,
       message: null,
     });
     expect(calls('/2.0/user/permissions/repositories') - before).toBe(2); // two pages through `next`
@@ -212,6 +230,167 @@ describe('Bitbucket Cloud', () => {
     const client = bitbucket(TOKENS.bitbucketPassword);
     expect(await client.checkRepository('ws/secret')).toMatchObject({ status: 'no_access' });
     expect(await client.checkRepository('ws/none')).toMatchObject({ status: 'not_found' });
+  });
+});
+
+describe('renamed, transferred, archived and SAML-protected repositories', () => {
+  it('GitHub: a renamed repository (301 to the repository by id) is MOVED, followed with the same token, and described at its new place', async () => {
+    const original = fake.githubHost.addRepo({ owner: 'acme', name: 'before-rename', private: true, defaultBranch: 'develop', head: 'aa'.repeat(20) });
+    fake.githubHost.renameRepo('acme/before-rename', 'acme/after-rename');
+    const from = fake.requests.length;
+    const report = await github(TOKENS.githubClassic).checkRepository('acme/before-rename');
+    expect(report).toEqual({
+      repository: 'acme/before-rename',
+      status: 'moved',
+      movedTo: 'acme/after-rename',
+      atNewPlace: 'found',
+      visibility: 'private',
+      permission: 'push',
+      defaultBranch: 'develop',
+      headCommit: 'aa'.repeat(20),
+      archived: false,
+      hostRepositoryId: String(original.id),
+      ssoAuthorizationUrl: null,
+      message: 'Renamed or transferred on GitHub: it is now acme/after-rename',
+    });
+    const sent = fake.requests.slice(from);
+    expect(sent.map((r) => r.path)).toEqual(['/api/v3/repos/acme/before-rename', `/api/v3/repositories/${original.id}`, '/api/v3/repos/acme/after-rename/branches/develop']);
+    // The same token on every hop (same origin only).
+    expect(sent.every((r) => r.headers.authorization === `Bearer ${TOKENS.githubClassic}`)).toBe(true);
+  });
+
+  it('GitHub: a transfer to the token owner is followed; a transfer out of its sight is not found (GitHub answers 404 there)', async () => {
+    fake.githubHost.addRepo({ owner: 'acme', name: 'leaving', private: true });
+    fake.githubHost.transferRepo('acme/leaving', 'octocat');
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/leaving')).toMatchObject({ status: 'moved', movedTo: 'octocat/leaving', permission: 'admin', atNewPlace: 'found' });
+    fake.githubHost.addRepo({ owner: 'acme', name: 'sold', private: true });
+    fake.githubHost.transferRepo('acme/sold', 'strangers');
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/sold')).toMatchObject({ status: 'not_found', movedTo: null });
+  });
+
+  it('GitHub: a redirect to another host is never followed (the token would go with it), nor a chain without end', async () => {
+    const from = fake.requests.length;
+    fake.failNext('/repos/acme/elsewhere', 1, 301, { location: 'https://elsewhere.example/api/v3/repositories/1' });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/elsewhere')).toMatchObject({ status: 'unreachable', message: expect.stringMatching(/redirect \(301\) to another host, which is not followed/) });
+    fake.failNext('/repos/acme/loop', 1, 301, { location: `${fake.githubApi}/repos/acme/loop2` });
+    fake.failNext('/repos/acme/loop2', 1, 301, { location: `${fake.githubApi}/repos/acme/loop3` });
+    fake.failNext('/repos/acme/loop3', 1, 301, { location: `${fake.githubApi}/repos/acme/loop4` });
+    fake.failNext('/repos/acme/loop4', 1, 301, { location: `${fake.githubApi}/repos/acme/loop` });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/loop')).toMatchObject({ status: 'unreachable', message: expect.stringMatching(/again and again/) });
+    expect(fake.requests.slice(from).some((r) => r.path.includes('elsewhere.example'))).toBe(false);
+  });
+
+  it('GitHub: archived is read from the repository', async () => {
+    fake.githubHost.addRepo({ owner: 'acme', name: 'old-stuff', private: true, archived: true });
+    expect(await github(TOKENS.githubClassic).checkRepository('acme/old-stuff')).toMatchObject({ status: 'found', archived: true });
+  });
+
+  it("GitHub: a SAML organization's 403 names the page that authorizes the token, and says to authorize it for the organization", async () => {
+    const report = await github(TOKENS.githubClassic).checkRepository('acme/sso');
+    expect(report).toMatchObject({ status: 'no_access', ssoAuthorizationUrl: expect.stringMatching(new RegExp(`^${fake.url}/orgs/acme/sso\\?authorization_request=[0-9a-f]+$`)) });
+    expect(report.message).toBe(`The acme organization enforces SAML single sign-on: authorize this token for acme at ${report.ssoAuthorizationUrl}, then check again`);
+    expect(JSON.stringify(report)).not.toContain(TOKENS.githubClassic);
+    // A URL on another host, or one carrying the token, is not passed on; the advice stays.
+    for (const url of ['https://phish.example/orgs/acme/sso', `${fake.url}/orgs/acme/sso?t=${TOKENS.githubClassic}`]) {
+      fake.failNext('/repos/acme/web', 1, 403, { 'x-github-sso': `required; url=${url}` });
+      const other = await github(TOKENS.githubClassic).checkRepository('acme/web');
+      expect(other).toMatchObject({ status: 'no_access', ssoAuthorizationUrl: null, message: expect.stringMatching(/enforces SAML single sign-on: authorize this token for acme \(Settings/) });
+      expect(JSON.stringify(other)).not.toContain(TOKENS.githubClassic);
+    }
+  });
+
+  it('GitLab: a renamed project answers at its old path with its new one: MOVED, read by id', async () => {
+    fake.gitlabHost.addProject({ path: 'group/old-name', id: 300, members: { 'gitlab-user': 40 }, head: 'bb'.repeat(20), archived: true });
+    fake.gitlabHost.renameProject('group/old-name', 'other-group/new-name');
+    const from = fake.requests.length;
+    expect(await gitlab(TOKENS.gitlabGood).checkRepository('group/old-name')).toMatchObject({
+      status: 'moved',
+      movedTo: 'other-group/new-name',
+      atNewPlace: 'found',
+      permission: 'maintainer',
+      headCommit: 'bb'.repeat(20),
+      archived: true,
+      hostRepositoryId: '300',
+      message: 'Renamed or transferred on GitLab: it is now other-group/new-name',
+    });
+    expect(fake.requests.slice(from).map((r) => r.path)).toEqual(['/api/v4/projects/group%2Fold-name', '/api/v4/projects/300/repository/branches/main']);
+  });
+
+  it('host names for stored ids: the web root host, lower-cased, with its port', () => {
+    expect(platformHost(webBaseUrlFor('github', null))).toBe('github.com');
+    expect(platformHost(webBaseUrlFor('github', 'https://GHE.example.com/api/v3'))).toBe('ghe.example.com');
+    expect(platformHost(webBaseUrlFor('gitlab', 'https://gitlab.example.com:8443/api/v4'))).toBe('gitlab.example.com:8443');
+    expect(platformHost(webBaseUrlFor('bitbucket', null))).toBe('bitbucket.org');
+  });
+});
+
+describe('Bitbucket Cloud credentials after app passwords', () => {
+  const email = 'bb-user@example.com';
+  const read = ['read:user:bitbucket', 'read:repository:bitbucket', 'read:pullrequest:bitbucket'];
+  const client = (credentials: Parameters<typeof createPlatformClient>[1]) => createPlatformClient('bitbucket', credentials, null, options);
+
+  it('an Atlassian API token: HTTP Basic with the account email; judged on the new scope names', async () => {
+    const apiToken = fake.bitbucketHost.addApiToken({ email, scopes: read });
+    const from = fake.requests.length;
+    const c = client({ email, apiToken });
+    expect(await c.checkCredential()).toEqual({ valid: true, identity: 'bb-user', scopes: read, missingScopes: [], message: null });
+    expect(await c.checkRepository('ws/app')).toMatchObject({ status: 'found', headCommit: SHA.bitbucketApp, permission: 'write' });
+    expect(fake.requests.slice(from).every((r) => r.headers.authorization === `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`)).toBe(true);
+  });
+
+  it('the SigSentry body {username, appPassword} carries an API token with the email as username', async () => {
+    const apiToken = fake.bitbucketHost.addApiToken({ email, scopes: read });
+    expect(await client({ username: email, appPassword: apiToken }).checkCredential()).toMatchObject({ valid: true, identity: 'bb-user', missingScopes: [] });
+  });
+
+  it('write scopes do not imply read ones: an API token with write:repository lacks both reads', async () => {
+    const apiToken = fake.bitbucketHost.addApiToken({ email, scopes: ['read:user:bitbucket', 'write:repository:bitbucket'] });
+    expect(await client({ email, apiToken }).checkCredential()).toMatchObject({ valid: true, missingScopes: ['read:repository:bitbucket', 'read:pullrequest:bitbucket'] });
+    expect(PLATFORM_FACTS.bitbucket.missingScopes(['pullrequest'])).toEqual([]);
+    expect(PLATFORM_FACTS.bitbucket.missingScopes(['repository:admin'])).toEqual(['read:pullrequest:bitbucket']);
+    expect(PLATFORM_FACTS.bitbucket.missingScopes(['admin:repository:bitbucket', 'read:pullrequest:bitbucket'])).toEqual(['read:repository:bitbucket']);
+  });
+
+  it('a repository access token: Bearer, no person behind it, reaches its repository only', async () => {
+    const accessToken = fake.bitbucketHost.addAccessToken({ kind: 'repository', workspace: 'ws', repo: 'ws/app', scopes: ['repository', 'pullrequest'] });
+    const c = client({ accessToken });
+    expect(await c.checkCredential()).toEqual({ valid: true, identity: null, scopes: ['repository', 'pullrequest'], missingScopes: [], message: expect.stringMatching(/^An access token acts for its repository, project or workspace/) });
+    expect(await c.checkRepository('ws/app')).toMatchObject({ status: 'found', headCommit: SHA.bitbucketApp, permission: null });
+    expect(await c.checkRepository('ws/docs')).toMatchObject({ status: 'not_found' });
+    const sent = fake.requests.filter((r) => r.headers.authorization === `Bearer ${accessToken}`);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.some((r) => r.path.startsWith('/2.0/user/permissions'))).toBe(false);
+  });
+
+  it('an access token with the repository scope only lacks the pull request one', async () => {
+    const accessToken = fake.bitbucketHost.addAccessToken({ kind: 'workspace', workspace: 'ws', scopes: ['repository'] });
+    expect(await client({ accessToken }).checkCredential()).toMatchObject({ valid: true, missingScopes: ['read:pullrequest:bitbucket'] });
+  });
+
+  it('refused credentials say what to do, and never repeat the secret', async () => {
+    fake.bitbucketHost.appPasswordsEnded = true;
+    try {
+      const ended = await client({ username: TOKENS.bitbucketUser, appPassword: TOKENS.bitbucketPassword }).checkCredential();
+      expect(ended).toEqual({
+        valid: false,
+        identity: null,
+        scopes: null,
+        missingScopes: null,
+        message:
+          'Bitbucket refused the username and app password (401). Bitbucket Cloud ended app passwords on 28 July 2026: use an Atlassian API token with Bitbucket scopes (read:repository:bitbucket, read:pullrequest:bitbucket) and your Atlassian account email as the username, or a repository, project or workspace access token',
+      });
+      const apiToken = fake.bitbucketHost.addApiToken({ email, scopes: read });
+      const asBearer = await client({ accessToken: apiToken }).checkCredential();
+      expect(asBearer).toMatchObject({ valid: false, message: expect.stringMatching(/an Atlassian API token is sent with its account email \(give it as email and apiToken\)/) });
+      const wrongEmail = await client({ email: 'someone@example.com', apiToken }).checkCredential();
+      expect(wrongEmail).toMatchObject({ valid: false, message: expect.stringMatching(/^Bitbucket refused the email and API token \(401\)/) });
+      const appPasswordAsApiToken = await client({ email, apiToken: TOKENS.bitbucketPassword }).checkCredential();
+      expect(appPasswordAsApiToken).toMatchObject({ valid: false, message: expect.stringMatching(/this is an app password, and Bitbucket Cloud ended app passwords on 28 July 2026/) });
+      const text = JSON.stringify([ended, asBearer, wrongEmail, appPasswordAsApiToken]);
+      for (const secret of [TOKENS.bitbucketPassword, apiToken]) expect(text).not.toContain(secret);
+    } finally {
+      fake.bitbucketHost.appPasswordsEnded = false;
+    }
   });
 });
 

@@ -29,6 +29,12 @@ const RESOLVE = /* GraphQL */ `
   }
 `;
 
+const RESOLVE_AT = /* GraphQL */ `
+  query ResolveAt($serviceName: String!, $path: String!, $line: Int, $commit: String) {
+    resolveCodeLocation(serviceName: $serviceName, path: $path, line: $line, commit: $commit) { matched reason path branch commit line webUrl }
+  }
+`;
+
 let n = 0;
 const name = (label: string) => `${label}-${Date.now()}-${++n}`;
 
@@ -182,6 +188,48 @@ describe('resolveCodeLocation', () => {
     expect(ok.body.data.connectRepos.userErrors).toEqual([]);
     const res = await server.gql(RESOLVE, { serviceName, path: '/srv/a/b/lib/x.py', line: 5 });
     expect(res.body.data.resolveCodeLocation).toMatchObject({ matched: true, path: 'lib/x.py', webUrl: `https://github.com/acme/${serviceName}/blob/main/lib/x.py#L5` });
+  });
+
+  it('pinned to a commit: each host links the file at that commit instead of the branch, and the reason says so', async () => {
+    const sha = '9fceb02d0ae598e95dc970b74767f19372d61af8';
+    const gh = await mapping(await repository('GITHUB', 'acme/pinned', 'https://ghe.example.com/api/v3'), [{ stackRoot: '/app/', sourceRoot: 'src/' }]);
+    const ghRes = await server.gql(RESOLVE_AT, { serviceName: gh.serviceName, path: '/app/handlers/user.ts', line: 42, commit: sha });
+    expect(ghRes.body.data.resolveCodeLocation).toMatchObject({
+      matched: true,
+      branch: 'main',
+      commit: sha,
+      webUrl: `https://ghe.example.com/acme/pinned/blob/${sha}/src/handlers/user.ts#L42`,
+      reason: expect.stringMatching(new RegExp(`Linked at commit ${sha} instead of the mapping's branch main\\.$`)),
+    });
+    const gl = await mapping(await repository('GITLAB', 'group/sub/pinned', 'https://gitlab.example.com'), [{ stackRoot: '/srv/', sourceRoot: '' }]);
+    const glRes = await server.gql(RESOLVE_AT, { serviceName: gl.serviceName, path: '/srv/lib/x.rb', line: 7, commit: 'ABCDEF1' });
+    // A short SHA, lower-cased as the hosts' URLs take it.
+    expect(glRes.body.data.resolveCodeLocation).toMatchObject({ commit: 'abcdef1', webUrl: 'https://gitlab.example.com/group/sub/pinned/-/blob/abcdef1/lib/x.rb#L7' });
+    const bb = await mapping(await repository('BITBUCKET', 'ws/pinned'), [{ stackRoot: '/code/', sourceRoot: '' }]);
+    const bbRes = await server.gql(RESOLVE_AT, { serviceName: bb.serviceName, path: '/code/app/views.py', line: 12, commit: sha });
+    expect(bbRes.body.data.resolveCodeLocation.webUrl).toBe(`https://bitbucket.org/ws/pinned/src/${sha}/app/views.py#lines-12`);
+    // Without commit, the branch as before.
+    const plain = await server.gql(RESOLVE_AT, { serviceName: bb.serviceName, path: '/code/app/views.py', line: 12 });
+    expect(plain.body.data.resolveCodeLocation).toMatchObject({ commit: null, webUrl: 'https://bitbucket.org/ws/pinned/src/main/app/views.py#lines-12' });
+    expect(plain.body.data.resolveCodeLocation.reason).not.toMatch(/Linked at/);
+  });
+
+  it('pinned to a release tag, given bare or as refs/tags/…', async () => {
+    const { serviceName } = await mapping(await repository('GITHUB', 'acme/tagged'), [{ stackRoot: '/app/', sourceRoot: '' }]);
+    for (const commit of ['v1.4.2', 'refs/tags/v1.4.2']) {
+      const res = await server.gql(RESOLVE_AT, { serviceName, path: '/app/main.go', line: 3, commit });
+      expect(res.body.data.resolveCodeLocation).toMatchObject({ commit: 'v1.4.2', webUrl: 'https://github.com/acme/tagged/blob/v1.4.2/main.go#L3', reason: expect.stringMatching(/Linked at tag v1\.4\.2/) });
+    }
+    const slashed = await server.gql(RESOLVE_AT, { serviceName, path: '/app/main.go', commit: 'release/2026 q1'.replace(' ', '-') });
+    expect(slashed.body.data.resolveCodeLocation.webUrl).toBe('https://github.com/acme/tagged/blob/release/2026-q1/main.go');
+  });
+
+  it('a commit of the wrong shape is a clear error naming the field, and nothing is resolved', async () => {
+    for (const commit of ['', 'v1..2', 'refs/heads/main', 'has space', 'x'.repeat(300), 'g'.repeat(40) + '~1', '../etc']) {
+      const res = await server.gql(RESOLVE_AT, { serviceName: 'x', path: '/a', commit });
+      expect([commit, res.body.data]).toEqual([commit, null]);
+      expect(res.body.errors[0]).toMatchObject({ message: expect.stringMatching(/^commit must be a commit SHA \(7 to 64 hexadecimal characters\) or a tag name/), extensions: { code: 'BAD_USER_INPUT', field: ['commit'] } });
+    }
   });
 
   it('a bad line is a clear error', async () => {

@@ -3,6 +3,7 @@ import { createAccount } from './support/factories';
 import { SHA, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
 import { startTestServer, type TestServer } from './support/test-server';
 import { SyncWorker } from '../src/modules/sync/sync-worker';
+import { RepositoryStore } from '../src/modules/repositories/repository.store';
 
 const CONNECT = /* GraphQL */ `
   mutation Connect($input: ConnectReposInput!) {
@@ -217,6 +218,36 @@ describe('sync', () => {
     await loop.stop();
     expect((await read(id, key)).syncStatus).toBe('OK');
     expect(loop.started).toBe(false);
+  });
+
+  it('a repository renamed on the host: the sync reads it at its new place, stores its head, archived flag and host id, and reports the move without changing the path', async () => {
+    const key = await freshKey();
+    const repo = fake.githubHost.addRepo({ owner: 'acme', name: 'sync-before', private: true, head: 'dd'.repeat(20) });
+    const id = await connect(['acme/sync-before', 'acme/web'], TOKENS.githubClassic, key);
+    fake.githubHost.renameRepo('acme/sync-before', 'acme/sync-after');
+    fake.githubHost.archiveRepo('acme/sync-after');
+    await server.gql(SYNC, { id }, { authorization: `Bearer ${key}` });
+    expect(await worker().runOnce()).toMatchObject({ connectionId: id, outcome: 'done' });
+    const after = await read(id, key);
+    expect(after).toMatchObject({ syncStatus: 'OK', syncError: null });
+    const moved = after.repositories.find((r: any) => r.path === 'acme/sync-before');
+    expect(moved).toMatchObject({ path: 'acme/sync-before', lastCommitSha: 'dd'.repeat(20), syncStatus: 'ERROR', syncedAt: expect.any(String) });
+    expect(moved.syncError).toBe(
+      "Renamed or transferred on GitHub: it is now acme/sync-after. repolink still knows it as acme/sync-before (its branch and head were read at the new place); the path follows through the host's webhooks or reconciliation, or connect it by its new path",
+    );
+    const [row] = await server.dataSource.query('SELECT path, archived, platform_host AS host, host_repository_id AS hostId FROM repositories WHERE repo_connection_id = ? AND path = ?', [id, 'acme/sync-before']);
+    expect(row).toEqual({ path: 'acme/sync-before', archived: 1, host: new URL(fake.url).host, hostId: String(repo.id) });
+    // The host's id finds it whatever its path (what webhooks and reconciliation will use).
+    const found = await new RepositoryStore().liveByHostRepositoryId(server.dataSource.manager, new URL(fake.url).host.toUpperCase(), String(repo.id));
+    expect(found).toEqual([expect.objectContaining({ path: 'acme/sync-before', repoConnectionId: id })]);
+    expect(after.repositories.find((r: any) => r.path === 'acme/web')).toMatchObject({ syncStatus: 'OK', syncError: null });
+
+    // Unarchived on the host: the next sync says so.
+    fake.githubHost.archiveRepo('acme/sync-after', false);
+    await server.gql(SYNC, { id }, { authorization: `Bearer ${key}` });
+    expect(await worker().runOnce()).toMatchObject({ outcome: 'done' });
+    const [again] = await server.dataSource.query('SELECT archived FROM repositories WHERE repo_connection_id = ? AND path = ?', [id, 'acme/sync-before']);
+    expect(again.archived).toBe(0);
   });
 
   it('the queue statements run on indexes', async () => {

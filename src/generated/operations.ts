@@ -33,17 +33,26 @@ export type CreateRepositoryInput = {
 };
 
 /**
- * Platform credentials: `token` (and optionally `baseUrl`) for GitHub and GitLab, `username` and
- * `appPassword` for Bitbucket.
+ * Platform credentials: `token` (and optionally `baseUrl`) for GitHub and GitLab. For Bitbucket Cloud
+ * one of three kinds: `email` and `apiToken` (an Atlassian API token, sent as HTTP Basic with the
+ * account's email), `accessToken` (a repository, project or workspace access token, sent as Bearer), or
+ * the SigSentry body's `username` and `appPassword` (sent as HTTP Basic: an API token works there with
+ * the account's email as `username`; Bitbucket refuses app passwords themselves since 28 July 2026).
  */
 export type CredentialsInput = {
-  /** Bitbucket app password. */
+  /** Bitbucket: a repository, project or workspace access token (scopes `repository` and `pullrequest`). */
+  accessToken?: string | null | undefined;
+  /** Bitbucket: an Atlassian API token with Bitbucket scopes (`read:repository:bitbucket`, `read:pullrequest:bitbucket`; `read:user:bitbucket` names its owner). Goes with `email`. */
+  apiToken?: string | null | undefined;
+  /** Bitbucket: an app password (ended by Bitbucket on 28 July 2026), or an Atlassian API token given with the account's email as `username`. */
   appPassword?: string | null | undefined;
   /** API base URL for a self-hosted server; may also be given beside `credentials`. */
   baseUrl?: string | null | undefined;
+  /** Bitbucket: the Atlassian account's email that goes with `apiToken`. */
+  email?: string | null | undefined;
   /** Personal access token (GitHub `ghp_…`, GitLab `glpat-…`). */
   token?: string | null | undefined;
-  /** Bitbucket username. */
+  /** Bitbucket: the username of an app password, or the Atlassian account's email when `appPassword` holds an API token. */
   username?: string | null | undefined;
 };
 

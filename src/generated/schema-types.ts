@@ -254,8 +254,10 @@ export type CodeHostRepositoryPage = {
 /** Where a stack frame of a service is in its repository, and why. */
 export type CodeLocation = {
   __typename?: 'CodeLocation';
-  /** The branch of the mapping (`defaultBranch`), which the URL points at. */
+  /** The branch of the mapping (`defaultBranch`), which the URL points at unless `commit` was given. */
   branch: Maybe<Scalars['String']['output']>;
+  /** The commit SHA or tag the URL points at, when `resolveCodeLocation` was given one (lower-cased when it is a SHA); null otherwise. */
+  commit: Maybe<Scalars['String']['output']>;
   /** The line asked about, when given. */
   line: Maybe<Scalars['Int']['output']>;
   /** Whether a mapping and (when it has any) a stack root matched; when false only `reason` (and `serviceMapping` if the service is mapped) are set. */
@@ -270,7 +272,7 @@ export type CodeLocation = {
   serviceMapping: Maybe<ServiceMapping>;
   /** The stack root that matched; null when the mapping has none (the path is then relative to `pathPrefix`). */
   stackRoot: Maybe<StackRoot>;
-  /** The file and line on its platform: GitHub/GHES `…/blob/{branch}/{path}#L{line}`, GitLab `…/-/blob/{branch}/{path}#L{line}`, Bitbucket `…/src/{branch}/{path}#lines-{line}`. Null for a plain git remote. */
+  /** The file and line on its platform: GitHub/GHES `…/blob/{ref}/{path}#L{line}`, GitLab `…/-/blob/{ref}/{path}#L{line}`, Bitbucket `…/src/{ref}/{path}#lines-{line}`, where `ref` is `commit` when given, else `branch`. Null for a plain git remote. */
   webUrl: Maybe<Scalars['String']['output']>;
 };
 
@@ -352,13 +354,18 @@ export type CreateServiceMappingInput = {
 /** What the platform says about a credential. Never contains the credential itself. */
 export type CredentialCheck = {
   __typename?: 'CredentialCheck';
-  /** The account the credential belongs to: the GitHub login, GitLab username or Bitbucket username. */
+  /** The account the credential belongs to: the GitHub login, GitLab username or Bitbucket username; null for a Bitbucket access token (it acts for a repository, project or workspace, not a person) or a credential without the account scope. */
   identity: Maybe<Scalars['String']['output']>;
   /** What went wrong or what to know, in words safe to show. */
   message: Maybe<Scalars['String']['output']>;
-  /** The required scopes the credential lacks; empty when none; null when the scopes are unknown. */
+  /** The required scopes the credential lacks, in `requiredScopes`' names; empty when none; null when the scopes are unknown. */
   missingScopes: Maybe<Array<Scalars['String']['output']>>;
-  /** The scopes repolink needs to read code and pull/merge requests on this platform (`repo`; `read_api`; `repository` and `pullrequest`). */
+  /**
+   * The scopes repolink needs to read code and pull/merge requests on this platform, in its current
+   * names: `repo` (GitHub); `read_api` (GitLab; `api` covers it); `read:repository:bitbucket` and
+   * `read:pullrequest:bitbucket` (Bitbucket API tokens; access tokens and OAuth consumers, which Bitbucket
+   * still describes in the older names, are covered by `repository` and `pullrequest`).
+   */
   requiredScopes: Array<Scalars['String']['output']>;
   /** The scopes the credential carries; null when the platform does not list them (GitHub fine-grained tokens: access is then checked per repository). */
   scopes: Maybe<Array<Scalars['String']['output']>>;
@@ -367,17 +374,26 @@ export type CredentialCheck = {
 };
 
 /**
- * Platform credentials: `token` (and optionally `baseUrl`) for GitHub and GitLab, `username` and
- * `appPassword` for Bitbucket.
+ * Platform credentials: `token` (and optionally `baseUrl`) for GitHub and GitLab. For Bitbucket Cloud
+ * one of three kinds: `email` and `apiToken` (an Atlassian API token, sent as HTTP Basic with the
+ * account's email), `accessToken` (a repository, project or workspace access token, sent as Bearer), or
+ * the SigSentry body's `username` and `appPassword` (sent as HTTP Basic: an API token works there with
+ * the account's email as `username`; Bitbucket refuses app passwords themselves since 28 July 2026).
  */
 export type CredentialsInput = {
-  /** Bitbucket app password. */
+  /** Bitbucket: a repository, project or workspace access token (scopes `repository` and `pullrequest`). */
+  accessToken?: InputMaybe<Scalars['String']['input']>;
+  /** Bitbucket: an Atlassian API token with Bitbucket scopes (`read:repository:bitbucket`, `read:pullrequest:bitbucket`; `read:user:bitbucket` names its owner). Goes with `email`. */
+  apiToken?: InputMaybe<Scalars['String']['input']>;
+  /** Bitbucket: an app password (ended by Bitbucket on 28 July 2026), or an Atlassian API token given with the account's email as `username`. */
   appPassword?: InputMaybe<Scalars['String']['input']>;
   /** API base URL for a self-hosted server; may also be given beside `credentials`. */
   baseUrl?: InputMaybe<Scalars['String']['input']>;
+  /** Bitbucket: the Atlassian account's email that goes with `apiToken`. */
+  email?: InputMaybe<Scalars['String']['input']>;
   /** Personal access token (GitHub `ghp_…`, GitLab `glpat-…`). */
   token?: InputMaybe<Scalars['String']['input']>;
-  /** Bitbucket username. */
+  /** Bitbucket: the username of an app password, or the Atlassian account's email when `appPassword` holds an API token. */
   username?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -662,7 +678,7 @@ export type Query = {
   repositories: RepositoryPage;
   /** A repository of the caller's project by id; null when there is none (or it belongs to someone else). */
   repository: Maybe<Repository>;
-  /** Maps a stack frame (`path`, e.g. `/app/services/api/src/handlers/user.ts`, and `line`) of a service to the file in its repository and its web URL. Needs `config:read`. */
+  /** Maps a stack frame (`path`, e.g. `/app/services/api/src/handlers/user.ts`, and `line`) of a service to the file in its repository and its web URL, on the mapping's branch or at the `commit` given. Needs `config:read`. */
   resolveCodeLocation: CodeLocation;
   /** A service mapping of the caller's project by id; null when there is none (or it belongs to someone else). */
   serviceMapping: Maybe<ServiceMapping>;
@@ -727,6 +743,7 @@ export type QueryRepositoryArgs = {
 
 
 export type QueryResolveCodeLocationArgs = {
+  commit?: InputMaybe<Scalars['String']['input']>;
   line?: InputMaybe<Scalars['Int']['input']>;
   path: Scalars['String']['input'];
   serviceName: Scalars['String']['input'];
@@ -797,7 +814,7 @@ export type RepoConnectionCheck = {
   __typename?: 'RepoConnectionCheck';
   /** What the platform says about the credential. */
   credential: CredentialCheck;
-  /** True when the credential is valid, lacks no required scope and every repository is FOUND: `connectRepos` with `verify: true` would accept it. */
+  /** True when the credential is valid, lacks no required scope and every repository is FOUND (not MOVED): `connectRepos` with `verify: true` would accept it. */
   ok: Scalars['Boolean']['output'];
   /** The platform asked. */
   platform: Platform;
@@ -849,11 +866,19 @@ export type RepoConnectionPage = {
 /** A source repository connected to a project. */
 export type Repository = Node & {
   __typename?: 'Repository';
+  /** True once its platform reported it archived (read-only) to a sync or a verified connect; false otherwise, including for git URLs and repositories never asked about. */
+  archived: Scalars['Boolean']['output'];
   createdAt: Scalars['DateTime']['output'];
   /** Branch that analyses reason about. */
   defaultBranch: Scalars['String']['output'];
   /** When it was soft-deleted; null while live. */
   deletedAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The platform's own id of the repository (GitHub's and GitLab's number as text, Bitbucket's
+   * `{uuid}`), which stays the same through renames and transfers; null until a sync or a verified
+   * connect has read it, and for git URLs.
+   */
+  hostRepositoryId: Maybe<Scalars['String']['output']>;
   /** UUIDv7 of the repository. */
   id: Scalars['ID']['output'];
   /** Whether issues are created automatically for findings. */
@@ -891,16 +916,28 @@ export type Repository = Node & {
 /** One repository of a check, in the order of the input's `repositories`. */
 export type RepositoryCheck = {
   __typename?: 'RepositoryCheck';
+  /** Whether the platform has it archived (read-only); null when the platform does not say (Bitbucket Cloud has no archived state). */
+  archived: Maybe<Scalars['Boolean']['output']>;
   /** The repository's default branch on the platform. */
   defaultBranch: Maybe<Scalars['String']['output']>;
   /** The commit at the head of the default branch. */
   headCommit: Maybe<Scalars['String']['output']>;
-  /** Why it is not FOUND, in words safe to show. */
+  /** The platform's own id of the repository, which survives renames and transfers: GitHub's and GitLab's number (as text), Bitbucket's `{uuid}`. */
+  hostRepositoryId: Maybe<Scalars['String']['output']>;
+  /** Why it is not FOUND (or what to know), in words safe to show. */
   message: Maybe<Scalars['String']['output']>;
+  /** Where it is now (`owner/new-name`) when `status` is MOVED and the new place is visible to the credential; null otherwise. */
+  movedTo: Maybe<Scalars['String']['output']>;
   /** The credential's permission on it as the platform names it (GitHub `admin`/`push`/`pull`…, GitLab `developer`/`guest`…, Bitbucket `admin`/`write`/`read`). */
   permission: Maybe<Scalars['String']['output']>;
   /** The repository path as given. */
   repository: Scalars['String']['output'];
+  /**
+   * When an organization enforces SAML single sign-on and the credential is not authorized for it
+   * (GitHub's `X-GitHub-SSO: required; url=…`): the page where its owner authorizes it. Only a page on
+   * the platform's own web host is given; never a credential.
+   */
+  ssoAuthorizationUrl: Maybe<Scalars['URL']['output']>;
   /** Whether it exists and can be read with the credential. */
   status: RepositoryCheckStatus;
   /** `public`, `private` or `internal`, as the platform says. */
@@ -911,9 +948,16 @@ export type RepositoryCheck = {
 export type RepositoryCheckStatus =
   /** The repository exists and the credential can read its code (and, where the platform says so per repository, its pull requests). */
   | 'found'
+  /**
+   * The platform says it was renamed or transferred (GitHub's 301 with a `Location`, GitLab's and
+   * Bitbucket's answer naming another path). repolink follows it with the same credential, on the same
+   * host only: `movedTo` is the new path when the new place is visible, and the other fields describe
+   * the repository there. A check is not `ok` with a moved repository: connect it by its new path.
+   */
+  | 'moved'
   /** The platform does not know it, or does not show it to this credential (GitHub and GitLab answer 404 for both). */
   | 'not_found'
-  /** The platform knows it but refuses this credential (403, a guest role, SSO enforcement, a fine-grained token without the permission). */
+  /** The platform knows it but refuses this credential (403, a guest role, SSO enforcement (see `ssoAuthorizationUrl`), a fine-grained token without the permission). */
   | 'no_access'
   /** The platform could not be asked: a timeout, an outage, a rate limit, or an address repolink does not call. Nothing is known. */
   | 'unreachable';

@@ -90,17 +90,26 @@ export type CreateServiceMappingInput = {
 };
 
 /**
- * Platform credentials: `token` (and optionally `baseUrl`) for GitHub and GitLab, `username` and
- * `appPassword` for Bitbucket.
+ * Platform credentials: `token` (and optionally `baseUrl`) for GitHub and GitLab. For Bitbucket Cloud
+ * one of three kinds: `email` and `apiToken` (an Atlassian API token, sent as HTTP Basic with the
+ * account's email), `accessToken` (a repository, project or workspace access token, sent as Bearer), or
+ * the SigSentry body's `username` and `appPassword` (sent as HTTP Basic: an API token works there with
+ * the account's email as `username`; Bitbucket refuses app passwords themselves since 28 July 2026).
  */
 export type CredentialsInput = {
-  /** Bitbucket app password. */
+  /** Bitbucket: a repository, project or workspace access token (scopes `repository` and `pullrequest`). */
+  accessToken?: string | null | undefined;
+  /** Bitbucket: an Atlassian API token with Bitbucket scopes (`read:repository:bitbucket`, `read:pullrequest:bitbucket`; `read:user:bitbucket` names its owner). Goes with `email`. */
+  apiToken?: string | null | undefined;
+  /** Bitbucket: an app password (ended by Bitbucket on 28 July 2026), or an Atlassian API token given with the account's email as `username`. */
   appPassword?: string | null | undefined;
   /** API base URL for a self-hosted server; may also be given beside `credentials`. */
   baseUrl?: string | null | undefined;
+  /** Bitbucket: the Atlassian account's email that goes with `apiToken`. */
+  email?: string | null | undefined;
   /** Personal access token (GitHub `ghp_…`, GitLab `glpat-…`). */
   token?: string | null | undefined;
-  /** Bitbucket username. */
+  /** Bitbucket: the username of an app password, or the Atlassian account's email when `appPassword` holds an API token. */
   username?: string | null | undefined;
 };
 
@@ -134,9 +143,16 @@ export type RepoConnectionFilter = {
 export type RepositoryCheckStatus =
   /** The repository exists and the credential can read its code (and, where the platform says so per repository, its pull requests). */
   | 'FOUND'
+  /**
+   * The platform says it was renamed or transferred (GitHub's 301 with a `Location`, GitLab's and
+   * Bitbucket's answer naming another path). repolink follows it with the same credential, on the same
+   * host only: `movedTo` is the new path when the new place is visible, and the other fields describe
+   * the repository there. A check is not `ok` with a moved repository: connect it by its new path.
+   */
+  | 'MOVED'
   /** The platform does not know it, or does not show it to this credential (GitHub and GitLab answer 404 for both). */
   | 'NOT_FOUND'
-  /** The platform knows it but refuses this credential (403, a guest role, SSO enforcement, a fine-grained token without the permission). */
+  /** The platform knows it but refuses this credential (403, a guest role, SSO enforcement (see `ssoAuthorizationUrl`), a fine-grained token without the permission). */
   | 'NO_ACCESS'
   /** The platform could not be asked: a timeout, an outage, a rate limit, or an address repolink does not call. Nothing is known. */
   | 'UNREACHABLE';

@@ -54,6 +54,21 @@ export class RepositoryEntity {
   @Column({ name: 'issue_auto_create_min_severity', type: 'enum', enum: ['low', 'medium', 'high', 'critical'] })
   issueAutoCreateMinSeverity: Severity;
 
+  /** True once its platform reported it archived (a sync, a verified connect, later its webhooks). */
+  @Column({ type: 'boolean' })
+  archived: boolean = false;
+
+  /**
+   * The host that `hostRepositoryId` belongs to, as `platformHost()` names it (`github.com`,
+   * `ghe.example.com`, `gitlab.com`, `bitbucket.org`); set together with it.
+   */
+  @Column({ name: 'platform_host', type: 'varchar', length: 255, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  platformHost: string | null = null;
+
+  /** The host's own id of the repository (GitHub/GitLab number as text, Bitbucket `{uuid}`): it survives renames and transfers. */
+  @Column({ name: 'host_repository_id', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  hostRepositoryId: string | null = null;
+
   /** NEVER until a sync ran; PENDING while one is queued or running; then OK or ERROR. */
   @Column({ name: 'sync_status', type: 'enum', enum: ['never', 'pending', 'ok', 'error'] })
   syncStatus: SyncStatus = 'never';

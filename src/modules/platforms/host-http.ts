@@ -118,8 +118,12 @@ export class PlatformHttp {
     this.isBlocked = options.isBlockedAddress ?? isPrivateAddress;
   }
 
-  /** One GET with retries. 2xx and 4xx answers are returned; what stays failed after the retries throws. */
-  async get<T = unknown>(url: string, accept = 'application/json'): Promise<PlatformResponse<T>> {
+  /**
+   * One GET with retries. 2xx and 4xx answers are returned; what stays failed after the retries throws.
+   * A redirect throws too, unless `redirects: 'return'`: then it is answered (status and headers, no
+   * body) for the caller to judge (a renamed repository's 301); it is never followed here.
+   */
+  async get<T = unknown>(url: string, accept = 'application/json', options: { redirects?: 'refuse' | 'return' } = {}): Promise<PlatformResponse<T>> {
     const target = new URL(url);
     const dispatcher = await this.guard(target);
     const where = `${target.host}${target.pathname}`;
@@ -166,6 +170,7 @@ export class PlatformHttp {
       }
       if (response.status >= 300 && response.status < 400) {
         await response.body?.cancel().catch(() => undefined);
+        if (options.redirects === 'return') return { status: response.status, headers: response.headers, body: null as T };
         throw new PlatformError('bad_response', `${where} answered with a redirect (${response.status}), which is not followed`, response.status);
       }
       let body: unknown = null;

@@ -19,16 +19,26 @@ export interface PlatformFacts {
   pathFormat: string;
   /** Whether a repository path has this host's shape. */
   isValidPath(path: string): boolean;
-  /** Scopes a credential needs to read code and pull/merge requests. */
+  /** Scopes a credential needs to read code and pull/merge requests, in the host's current names. */
   requiredScopes: readonly string[];
-  /** The required scopes that granted ones do not cover (a broader scope covers a narrower one). */
+  /**
+   * Older names the host still reports for the same grants (Bitbucket's access tokens, OAuth
+   * consumers and app passwords speak `repository` where API tokens speak `read:repository:bitbucket`):
+   * a required scope is covered by itself or by any name listed for it here.
+   */
+  scopeEquivalents: Readonly<Record<string, readonly string[]>>;
+  /** The required scopes that granted ones do not cover (a broader scope covers a narrower one), in `requiredScopes`' names. */
   missingScopes(granted: readonly string[]): string[];
   /** Where API calls go: the connection's `baseUrl` read as this host reads it, else the configured `apiUrl`. */
   apiRoot(baseUrl: string | null, configured?: string): string;
   /** Where people browse a connection's server (its `baseUrl` read as this host reads it), else the public site. */
   webRoot(baseUrl: string | null): string;
-  /** The page of a file on a branch, at a line (`webRoot` from webRoot()). */
-  fileUrl(webRoot: string, repoPath: string, branch: string, file: string, line: number | null): string;
+  /**
+   * The page of a file at a ref, at a line (`webRoot` from webRoot()). The ref is a branch, a tag or a
+   * commit SHA: each host serves all three under the same form (GitHub `/blob/<ref>/`, GitLab
+   * `/-/blob/<ref>/`, Bitbucket `/src/<ref>/`).
+   */
+  fileUrl(webRoot: string, repoPath: string, ref: string, file: string, line: number | null): string;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
@@ -40,6 +50,11 @@ const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
 const GITLAB_SEGMENT = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,254})$/;
 const BITBUCKET_WORKSPACE = /^[A-Za-z0-9_-]{1,62}$/;
 const BITBUCKET_SLUG = /^[A-Za-z0-9._-]{1,62}$/;
+
+/** The required scopes of a row that neither a granted scope of that name nor one of its equivalents covers. */
+function uncovered(row: Pick<PlatformFacts, 'requiredScopes' | 'scopeEquivalents'>, granted: readonly string[]): string[] {
+  return row.requiredScopes.filter((s) => !granted.includes(s) && !(row.scopeEquivalents[s] ?? []).some((other) => granted.includes(other)));
+}
 
 /** GitLab's site root from its API root or site URL (self-managed servers may sit under a path). */
 const gitlabRoot = (url: string) => trimSlash(url).replace(/\/api\/v4$/, '');
@@ -56,8 +71,9 @@ export const PLATFORM_FACTS: Readonly<Record<Platform, PlatformFacts>> = {
       return parts.length === 2 && GITHUB_OWNER.test(parts[0]) && GITHUB_REPO.test(parts[1]) && notDots(parts[1]);
     },
     requiredScopes: ['repo'],
+    scopeEquivalents: {},
     missingScopes(granted) {
-      return this.requiredScopes.filter((s) => !granted.includes(s));
+      return uncovered(this, granted);
     },
     apiRoot(baseUrl, configured) {
       return githubUrls(baseUrl)?.api ?? trimSlash(configured ?? this.apiUrl);
@@ -65,7 +81,7 @@ export const PLATFORM_FACTS: Readonly<Record<Platform, PlatformFacts>> = {
     webRoot(baseUrl) {
       return githubUrls(baseUrl)?.web ?? this.webUrl;
     },
-    fileUrl: (web, repoPath, branch, file, line) => `${trimSlash(web)}/${repoPath}/blob/${encodedPath(branch)}/${encodedPath(file)}${line ? `#L${line}` : ''}`,
+    fileUrl: (web, repoPath, ref, file, line) => `${trimSlash(web)}/${repoPath}/blob/${encodedPath(ref)}/${encodedPath(file)}${line ? `#L${line}` : ''}`,
   },
   gitlab: {
     webUrl: 'https://gitlab.com',
@@ -77,9 +93,10 @@ export const PLATFORM_FACTS: Readonly<Record<Platform, PlatformFacts>> = {
       return parts.length >= 2 && parts.length <= 20 && parts.every((p) => GITLAB_SEGMENT.test(p) && notDots(p) && !p.endsWith('.atom'));
     },
     requiredScopes: ['read_api'],
+    scopeEquivalents: { read_api: ['api'] },
     missingScopes(granted) {
       // `api` is read_api and more.
-      return granted.includes('api') ? [] : this.requiredScopes.filter((s) => !granted.includes(s));
+      return uncovered(this, granted);
     },
     apiRoot(baseUrl, configured) {
       return `${gitlabRoot(baseUrl ?? configured ?? this.apiUrl)}/api/v4`;
@@ -87,7 +104,7 @@ export const PLATFORM_FACTS: Readonly<Record<Platform, PlatformFacts>> = {
     webRoot(baseUrl) {
       return baseUrl ? gitlabRoot(baseUrl) : this.webUrl;
     },
-    fileUrl: (web, repoPath, branch, file, line) => `${trimSlash(web)}/${repoPath}/-/blob/${encodedPath(branch)}/${encodedPath(file)}${line ? `#L${line}` : ''}`,
+    fileUrl: (web, repoPath, ref, file, line) => `${trimSlash(web)}/${repoPath}/-/blob/${encodedPath(ref)}/${encodedPath(file)}${line ? `#L${line}` : ''}`,
   },
   bitbucket: {
     webUrl: 'https://bitbucket.org',
@@ -98,10 +115,18 @@ export const PLATFORM_FACTS: Readonly<Record<Platform, PlatformFacts>> = {
       const parts = path.split('/');
       return parts.length === 2 && BITBUCKET_WORKSPACE.test(parts[0]) && BITBUCKET_SLUG.test(parts[1]) && notDots(parts[1]);
     },
-    requiredScopes: ['repository', 'pullrequest'],
+    // Atlassian API tokens' names ("API token permissions"). They do not imply each other: a write
+    // or admin scope does not include the read scope of the same kind, and reading a repository
+    // does not include its pull requests.
+    requiredScopes: ['read:repository:bitbucket', 'read:pullrequest:bitbucket'],
+    // Access tokens, OAuth consumers and app passwords name the same grants the old way, where a
+    // higher scope includes the lower ones and `pullrequest` includes reading the repository.
+    scopeEquivalents: {
+      'read:repository:bitbucket': ['repository', 'repository:write', 'repository:admin', 'repository:delete', 'pullrequest', 'pullrequest:write'],
+      'read:pullrequest:bitbucket': ['pullrequest', 'pullrequest:write'],
+    },
     missingScopes(granted) {
-      // A write or admin scope includes the read scope of the same name.
-      return this.requiredScopes.filter((s) => !granted.includes(s) && !granted.includes(`${s}:write`) && !granted.includes(`${s}:admin`));
+      return uncovered(this, granted);
     },
     apiRoot(_baseUrl, configured) {
       return trimSlash(configured ?? this.apiUrl);
@@ -109,7 +134,7 @@ export const PLATFORM_FACTS: Readonly<Record<Platform, PlatformFacts>> = {
     webRoot() {
       return this.webUrl;
     },
-    fileUrl: (web, repoPath, branch, file, line) => `${trimSlash(web)}/${repoPath}/src/${encodedPath(branch)}/${encodedPath(file)}${line ? `#lines-${line}` : ''}`,
+    fileUrl: (web, repoPath, ref, file, line) => `${trimSlash(web)}/${repoPath}/src/${encodedPath(ref)}/${encodedPath(file)}${line ? `#lines-${line}` : ''}`,
   },
 };
 
@@ -143,7 +168,25 @@ export function webBaseUrlFor(platform: Platform, baseUrl: string | null): strin
   return PLATFORM_FACTS[platform].webRoot(baseUrl);
 }
 
-/** The page of a file at a line on its platform (GitHub/GHES and GitLab `#L…`, Bitbucket `#lines-…`). */
-export function fileWebUrl(platform: Platform, webBaseUrl: string, repoPath: string, branch: string, file: string, line: number | null): string {
-  return PLATFORM_FACTS[platform].fileUrl(webBaseUrl, repoPath, branch, file, line);
+/** The page of a file at a branch, tag or commit, at a line, on its platform (GitHub/GHES and GitLab `#L…`, Bitbucket `#lines-…`). */
+export function fileWebUrl(platform: Platform, webBaseUrl: string, repoPath: string, ref: string, file: string, line: number | null): string {
+  return PLATFORM_FACTS[platform].fileUrl(webBaseUrl, repoPath, ref, file, line);
 }
+
+/**
+ * The host a platform's repositories live on, as webhooks and reconciliation name it: a web
+ * root's (PlatformClient.webBaseUrl) `host` (with a port when it has one), lower-cased — `github.com`, `ghe.example.com`,
+ * `gitlab.com`, `bitbucket.org`. Stored beside the host's repository id (`platform_host`,
+ * `host_repository_id`): ids are unique per host only (every GHES counts from 1).
+ */
+export function platformHost(webRoot: string): string {
+  return new URL(webRoot).host.toLowerCase();
+}
+
+/**
+ * Bitbucket Cloud's end of app passwords: new ones could not be created after 9 September 2025,
+ * brownouts from 9 June 2026, and every one is refused (401) since 28 July 2026. Its replacements:
+ * Atlassian API tokens (HTTP Basic with the account's email) and repository, project or workspace
+ * access tokens (Bearer).
+ */
+export const BITBUCKET_APP_PASSWORDS_ENDED = { on: '2026-07-28', words: '28 July 2026' } as const;

@@ -9,16 +9,18 @@ import { checkConnectRepos } from '../repo-connections/repo-connection.inputs';
 import type { SourceType } from '../../db/entities/repository.entity';
 import { parseRemote } from '../../lib/remote-url';
 import { isValidBranchName } from '../../lib/validation';
-import { PLATFORM_FACTS, webBaseUrlFor } from './platform-facts';
+import { PLATFORM_FACTS, platformHost, webBaseUrlFor } from './platform-facts';
 import type { Platform } from '../../db/entities/repo-connection.entity';
-import { createPlatformClient, type CredentialReport, type PlatformClient, type PlatformCredentials, type RepositoryReport } from './platform-client';
+import { createPlatformClient, report, type CredentialReport, type PlatformClient, type PlatformCredentials, type RepositoryReport } from './platform-client';
 
 /** What a dry run of a connection found: the credential, and each repository in the order given. */
 export interface ConnectionCheck {
   platform: Platform;
+  /** The host the repositories live on (platformHost()), which their `hostRepositoryId`s belong to. */
+  platformHost: string;
   credential: CredentialReport & { requiredScopes: string[] };
   repositories: RepositoryReport[];
-  /** The credential is valid, lacks no scope it is known to need, and every repository was found and readable. */
+  /** The credential is valid, lacks no scope it is known to need, and every repository was found and readable at the path given (a moved one is not). */
   ok: boolean;
 }
 
@@ -91,14 +93,16 @@ export class PlatformService {
     const credential = await client.checkCredential();
     const reports =
       credential.valid === false
-        ? repositories.map((path): RepositoryReport => ({ repository: path, status: 'no_access', visibility: null, permission: null, defaultBranch: null, headCommit: null, message: 'Not checked: the credential was refused' }))
+        ? repositories.map((path) => report(path, 'no_access', 'Not checked: the credential was refused'))
         : await mapLimited(repositories, CONCURRENCY, (path) => client.checkRepository(path, credential));
     const ok = credential.valid === true && (credential.missingScopes ?? []).length === 0 && reports.every((r) => r.status === 'found');
-    return { platform, credential: { ...credential, requiredScopes: [...PLATFORM_FACTS[platform].requiredScopes] }, repositories: reports, ok };
+    return { platform, platformHost: platformHost(client.webBaseUrl), credential: { ...credential, requiredScopes: [...PLATFORM_FACTS[platform].requiredScopes] }, repositories: reports, ok };
   }
 }
 
 const STATUS_WORDS: Record<Exclude<RepositoryReport['status'], 'found'>, string> = {
+  // A connection keeps the path it was given: connecting a stale one would store dead links.
+  moved: 'has moved; connect it by its new path',
   not_found: 'was not found (or the credential cannot see it)',
   no_access: 'cannot be read with this credential',
   unreachable: 'could not be checked',

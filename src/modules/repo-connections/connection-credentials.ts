@@ -1,7 +1,9 @@
 import type { RepoConnectionEntity } from '../../db/entities';
 import { Secret, type CredentialCipher, type SealedValue } from '../crypto';
+import type { PlatformCredentials } from '../platforms/platform-client';
 
-export type StoredCredentials = { token: string } | { username: string; appPassword: string };
+/** A connection's credentials as sealed: every shape the platforms take (PlatformCredentials). */
+export type StoredCredentials = PlatformCredentials;
 
 /** The row fields that seal or open a connection's credentials. */
 type Identity = Pick<RepoConnectionEntity, 'tenantId' | 'projectId' | 'id'>;
@@ -13,7 +15,8 @@ export function credentialsAad(row: Identity): string {
 }
 
 export function credentialHint(credentials: StoredCredentials): string {
-  return new Secret('token' in credentials ? credentials.token : credentials.appPassword).hint() || '…';
+  const secret = 'token' in credentials ? credentials.token : 'appPassword' in credentials ? credentials.appPassword : 'apiToken' in credentials ? credentials.apiToken : credentials.accessToken;
+  return new Secret(secret).hint() || '…';
 }
 
 /**
@@ -37,7 +40,7 @@ export class ConnectionCredentials {
     return this.cipher.open({ keyId: row.credentialsKeyId, blob: row.credentialsCiphertext }, credentialsAad(row));
   }
 
-  /** The credentials themselves (token, or username and app password); throws when they cannot be opened. */
+  /** The credentials themselves (a token; for Bitbucket username and app password, email and API token, or an access token); throws when they cannot be opened. */
   read(row: Sealed): StoredCredentials {
     return JSON.parse(this.open(row).reveal()) as StoredCredentials;
   }

@@ -18,6 +18,7 @@ import type { ConnectReposInput, UpdateRepoConnectionInput } from '../../generat
 import { BRANCH_MESSAGE, isValidBranchName, isValidPathPrefix, validateInput, type Checked } from '../../lib/validation';
 import { PLATFORM_FACTS, PLATFORMS } from '../platforms/platform-facts';
 import { checkStackRoots, type StackRoot } from '../service-mappings/stack-roots';
+import type { StoredCredentials } from './connection-credentials';
 
 export const MAX_REPOSITORIES_PER_CONNECTION = 500;
 
@@ -25,6 +26,9 @@ export class CredentialsDto {
   @IsOptional() @IsString() @Length(1, 1024) token?: string | null;
   @IsOptional() @IsString() @Length(1, 255) username?: string | null;
   @IsOptional() @IsString() @Length(1, 1024) appPassword?: string | null;
+  @IsOptional() @IsString() @Length(1, 254) email?: string | null;
+  @IsOptional() @IsString() @Length(1, 1024) apiToken?: string | null;
+  @IsOptional() @IsString() @Length(1, 1024) accessToken?: string | null;
   @IsOptional() @IsString() @MaxLength(2048) baseUrl?: string | null;
 }
 
@@ -65,7 +69,7 @@ export function isValidBaseUrl(value: string): boolean {
 
 export interface NormalizedConnectRepos {
   platform: Platform;
-  credentials: { token: string } | { username: string; appPassword: string };
+  credentials: StoredCredentials;
   baseUrl: string | null;
   repositories: string[];
   serviceMappings: { serviceName: string; repo: string; pathPrefix: string; defaultBranch: string; stackRoots?: StackRoot[] }[];
@@ -81,15 +85,39 @@ function reporter(errors: UserError[]): Bad {
 const failedAt = (errors: UserError[], field: (string | number)[]) =>
   errors.some((e) => e.field?.join('.').startsWith(field.map(String).join('.')));
 
+/** Bitbucket's kinds of credential, each by its fields, in the order a mixed input is read. */
+const BITBUCKET_KINDS = [
+  { fields: ['username', 'appPassword'], words: 'username and appPassword' },
+  { fields: ['email', 'apiToken'], words: 'email and apiToken' },
+  { fields: ['accessToken'], words: 'accessToken' },
+] as const satisfies readonly { fields: readonly (keyof CredentialsDto)[]; words: string }[];
+const BITBUCKET_WORDS = BITBUCKET_KINDS.map((k) => k.words).join(', ').replace(/, ([^,]*)$/, ', or $1');
+
+/** An address of the form local@domain (the Atlassian account's email, as Bitbucket's Basic authentication takes it). */
+export const isEmailAddress = (value: string) => /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*$/.test(value) && !value.includes('..');
+
+/**
+ * The credential fields a platform takes. Bitbucket takes one kind of the three: the SigSentry
+ * body's `username` and `appPassword` (also when nothing is given, so the seed's messages stay),
+ * `email` and `apiToken`, or `accessToken`; fields of a second kind are refused by name.
+ */
 function checkCredentials(platform: Platform, creds: CredentialsDto, bad: Bad): void {
   if (platform === 'bitbucket') {
-    if (!creds.username) bad(['credentials', 'username'], 'credentials.username is required for bitbucket');
-    if (!creds.appPassword) bad(['credentials', 'appPassword'], 'credentials.appPassword is required for bitbucket');
-    if (creds.token) bad(['credentials', 'token'], 'bitbucket takes username and appPassword, not token');
+    if (creds.token) bad(['credentials', 'token'], `bitbucket takes ${BITBUCKET_WORDS}, not token`);
+    const given = BITBUCKET_KINDS.filter((k) => k.fields.some((f) => creds[f]));
+    const kind = given[0] ?? BITBUCKET_KINDS[0];
+    for (const other of given.slice(1)) {
+      for (const f of other.fields) if (creds[f]) bad(['credentials', f], `bitbucket takes one kind of credential (${BITBUCKET_WORDS}); ${f} cannot go with ${kind.words}`);
+    }
+    for (const f of kind.fields) if (!creds[f]) bad(['credentials', f], `credentials.${f} is required for bitbucket${kind === BITBUCKET_KINDS[0] ? '' : ` with ${kind.words}`}`);
+    if (kind === BITBUCKET_KINDS[1] && creds.email && !isEmailAddress(creds.email)) {
+      bad(['credentials', 'email'], 'credentials.email must be the email address of the Atlassian account that owns the API token');
+    }
   } else {
     if (!creds.token) bad(['credentials', 'token'], `credentials.token is required for ${platform}`);
-    if (creds.username) bad(['credentials', 'username'], `${platform} takes a token, not username`);
-    if (creds.appPassword) bad(['credentials', 'appPassword'], `${platform} takes a token, not appPassword`);
+    for (const f of ['username', 'appPassword', 'email', 'apiToken', 'accessToken'] as const) {
+      if (creds[f]) bad(['credentials', f], `${platform} takes a token, not ${f}`);
+    }
   }
 }
 
@@ -151,7 +179,10 @@ function checkServiceMappings(mappings: ServiceMappingDto[], repositories: Map<s
 }
 
 function storedCredentials(platform: Platform, creds: CredentialsDto): NormalizedConnectRepos['credentials'] {
-  return platform === 'bitbucket' ? { username: creds.username!, appPassword: creds.appPassword! } : { token: creds.token! };
+  if (platform !== 'bitbucket') return { token: creds.token! };
+  if (creds.email || creds.apiToken) return { email: creds.email!, apiToken: creds.apiToken! };
+  if (creds.accessToken) return { accessToken: creds.accessToken };
+  return { username: creds.username!, appPassword: creds.appPassword! };
 }
 
 const toMappingDtos = (mappings: readonly object[] | null | undefined) => (mappings ?? []).map((m) => Object.assign(new ServiceMappingDto(), m));

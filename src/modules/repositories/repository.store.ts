@@ -6,10 +6,20 @@ import { lockOwnRow } from '../../db/locks';
 import { containsPattern, paginate, type ListOptions, type Page } from '../../db/pagination';
 import { insertRows } from '../../db/rows';
 
+/** What a platform said about a repository beyond its path: stored by a sync or a verified connect. */
+export interface RepositoryHostFacts {
+  defaultBranch: string | null;
+  headCommit: string | null;
+  archived: boolean | null;
+  /** The host `hostRepositoryId` belongs to (platformHost()); stored only with it. */
+  platformHost: string | null;
+  hostRepositoryId: string | null;
+}
+
 /**
  * The SQL of `repositories`. Lists and counts run on the (project_id, …, created_at, id) indexes,
  * the conflict check on the unique live_path index, children of a connection on
- * ix_repositories_connection_list.
+ * ix_repositories_connection_list, a host's repository by its id on ix_repositories_host_id.
  */
 export class RepositoryStore {
   /** One multi-row INSERT (none for no rows). */
@@ -97,11 +107,31 @@ export class RepositoryStore {
     await em.query(`UPDATE repositories SET sync_status = 'pending' WHERE repo_connection_id = ? AND deleted_at IS NULL`, [connectionId]);
   }
 
-  /** A sync found the repository: its default branch and head (each kept when null) and the time. */
-  async recordSyncFound(em: EntityManager, id: string, defaultBranch: string | null, headCommit: string | null): Promise<void> {
+  /**
+   * A sync read the repository: its default branch, head, archived flag and host id (each kept when
+   * null; the host is written with the id only) and the time. `problem` null: the sync is OK; else
+   * it is an ERROR that says why although the facts were read (a repository that moved, read at
+   * its new place: the stored path changes only through webhooks or reconciliation).
+   */
+  async recordSyncFound(em: EntityManager, id: string, facts: RepositoryHostFacts, problem: string | null = null): Promise<void> {
+    const withHost = facts.hostRepositoryId !== null && facts.platformHost !== null;
     await em.query(
-      `UPDATE repositories SET default_branch = COALESCE(?, default_branch), last_commit_sha = COALESCE(?, last_commit_sha), sync_status = 'ok', synced_at = UTC_TIMESTAMP(3), sync_error = NULL WHERE id = ?`,
-      [defaultBranch, headCommit, id],
+      `UPDATE repositories SET default_branch = COALESCE(?, default_branch), last_commit_sha = COALESCE(?, last_commit_sha), archived = COALESCE(?, archived),
+         platform_host = COALESCE(?, platform_host), host_repository_id = COALESCE(?, host_repository_id),
+         sync_status = IF(? IS NULL, 'ok', 'error'), synced_at = UTC_TIMESTAMP(3), sync_error = ? WHERE id = ?`,
+      [facts.defaultBranch, facts.headCommit, facts.archived, withHost ? facts.platformHost : null, withHost ? facts.hostRepositoryId : null, problem, problem?.slice(0, 1024) ?? null, id],
+    );
+  }
+
+  /**
+   * The live repositories that a host's repository is connected as, in every project (a webhook or a
+   * reconciliation names a repository by its host and its id there, which survive renames). Reads
+   * ix_repositories_host_id; at most `limit` rows.
+   */
+  async liveByHostRepositoryId(db: EntityManager, platformHost: string, hostRepositoryId: string, limit = 1000): Promise<Pick<RepositoryEntity, 'id' | 'tenantId' | 'projectId' | 'repoConnectionId' | 'path'>[]> {
+    return db.query(
+      'SELECT id, tenant_id AS tenantId, project_id AS projectId, repo_connection_id AS repoConnectionId, path FROM repositories WHERE platform_host = ? AND host_repository_id = ? AND deleted_at IS NULL LIMIT ?',
+      [platformHost.toLowerCase(), hostRepositoryId, limit],
     );
   }
 

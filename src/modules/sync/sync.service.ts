@@ -6,7 +6,9 @@ import type { RequestScope } from '../../request-scope';
 import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
 import type { ConnectionCredentials, StoredCredentials } from '../repo-connections/connection-credentials';
-import type { PlatformService } from '../platforms/platform.service';
+import type { RepositoryReport } from '../platforms/platform-client';
+import type { ConnectionCheck, PlatformService } from '../platforms/platform.service';
+import type { RepositoryHostFacts } from '../repositories/repository.store';
 import { inTransaction } from '../../db/transaction';
 import { isValidBranchName } from '../../lib/validation';
 import type { ClaimedJob, JobOutcome, SyncJobStore } from './sync-job.store';
@@ -26,6 +28,15 @@ export interface SyncRepoConnectionResult {
 }
 
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
+
+/**
+ * A moved repository's sync error. A sync never rewrites the stored path: the host's move is a
+ * fact to show, and the path changes through the host's webhooks or reconciliation, which match the
+ * repository by the host's id (issue 19), or by the person reconnecting it under its new name.
+ */
+export function movedError(path: string, report: RepositoryReport): string {
+  return `${report.message ?? 'Moved on the platform'}. repolink still knows it as ${path} (its branch and head were read at the new place); the path follows through the host's webhooks or reconciliation, or connect it by its new path`;
+}
 
 export class SyncService {
   constructor(
@@ -110,12 +121,23 @@ export class SyncService {
     return this.conclude(job, owner, connection.id, repos, check, outcome);
   }
 
+  /** The facts of a report worth storing, each checked for its shape (a host's answer is not trusted as is). */
+  private hostFacts(check: ConnectionCheck, report: RepositoryReport): RepositoryHostFacts {
+    return {
+      defaultBranch: report.defaultBranch && isValidBranchName(report.defaultBranch) ? report.defaultBranch : null,
+      headCommit: report.headCommit && /^[0-9a-f]{7,64}$/i.test(report.headCommit) ? report.headCommit : null,
+      archived: report.archived,
+      platformHost: check.platformHost,
+      hostRepositoryId: report.hostRepositoryId,
+    };
+  }
+
   private async conclude(
     job: ClaimedJob,
     owner: string,
     connectionId: string,
     repos: { id: string; path: string }[],
-    check: Awaited<ReturnType<PlatformService['check']>> | null,
+    check: ConnectionCheck | null,
     outcome: JobOutcome,
   ): Promise<SyncAttempt> {
     const ended = await this.dataSource.transaction(async (em) => {
@@ -124,10 +146,10 @@ export class SyncService {
       const byPath = new Map(check?.repositories.map((r) => [r.repository.toLowerCase(), r]) ?? []);
       for (const repo of repos) {
         const report = byPath.get(repo.path.toLowerCase());
-        if (report?.status === 'found') {
-          const branch = report.defaultBranch && isValidBranchName(report.defaultBranch) ? report.defaultBranch : null;
-          const head = report.headCommit && /^[0-9a-f]{7,64}$/i.test(report.headCommit) ? report.headCommit : null;
-          await this.stores.repositories.recordSyncFound(em, repo.id, branch, head);
+        if (report && (report.status === 'found' || (report.status === 'moved' && report.atNewPlace === 'found'))) {
+          // A moved repository read at its new place is the same repository (the host's id says so):
+          // its facts are stored, and the move is reported, not followed (module docs).
+          await this.stores.repositories.recordSyncFound(em, repo.id, this.hostFacts(check!, report), report.status === 'moved' ? movedError(repo.path, report) : null);
         } else if (report && report.status !== 'unreachable') {
           await this.stores.repositories.recordSyncError(em, repo.id, report.message ?? report.status);
         } else if (outcome.kind === 'failed') {
