@@ -3,14 +3,17 @@
  * its real database and the loopback code-host fakes: sign in by a one-time link, watch a sync go
  * from pending to synced, edit a service mapping and resolve a stack frame, create and revoke an
  * API key, sign out and be refused; an expired or reused link reads as such. No secret is ever in
- * the page's HTML, the browser's storage or a URL. A screenshot of each page is kept in
+ * the page's HTML, the browser's storage or a URL. The server runs with trusted documents on
+ * (REPOLINK_TRUSTED_DOCUMENTS=cookie, production's default): the page names every operation by its id,
+ * and nothing else is run for its cookie. A screenshot of each page is kept in
  * $DASHBOARD_ARTIFACTS (default: <tmp>/repolink-dashboard-artifacts), printed at the end.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { ensureDashboardBuilt } from '../src/dashboard/build';
+import { TRUSTED_DOCUMENT_MANIFESTS } from '../src/http/trusted-documents';
 import { SignInLinkService } from '../src/modules/auth/sign-in-link.service';
 import { SignInLinkStore } from '../src/modules/auth/sign-in-link.store';
 import { hashToken } from '../src/modules/auth/tokens';
@@ -40,7 +43,7 @@ beforeAll(async () => {
   expect(built.stamp).not.toBeNull();
   // A database of its own: the sync worker started below takes every due job, and must not take other files'.
   db = await createIsolatedDatabase('dashboard');
-  server = await startTestServer({ databaseUrl: db.url, env: { REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true' } });
+  server = await startTestServer({ databaseUrl: db.url, env: { REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true', REPOLINK_TRUSTED_DOCUMENTS: 'cookie' } });
   links = new SignInLinkService(new SignInLinkStore(server.dataSource));
   const user = await new TenancyService(server.dataSource).createUser({ tenantId: server.account.tenant.id, email: `dash-${Date.now()}@example.com`, name: 'Dana', projectId: server.account.project.id });
   userId = user.id;
@@ -321,16 +324,36 @@ describe('dashboard in a browser', () => {
     expect(signedIn.pageErrors).toEqual([]);
   });
 
+  test('the page names every operation by its id, and the server runs nothing else for its cookie', async () => {
+    const { requests } = signedIn;
+    const manifest: Record<string, string> = JSON.parse(readFileSync(TRUSTED_DOCUMENT_MANIFESTS[0], 'utf8'));
+    const operations = requests.filter((r) => new URL(r.url()).pathname === '/graphql').map((r) => r.postDataJSON() as Record<string, unknown>);
+    expect(operations.length).toBeGreaterThan(10);
+    for (const body of operations) {
+      expect(body.query).toBeUndefined();
+      expect(manifest[body.documentId as string]).toEqual(expect.stringContaining(`${body.operationName}`));
+    }
+    const free = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `session=${secrets.session}` },
+      body: JSON.stringify({ query: '{ viewer { kind tenant { id } } }' }),
+    });
+    expect(free.status).toBe(400);
+    expect(((await free.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('TRUSTED_DOCUMENT_REQUIRED');
+  });
+
   test('sign-out ends the session on the server: the page and the old cookie are refused', async () => {
     const { page, context } = signedIn;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
     expect((await context.cookies()).filter((c) => c.name === 'session')).toEqual([]);
     await shot(page, 'signed-out');
+    // The old cookie with the page's own first request (its viewer, by id): refused.
+    const viewerId = signedIn.requests.find((r) => new URL(r.url()).pathname === '/graphql')!.postDataJSON().documentId as string;
     const replayed = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: `session=${secrets.session}` },
-      body: JSON.stringify({ query: '{ viewer { kind } }' }),
+      body: JSON.stringify({ documentId: viewerId }),
     });
     expect(replayed.status).toBe(401);
     await page.goto(`${server.url}/dashboard/repositories`);
