@@ -16,13 +16,17 @@ import { DateTime, Empty, ErrorBox, Field, FormErrors, Loading, PageHeader, Page
 import { CheckAndConnect } from './CheckAndConnect';
 
 const STATUS_WORDS: Record<string, string> = { ACTIVE: 'Active', SUSPENDED: 'Suspended', NEEDS_REAUTHORIZATION: 'Needs to be connected again', REVOKED: 'Revoked' };
+/** The callback names the host as stored (`github`). */
+const HOST_WORDS: Record<string, string> = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket' };
+/** The host's or repolink's words, ended as a sentence. */
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 const KIND_WORDS: Record<string, string> = { GITHUB_APP_INSTALLATION: 'GitHub App', OAUTH: 'OAuth', API_TOKEN: 'API token', ACCESS_TOKEN: 'Access token' };
 
 export function CodeHostsPage() {
   const { params } = useRoute();
   // What the host's flow came back with (the callback sends the browser here); read once, then
   // taken off the address so a reload does not say it again.
-  const [returned] = useState(() => ({ accountId: params.get('codeHostAccountId'), error: params.get('error'), description: params.get('error_description') }));
+  const [returned] = useState(() => ({ accountId: params.get('codeHostAccountId'), host: params.get('host')?.toLowerCase() ?? null, error: params.get('error'), description: params.get('error_description') }));
   useEffect(() => {
     if (returned.accountId || returned.error) navigate('/code-hosts', true);
   }, [returned]);
@@ -50,13 +54,13 @@ export function CodeHostsPage() {
       <PageHeader title="Code hosts" />
       {returned.accountId ? (
         <p className="notice ok" role="status">
-          The account is connected. <Link to={`/connect?account=${encodeURIComponent(returned.accountId)}`}>Pick its repositories</Link>.
+          {HOST_WORDS[returned.host ?? ''] ? `The ${HOST_WORDS[returned.host ?? '']} account` : 'The account'} is connected. <Link to={`/connect?account=${encodeURIComponent(returned.accountId)}`}>Pick its repositories</Link>.
         </p>
       ) : null}
       {returned.error ? (
         <div className="state error" role="alert">
           <p>
-            Connecting the account did not work: {returned.description ?? returned.error}
+            Connecting the account did not work: {sentence(returned.description ?? returned.error)}
           </p>
         </div>
       ) : null}
