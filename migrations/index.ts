@@ -6,6 +6,7 @@ import { ListIndexes1764100000000 } from './1764100000000-list-indexes';
 import { ServiceMappingStackRoots1764200000000 } from './1764200000000-service-mapping-stack-roots';
 import { Sync1764210000000 } from './1764210000000-sync';
 import { LiveRowCounters1764300000000 } from './1764300000000-live-row-counters';
+import { CodeHostAccounts1764400000000 } from './1764400000000-code-host-accounts';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   ServiceMappingStackRoots1764200000000,
   Sync1764210000000,
   LiveRowCounters1764300000000,
+  CodeHostAccounts1764400000000,
 ];

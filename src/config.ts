@@ -1,4 +1,7 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Secret } from './modules/crypto/secret';
 
 export type PlanName = 'free' | 'team' | 'enterprise';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -38,6 +41,38 @@ export interface Config {
   readonly platforms: Readonly<PlatformConfig>;
   /** The sync queue and this process's worker on it (`src/modules/sync/`). */
   readonly sync: Readonly<SyncConfig>;
+  /** Code-host accounts and the browser flows that connect them (`src/modules/code-host-accounts/`). */
+  readonly codeHosts: Readonly<CodeHostConfig>;
+}
+
+export interface CodeHostConfig {
+  /** REPOLINK_PUBLIC_URL: repolink's address as a browser reaches it (OAuth `redirect_uri`s); null: http://HOST:PORT as it listens. */
+  publicUrl: string | null;
+  /** REPOLINK_CODE_HOST_RETURN_URL: where a finished flow sends the browser; null: a page of repolink's own. */
+  returnUrl: string | null;
+  /** How long a started flow may take before its `state` is refused. */
+  flowTtlSeconds: number;
+  /** An access token with less than this left is refreshed (or minted anew) before use. */
+  refreshMarginSeconds: number;
+  /** Web roots of the public services (their OAuth pages); tests point them at the fakes. */
+  githubWebUrl: string;
+  bitbucketWebUrl: string;
+  /** Apps registered through the environment; written to the database (sealed) at every start. */
+  apps: readonly ConfiguredApp[];
+}
+
+/** An operator's app from the environment. The secrets stay wrapped: printing the config prints `[redacted]`. */
+export interface ConfiguredApp {
+  kind: 'github_app' | 'oauth_app';
+  host: 'github' | 'gitlab' | 'bitbucket';
+  /** The host's web root; null: the public service's. */
+  baseUrl: string | null;
+  githubAppId: string | null;
+  slug: string | null;
+  clientId: string;
+  clientSecret: Secret<string>;
+  privateKey: Secret<string> | null;
+  webhookSecret: Secret<string> | null;
 }
 
 export interface SyncConfig {
@@ -179,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       retryBaseMs: int('REPOLINK_SYNC_RETRY_BASE_MS', 10_000, 1, 3_600_000),
       maxAttempts: int('REPOLINK_SYNC_MAX_ATTEMPTS', 5, 1, 100),
     }),
+    codeHosts: codeHostConfig(env, str, int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -212,4 +248,116 @@ function platformConfig(
     gitlabUrl: url('REPOLINK_GITLAB_URL', 'https://gitlab.com'),
     bitbucketApiUrl: url('REPOLINK_BITBUCKET_API_URL', 'https://api.bitbucket.org'),
   });
+}
+
+/** An http(s) URL without user info, query or fragment, without its trailing slash; else a problem that never prints a credential. */
+function webUrl(name: string, raw: string, problems: string[]): string | null {
+  let shown = `"${raw}"`;
+  try {
+    const parsed = new URL(raw);
+    if ((parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '') return raw.replace(/\/+$/, '');
+    shown = `a URL of ${parsed.protocol}//${parsed.host}`;
+  } catch {
+    // reported below
+  }
+  problems.push(`${name} must be an http(s) URL without user info, query or fragment (got ${shown})`);
+  return null;
+}
+
+/**
+ * REPOLINK_PUBLIC_URL, the return URL, and the apps registered through the environment: a GitHub
+ * App (REPOLINK_GITHUB_APP_*), OAuth applications of GitHub, GitLab and Bitbucket
+ * (REPOLINK_<HOST>_OAUTH_*). Every variable an app lacks is reported; a secret's value never is.
+ */
+function codeHostConfig(
+  env: NodeJS.ProcessEnv,
+  str: (name: string) => string | null,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): CodeHostConfig {
+  const url = (name: string) => {
+    const raw = str(name);
+    return raw === null ? null : webUrl(name, raw, problems);
+  };
+  const secret = (name: string) => {
+    // Not trimmed beyond the ends: a PEM keeps its line breaks; `\n` written literally in one line is one too.
+    const raw = env[name]?.trim();
+    return raw ? new Secret(raw.replace(/\\n/g, '\n')) : null;
+  };
+  const apps: ConfiguredApp[] = [];
+  const group = (prefix: string, required: string[], optional: string[] = []): Record<string, string | null> | null => {
+    const names = [...required, ...optional];
+    if (!names.some((n) => str(`${prefix}_${n}`) !== null)) return null;
+    const missing = required.filter((n) => str(`${prefix}_${n}`) === null && !(n === 'PRIVATE_KEY' && str(`${prefix}_PRIVATE_KEY_FILE`) !== null));
+    if (missing.length > 0) {
+      problems.push(`${prefix}_* is incomplete: set ${missing.map((n) => `${prefix}_${n}`).join(', ')} as well`);
+      return null;
+    }
+    return Object.fromEntries(names.map((n) => [n, str(`${prefix}_${n}`)]));
+  };
+
+  const github = group('REPOLINK_GITHUB_APP', ['ID', 'SLUG', 'CLIENT_ID', 'CLIENT_SECRET', 'PRIVATE_KEY'], ['PRIVATE_KEY_FILE', 'WEBHOOK_SECRET', 'BASE_URL']);
+  if (github !== null) {
+    let privateKey = secret('REPOLINK_GITHUB_APP_PRIVATE_KEY');
+    const file = str('REPOLINK_GITHUB_APP_PRIVATE_KEY_FILE');
+    if (privateKey === null && file !== null) {
+      try {
+        privateKey = new Secret(readFileSync(file, 'utf8'));
+      } catch (error) {
+        problems.push(`REPOLINK_GITHUB_APP_PRIVATE_KEY_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    if (privateKey !== null && !isPrivateKeyPem(privateKey.reveal())) problems.push('REPOLINK_GITHUB_APP_PRIVATE_KEY is not a PEM private key (the .pem file GitHub gives for the app)');
+    if (!/^\d{1,20}$/.test(github.ID!)) problems.push('REPOLINK_GITHUB_APP_ID must be the numeric App ID shown on the app\'s settings page');
+    if (!/^[a-z0-9][a-z0-9-]{0,99}$/i.test(github.SLUG!)) problems.push('REPOLINK_GITHUB_APP_SLUG must be the app\'s slug (letters, digits and "-", as in /apps/<slug>)');
+    if (privateKey !== null) {
+      apps.push({
+        kind: 'github_app',
+        host: 'github',
+        baseUrl: url('REPOLINK_GITHUB_APP_BASE_URL'),
+        githubAppId: github.ID,
+        slug: github.SLUG,
+        clientId: github.CLIENT_ID!,
+        clientSecret: secret('REPOLINK_GITHUB_APP_CLIENT_SECRET')!,
+        privateKey,
+        webhookSecret: secret('REPOLINK_GITHUB_APP_WEBHOOK_SECRET'),
+      });
+    }
+  }
+  for (const host of ['github', 'gitlab', 'bitbucket'] as const) {
+    const prefix = `REPOLINK_${host.toUpperCase()}_OAUTH`;
+    const oauth = group(prefix, ['CLIENT_ID', 'CLIENT_SECRET'], host === 'bitbucket' ? [] : ['BASE_URL']);
+    if (oauth === null) continue;
+    apps.push({
+      kind: 'oauth_app',
+      host,
+      baseUrl: host === 'bitbucket' ? null : url(`${prefix}_BASE_URL`),
+      githubAppId: null,
+      slug: null,
+      clientId: oauth.CLIENT_ID!,
+      clientSecret: secret(`${prefix}_CLIENT_SECRET`)!,
+      privateKey: null,
+      webhookSecret: null,
+    });
+  }
+
+  const publicUrl = url('REPOLINK_PUBLIC_URL');
+  return Object.freeze({
+    publicUrl,
+    returnUrl: url('REPOLINK_CODE_HOST_RETURN_URL'),
+    flowTtlSeconds: int('REPOLINK_CODE_HOST_FLOW_TTL_SECONDS', 600, 30, 3600),
+    refreshMarginSeconds: int('REPOLINK_CODE_HOST_REFRESH_MARGIN_SECONDS', 300, 0, 3000),
+    githubWebUrl: url('REPOLINK_GITHUB_URL') ?? 'https://github.com',
+    bitbucketWebUrl: url('REPOLINK_BITBUCKET_URL') ?? 'https://bitbucket.org',
+    apps: Object.freeze(apps),
+  });
+}
+
+/** Whether `pem` is a private key node:crypto can use (PKCS#1 as GitHub gives it, or PKCS#8). */
+export function isPrivateKeyPem(pem: string): boolean {
+  try {
+    return createPrivateKey(pem).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
 }

@@ -30,6 +30,14 @@ import { ServiceMapping } from './modules/service-mappings/resolvers/ServiceMapp
 import { resolveCodeLocation } from './modules/service-mappings/resolvers/Query/resolveCodeLocation';
 import { syncRepoConnection } from './modules/sync/resolvers/Mutation/syncRepoConnection';
 import { checkRepoConnection } from './modules/platforms/resolvers/Mutation/checkRepoConnection';
+import { codeHostAccounts } from './modules/code-host-accounts/resolvers/Query/codeHostAccounts';
+import { codeHostAccount } from './modules/code-host-accounts/resolvers/Query/codeHostAccount';
+import { startCodeHostAuthorization } from './modules/code-host-accounts/resolvers/Mutation/startCodeHostAuthorization';
+import { addCodeHostAccount } from './modules/code-host-accounts/resolvers/Mutation/addCodeHostAccount';
+import { revokeCodeHostAccount } from './modules/code-host-accounts/resolvers/Mutation/revokeCodeHostAccount';
+import { deleteCodeHostAccount } from './modules/code-host-accounts/resolvers/Mutation/deleteCodeHostAccount';
+import { CodeHostAccount } from './modules/code-host-accounts/resolvers/CodeHostAccount';
+import { GitHubAppInstallation } from './modules/code-host-accounts/resolvers/GitHubAppInstallation';
 
 type MutationMap = NonNullable<Resolvers['Mutation']>;
 
@@ -59,7 +67,10 @@ export const resolvers: Resolvers = {
   ViewerKind: { API_KEY: 'api_key', SESSION: 'session' },
   SyncStatus: { NEVER: 'never', PENDING: 'pending', OK: 'ok', ERROR: 'error' },
   RepositoryCheckStatus: { FOUND: 'found', NOT_FOUND: 'not_found', NO_ACCESS: 'no_access', UNREACHABLE: 'unreachable' },
-  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation },
+  CodeHostAccountKind: { GITHUB_APP_INSTALLATION: 'github_app_installation', OAUTH: 'oauth', API_TOKEN: 'api_token', ACCESS_TOKEN: 'access_token' },
+  CodeHostAccountStatus: { ACTIVE: 'active', SUSPENDED: 'suspended', NEEDS_REAUTHORIZATION: 'needs_reauthorization', REVOKED: 'revoked' },
+  CodeHostAuthorizationKind: { GITHUB_APP_INSTALLATION: 'github_app_installation', OAUTH: 'oauth' },
+  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation, codeHostAccounts, codeHostAccount },
   Mutation: guardMutations({
     connectRepos,
     createRepository,
@@ -75,14 +86,21 @@ export const resolvers: Resolvers = {
     deleteServiceMapping,
     checkRepoConnection,
     syncRepoConnection,
+    startCodeHostAuthorization,
+    addCodeHostAccount,
+    revokeCodeHostAccount,
+    deleteCodeHostAccount,
   }),
   // graphql-jit reads a field without a resolver as a plain property: the lazy count is a function.
   RepoConnectionPage: { totalCount: (page) => page.totalCount() },
   RepositoryPage: { totalCount: (page) => page.totalCount() },
   ServiceMappingPage: { totalCount: (page) => page.totalCount() },
+  CodeHostAccountPage: { totalCount: (page) => page.totalCount() },
   Node,
   Project,
   Repository,
   RepoConnection,
   ServiceMapping,
+  CodeHostAccount,
+  GitHubAppInstallation,
 };

@@ -10,6 +10,7 @@ import { ServiceMappingService } from './modules/service-mappings/service-mappin
 import { CodeLocationService } from './modules/service-mappings/code-location.service';
 import { SyncService } from './modules/sync/sync.service';
 import { PlatformService } from './modules/platforms/platform.service';
+import { createCodeHostServices } from './modules/code-host-accounts/code-host.module';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -34,6 +35,7 @@ export function createServices(deps: ServiceDeps) {
     platforms,
     sync: new SyncService(deps.dataSource, deps.config, deps.cipher, platforms),
     codeLocations: new CodeLocationService(),
+    codeHosts: createCodeHostServices(deps),
   };
 }
 

@@ -2,6 +2,11 @@ import { loadConfig, type Config } from '../config';
 import { openDatabase, type Database } from '../boot/database';
 import { CredentialCipher, addKeyToFile, loadKeyRing } from '../modules/crypto';
 import { reencryptCredentials } from '../modules/repo-connections/credential-rotation';
+import { readFileSync } from 'node:fs';
+import { AppRegistrationError, describeApp } from '../modules/code-host-accounts/code-host-app.service';
+import { createCodeHostServices } from '../modules/code-host-accounts/code-host.module';
+import { reencryptCodeHostSecrets } from '../modules/code-host-accounts/secret-rotation';
+import { Secret } from '../modules/crypto';
 import { TenancyInputError, TenancyService } from '../modules/tenancy/tenancy.service';
 import { parseArgs } from './args';
 
@@ -14,6 +19,12 @@ const USAGE = `Usage: npm run admin -- <command> [options] [--json]
   user:create --tenant ID --email E [--name N] [--project ID]
   session:create --user ID [--ttl-hours H]
   credentials:rotate-key
+  app:register [--kind github-app|oauth] --host github|gitlab|bitbucket [--base-url URL]
+               [--app-id N --slug S] --client-id ID (--client-secret-env NAME | --client-secret-file PATH)
+               [--private-key-file PATH | --private-key-env NAME] [--webhook-secret-env NAME | --webhook-secret-file PATH]
+      registers a GitHub App (with --app-id) or an OAuth application / consumer; secrets are read from
+      an environment variable or a file, never from the command line, and stored encrypted
+  app:list
 
 Uses DATABASE_URL, or the private database under REPOLINK_DATA_DIR (default .data).`;
 
@@ -32,9 +43,66 @@ function opt(options: Options, name: string, required = false): string | undefin
 
 type Output = { json: Record<string, unknown>; text: string };
 
-async function run(command: string, options: Options, database: Database): Promise<Output> {
+/**
+ * A secret option: `--<name>-env VAR` or `--<name>-file PATH`. A value on the command line itself
+ * is refused: it would stay in the shell's history and in every process listing.
+ */
+function secretOption(options: Options, name: string, env: NodeJS.ProcessEnv, required: boolean): Secret<string> | null {
+  if (options[name] !== undefined) throw new UsageError(`--${name} is not taken on the command line (it would stay in shell history and process listings): use --${name}-env NAME or --${name}-file PATH`);
+  const variable = opt(options, `${name}-env`);
+  const file = opt(options, `${name}-file`);
+  if (variable !== undefined && file !== undefined) throw new UsageError(`give --${name}-env or --${name}-file, not both`);
+  if (variable !== undefined) {
+    const value = env[variable];
+    if (value === undefined || value.trim() === '') throw new UsageError(`--${name}-env names ${variable}, which is not set`);
+    return new Secret(value.trim());
+  }
+  if (file !== undefined) {
+    try {
+      return new Secret(readFileSync(file, 'utf8').trim());
+    } catch (error) {
+      throw new UsageError(`--${name}-file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (required) throw new UsageError(`--${name}-env NAME or --${name}-file PATH is required`);
+  return null;
+}
+
+async function registerApp(options: Options, database: Database, config: Config, cipher: CredentialCipher, env: NodeJS.ProcessEnv): Promise<Output> {
+  const host = opt(options, 'host', true);
+  if (host !== 'github' && host !== 'gitlab' && host !== 'bitbucket') throw new UsageError('--host must be github, gitlab or bitbucket');
+  const kindOption = opt(options, 'kind') ?? (options['app-id'] !== undefined ? 'github-app' : 'oauth');
+  if (kindOption !== 'github-app' && kindOption !== 'oauth') throw new UsageError('--kind must be github-app or oauth');
+  const kind = kindOption === 'github-app' ? 'github_app' : 'oauth_app';
+  const clientSecret = secretOption(options, 'client-secret', env, true)!;
+  const privateKey = secretOption(options, 'private-key', env, kind === 'github_app');
+  const webhookSecret = secretOption(options, 'webhook-secret', env, false);
+  const { apps } = createCodeHostServices({ dataSource: database.dataSource, config, cipher });
+  const app = await apps.register({
+    kind,
+    host,
+    baseUrl: opt(options, 'base-url') ?? null,
+    githubAppId: opt(options, 'app-id') ?? null,
+    slug: opt(options, 'slug') ?? null,
+    clientId: opt(options, 'client-id', true),
+    clientSecret,
+    privateKey,
+    webhookSecret,
+    source: 'admin',
+  });
+  return { json: describeApp(app), text: `${kindOption === 'github-app' ? 'GitHub App' : `${host} OAuth application`} ${app.id} registered for ${app.baseUrl} (secrets stored encrypted)` };
+}
+
+async function run(command: string, options: Options, database: Database, config: Config, env: NodeJS.ProcessEnv): Promise<Output> {
   const tenancy = new TenancyService(database.dataSource);
   switch (command) {
+    case 'app:register':
+      return registerApp(options, database, config, cipherOf(config), env);
+    case 'app:list': {
+      const { apps } = createCodeHostServices({ dataSource: database.dataSource, config, cipher: cipherOf(config) });
+      const list = (await apps.list()).map(describeApp);
+      return { json: { apps: list }, text: list.length === 0 ? 'no apps registered' : list.map((a) => `${a.id} ${a.kind} ${a.host} ${a.baseUrl} client ${a.clientId}`).join('\n') };
+    }
     case 'tenant:create': {
       const t = await tenancy.createTenant({ name: opt(options, 'name', true), kind: opt(options, 'kind'), plan: opt(options, 'plan') });
       return {
@@ -77,6 +145,11 @@ async function run(command: string, options: Options, database: Database): Promi
   }
 }
 
+/** The cipher under the configured keys (the key file is not created here: the server makes it on first start). */
+function cipherOf(config: Config): CredentialCipher {
+  return new CredentialCipher(loadKeyRing({ envValue: config.encryptionKey ?? undefined, keyFile: config.keyFile, createIfMissing: false }).ring);
+}
+
 async function rotateKey(config: Config): Promise<Output> {
   let { ring, source } = loadKeyRing({ envValue: config.encryptionKey ?? undefined, keyFile: config.keyFile, createIfMissing: false });
   let newKeyId: string;
@@ -89,10 +162,15 @@ async function rotateKey(config: Config): Promise<Output> {
   }
   const database = await openDatabase(config, () => undefined, { attach: true });
   try {
-    const { reencrypted, total } = await reencryptCredentials(database.dataSource, new CredentialCipher(ring));
+    const cipher = new CredentialCipher(ring);
+    const connections = await reencryptCredentials(database.dataSource, cipher);
+    // Code-host apps, accounts and flows: client secrets, private keys, webhook secrets, access and refresh tokens, PKCE verifiers.
+    const codeHosts = await reencryptCodeHostSecrets(database.dataSource, cipher);
+    const reencrypted = connections.reencrypted + codeHosts.reencrypted;
+    const total = connections.total + codeHosts.total;
     return {
-      json: { keyId: newKeyId, source, reencrypted, total },
-      text: `current key ${newKeyId} (${source}); re-encrypted ${reencrypted} of ${total} stored credentials`,
+      json: { keyId: newKeyId, source, reencrypted, total, connections, codeHosts },
+      text: `current key ${newKeyId} (${source}); re-encrypted ${reencrypted} of ${total} stored credentials (${connections.reencrypted} of connections, ${codeHosts.reencrypted} of code-host apps and accounts)`,
     };
   } finally {
     await database.close();
@@ -126,7 +204,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
     } else {
       const database = await openDatabase(config, () => undefined, { attach: true });
       try {
-        output = await run(command, options, database);
+        output = await run(command, options, database, config, env);
       } finally {
         await database.close();
       }
@@ -135,7 +213,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
-      code: error instanceof UsageError || error instanceof TenancyInputError ? 2 : 1,
+      code: error instanceof UsageError || error instanceof TenancyInputError || error instanceof AppRegistrationError ? 2 : 1,
       stdout: json ? `${JSON.stringify({ error: message })}\n` : '',
       stderr: `admin: ${message}\n${error instanceof UsageError ? `\n${USAGE}\n` : ''}`,
     };

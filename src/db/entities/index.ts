@@ -1,4 +1,7 @@
 import { ApiKeyEntity } from './api-key.entity';
+import { CodeHostAccountEntity } from './code-host-account.entity';
+import { CodeHostAppEntity } from './code-host-app.entity';
+import { CodeHostOAuthStateEntity } from './code-host-oauth-state.entity';
 import { IdempotencyRecordEntity } from './idempotency-record.entity';
 import { ProjectEntity } from './project.entity';
 import { RepoConnectionEntity } from './repo-connection.entity';
@@ -10,6 +13,9 @@ import { UserEntity } from './user.entity';
 
 export {
   ApiKeyEntity,
+  CodeHostAccountEntity,
+  CodeHostAppEntity,
+  CodeHostOAuthStateEntity,
   IdempotencyRecordEntity,
   ProjectEntity,
   RepoConnectionEntity,
@@ -30,4 +36,7 @@ export const entities = [
   RepositoryEntity,
   ServiceMappingEntity,
   IdempotencyRecordEntity,
+  CodeHostAppEntity,
+  CodeHostAccountEntity,
+  CodeHostOAuthStateEntity,
 ];

@@ -203,6 +203,41 @@ export class PlatformHttp {
     return { status: last?.status ?? 200, headers: last?.headers ?? new Headers(), body: all };
   }
 
+  /**
+   * One POST (OAuth token endpoints, GitHub's installation-token mint) through the same guard,
+   * timeout and size limit as `get`, never retried: a refresh token or an authorization code sent
+   * twice may be spent by the first attempt, so a failed call is reported and the caller decides.
+   * `body` is sent form-encoded (URLSearchParams) or as JSON; the answer is parsed as JSON when it is JSON.
+   */
+  async post<T = unknown>(url: string, body: URLSearchParams | Record<string, unknown> | null, headers: Record<string, string> = {}): Promise<PlatformResponse<T>> {
+    const target = new URL(url);
+    const dispatcher = await this.guard(target);
+    const where = `${target.host}${target.pathname}`;
+    const form = body instanceof URLSearchParams;
+    let response: Response;
+    try {
+      response = await fetch(target, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'user-agent': 'repolink', ...(body !== null && { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }), ...this.authHeaders, ...headers },
+        body: body === null ? undefined : form ? body.toString() : JSON.stringify(body),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(dispatcher && { dispatcher }),
+      } as RequestInit);
+    } catch (error) {
+      const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
+      throw timedOut ? new PlatformError('timeout', `${where} did not answer within ${this.timeoutMs} ms`) : new PlatformError('unavailable', `${where} could not be reached`);
+    }
+    const text = await this.readText(response, where);
+    let parsed: unknown = null;
+    try {
+      parsed = text === '' ? null : JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
   /** The answer's text, at most `maxBodyBytes` of it; a longer one is refused, not buffered. */
   private async readText(response: Response, where: string): Promise<string> {
     const tooLong = () => new PlatformError('bad_response', `${where} answered more than ${this.maxBodyBytes} bytes`, response.status);

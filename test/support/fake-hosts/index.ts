@@ -1,25 +1,56 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GithubHost } from './github';
+import { GitlabHost } from './gitlab';
+import { type FakeClock, type FakeRequest, type Route, createClock } from './shared';
+
+export { GithubHost } from './github';
+export type { GithubApp, GithubInstallation, GithubRepo, GithubUser } from './github';
+export { GitlabHost } from './gitlab';
+export type { GitlabProject, GitlabUser } from './gitlab';
+export { signJwt, generateRsaKeyPair } from './jwt';
+export { pkceS256 } from './shared';
+export type { FakeClock } from './shared';
 
 /**
- * Fakes of the GitHub (Enterprise Server layout, under /api/v3), GitLab (/api/v4) and Bitbucket
- * Cloud (/2.0) REST APIs on one loopback port, answering with the platforms' real response shapes,
- * status codes and headers for the calls repolink makes. Each test file starts its own.
+ * Fakes of GitHub (Enterprise Server layout: REST under /api/v3, browser pages at the root),
+ * GitLab (/api/v4, /oauth) and Bitbucket Cloud (/2.0, /site/oauth2) on one loopback port, written
+ * from the hosts' public documentation: they answer with the hosts' response shapes, status codes
+ * and headers, and refuse what the hosts refuse. Each test file starts its own:
+ *
+ *   const fake = await startFakeHosts();
+ *   fake.githubApi        GHES-style API base (`…/api/v3`) for a connection's `baseUrl`
+ *   fake.githubWeb        where GitHub's pages are (`/login/oauth/authorize`, `/apps/{slug}/installations/new`)
+ *   fake.gitlab           self-managed GitLab base (API under /api/v4, OAuth under /oauth)
+ *   fake.bitbucketApi     Bitbucket API root for REPOLINK_BITBUCKET_API_URL (REST under /2.0)
+ *   fake.githubHost       the GitHub fake's data, credentials and counters (./github.ts)
+ *   fake.gitlabHost       the GitLab fake's (./gitlab.ts)
+ *   fake.clock            the hosts' clock: fake.clock.advance(ms) makes tokens, codes and JWTs age
+ *   fake.requests         every request received (method, path with query, headers, body)
+ *   fake.setHead(platform, path, sha), fake.failNext(fragment, count, status?, headers?)
+ *
+ * The data the older tests use (TOKENS, SHA below) is seeded in every fake.
  */
 export interface RecordedRequest {
   method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
+  body: string;
 }
 
 export interface FakeHosts {
   url: string;
   /** GHES-style API base (`…/api/v3`) to give as a connection's `baseUrl`. */
   githubApi: string;
+  /** GitHub's web root (OAuth authorize and token, app installation pages). */
+  githubWeb: string;
   /** Self-managed GitLab base to give as `baseUrl`. */
   gitlab: string;
   /** Bitbucket API root for the server's REPOLINK_BITBUCKET_API_URL. */
   bitbucketApi: string;
+  githubHost: GithubHost;
+  gitlabHost: GitlabHost;
+  clock: FakeClock;
   requests: RecordedRequest[];
   /** Head commits can move: the sync tests push a new one. */
   setHead(platform: 'github' | 'gitlab' | 'bitbucket', path: string, sha: string): void;
@@ -55,153 +86,55 @@ export const TOKENS = {
 /** How long the "slow" repositories take to answer (tests give the client a shorter timeout). */
 export const SLOW_MS = 1500;
 
-interface Route {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  delayMs?: number;
+/** The GitHub data the older tests use: octocat, a member of acme, and acme's repositories. */
+function seedGithub(github: GithubHost): void {
+  github.addOrg({ login: 'acme', id: 9919 });
+  github.addUser({ login: 'octocat', id: 583231, name: 'The Octocat', orgs: ['acme'] });
+  github.addRepo({ owner: 'acme', name: 'api', id: 1296269, private: true, head: SHA.githubApi });
+  github.addRepo({ owner: 'acme', name: 'web', id: 1296270, private: false, defaultBranch: 'trunk', head: SHA.githubWeb });
+  // Answers 502 once, then works: the client's retry is seen.
+  github.addRepo({ owner: 'acme', name: 'flaky', id: 1296271, private: true, head: SHA.githubFlaky, failNext: 1 });
+  github.addRepo({ owner: 'acme', name: 'slow', id: 1296272, private: true, delayMs: SLOW_MS });
+  // Created but never pushed to: GitHub names a default branch and answers 404 for it.
+  github.addRepo({ owner: 'acme', name: 'empty', id: 1296273, private: true, empty: true });
+  // In an organization that enforces SAML SSO for this repository (the flag is per repository so acme can hold both kinds).
+  github.addRepo({ owner: 'acme', name: 'sso', id: 1296274, private: true, sso: true });
+  github.addToken({ kind: 'classic', user: 'octocat', scopes: ['read:org', 'repo'], token: TOKENS.githubClassic });
+  github.addToken({ kind: 'classic', user: 'octocat', scopes: ['public_repo'], token: TOKENS.githubPublicOnly });
+  // Fine-grained: every acme repository, code but not pull requests.
+  github.addToken({ kind: 'fine-grained', user: 'octocat', owner: 'acme', repositories: 'all', permissions: { contents: 'read' }, token: TOKENS.githubFineGrained });
+  // TOKENS.githubBad is known to no one: 401 Bad credentials.
 }
+
+/**
+ * The GitLab data the older tests use. The five projects gitlab-user can see have ids 100-104, the
+ * newest first, so GET /projects (newest first, GitLab's default order) answers them by id.
+ */
+function seedGitlab(gitlab: GitlabHost, now: number): void {
+  gitlab.addUser({ username: 'gitlab-user', id: 7, name: 'GitLab User' });
+  const created = (age: number) => now - age * 60_000;
+  gitlab.addProject({ path: 'group/sub/project', id: 100, members: { 'gitlab-user': 30 }, defaultBranch: 'develop', head: SHA.gitlabProject, createdAt: created(1) });
+  gitlab.addProject({ path: 'group/guest', id: 101, members: { 'gitlab-user': 10 }, createdAt: created(2) });
+  for (const i of [2, 3, 4]) gitlab.addProject({ path: `group/p${i}`, id: 100 + i, members: { 'gitlab-user': 30 }, createdAt: created(1 + i) });
+  gitlab.addPersonalAccessToken({ user: 'gitlab-user', scopes: ['read_api', 'read_repository'], token: TOKENS.gitlabGood, id: 42, expiresAt: '2099-01-01' });
+  gitlab.addPersonalAccessToken({ user: 'gitlab-user', scopes: ['read_user'], token: TOKENS.gitlabNoApi, id: 43, expiresAt: '2099-01-01' });
+  // TOKENS.gitlabBad is known to no one: 401.
+}
+
+const MAX_BODY = 1024 * 1024;
 
 export async function startFakeHosts(): Promise<FakeHosts> {
   const requests: RecordedRequest[] = [];
+  const clock = createClock();
+  const githubHost = new GithubHost(clock);
+  seedGithub(githubHost);
+  const gitlabHost = new GitlabHost(clock);
+  seedGitlab(gitlabHost, clock.now());
   const heads: Record<string, string> = {
-    'github:acme/api': SHA.githubApi,
-    'github:acme/web': SHA.githubWeb,
-    'github:acme/flaky': SHA.githubFlaky,
-    'gitlab:group/sub/project': SHA.gitlabProject,
     'bitbucket:ws/app': SHA.bitbucketApp,
   };
   const failures: { fragment: string; count: number; status: number; headers: Record<string, string> }[] = [];
-  let flakyCalls = 0;
   let origin = '';
-  const rateHeaders = () => ({
-    'x-ratelimit-limit': '5000',
-    'x-ratelimit-remaining': '4999',
-    'x-ratelimit-used': '1',
-    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
-    'x-ratelimit-resource': 'core',
-  });
-
-  function github(path: string, query: URLSearchParams, auth: string | undefined): Route {
-    const token = auth?.replace(/^(Bearer|token) /i, '');
-    const known = [TOKENS.githubClassic, TOKENS.githubPublicOnly, TOKENS.githubFineGrained];
-    if (!token || !known.includes(token)) {
-      return { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } };
-    }
-    const scopes = token === TOKENS.githubClassic ? 'read:org, repo' : token === TOKENS.githubPublicOnly ? 'public_repo' : null;
-    const h = { ...rateHeaders(), ...(scopes !== null && { 'x-oauth-scopes': scopes, 'x-accepted-oauth-scopes': 'repo' }), 'x-github-media-type': 'github.v3; format=json' };
-    if (path === '/user') return { status: 200, headers: h, body: { login: 'octocat', id: 583231, node_id: 'MDQ6VXNlcjU4MzIzMQ==', type: 'User', site_admin: false, name: 'The Octocat' } };
-    const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
-    if (!m) return { status: 404, headers: h, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
-    const full = `${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`;
-    const rest = m[3] ?? '';
-    const repos: Record<string, { private: boolean; default_branch: string }> = {
-      'acme/api': { private: true, default_branch: 'main' },
-      'acme/web': { private: false, default_branch: 'trunk' },
-      'acme/flaky': { private: true, default_branch: 'main' },
-      'acme/slow': { private: true, default_branch: 'main' },
-      // Created but never pushed to: GitHub names a default branch and answers 404 for it.
-      'acme/empty': { private: true, default_branch: 'main' },
-    };
-    if (full === 'acme/sso') {
-      return { status: 403, headers: h, body: { message: 'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.', documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/', status: '403' } };
-    }
-    if (full === 'acme/flaky' && rest === '' && flakyCalls++ === 0) {
-      return { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
-    }
-    const repo = repos[full];
-    // Private repositories a token cannot see are 404 on GitHub, never 403.
-    if (!repo || (repo.private && token === TOKENS.githubPublicOnly)) {
-      return { status: 404, headers: h, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository', status: '404' } };
-    }
-    if (full === 'acme/slow') return { status: 200, headers: h, body: repoBody(full, repo), delayMs: SLOW_MS };
-    if (rest === '') return { status: 200, headers: h, body: repoBody(full, repo) };
-    const branch = /^\/branches\/(.+)$/.exec(rest);
-    if (branch) {
-      const name = decodeURIComponent(branch[1]);
-      if (name !== repo.default_branch || full === 'acme/empty') return { status: 404, headers: h, body: { message: 'Branch not found', documentation_url: 'https://docs.github.com/rest/branches/branches#get-a-branch', status: '404' } };
-      const sha = heads[`github:${full}`];
-      return { status: 200, headers: h, body: { name, commit: { sha, url: `${origin}/api/v3/repos/${full}/commits/${sha}`, commit: { message: 'head' } }, protected: true, _links: {} } };
-    }
-    if (rest === '/pulls') {
-      if (token === TOKENS.githubFineGrained) {
-        return { status: 403, headers: h, body: { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/pulls/pulls#list-pull-requests', status: '403' } };
-      }
-      void query;
-      return { status: 200, headers: h, body: [] };
-    }
-    return { status: 404, headers: h, body: { message: 'Not Found', status: '404' } };
-  }
-
-  function repoBody(full: string, repo: { private: boolean; default_branch: string }) {
-    const [owner, name] = full.split('/');
-    return {
-      id: 1296269,
-      node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5',
-      name,
-      full_name: full,
-      owner: { login: owner, type: 'Organization' },
-      private: repo.private,
-      visibility: repo.private ? 'private' : 'public',
-      html_url: `${origin}/${full}`,
-      default_branch: repo.default_branch,
-      permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
-    };
-  }
-
-  function gitlab(path: string, query: URLSearchParams, token: string | undefined): Route {
-    const known = [TOKENS.gitlabGood, TOKENS.gitlabNoApi];
-    if (!token || !known.includes(token)) return { status: 401, body: { message: '401 Unauthorized' } };
-    const h = { 'ratelimit-limit': '2000', 'ratelimit-remaining': '1999', 'ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60), 'ratelimit-observed': '1' };
-    if (path === '/personal_access_tokens/self') {
-      const scopes = token === TOKENS.gitlabGood ? ['read_api', 'read_repository'] : ['read_user'];
-      return { status: 200, headers: h, body: { id: 42, name: 'repolink', revoked: false, created_at: '2026-01-01T00:00:00.000Z', scopes, user_id: 7, last_used_at: null, active: true, expires_at: '2027-01-01' } };
-    }
-    if (path === '/user') return { status: 200, headers: h, body: { id: 7, username: 'gitlab-user', name: 'GitLab User', state: 'active' } };
-    if (path === '/projects') {
-      // A paged list with GitLab's Link and x-* headers, for the pagination test.
-      const page = Number(query.get('page') ?? '1');
-      const all = Array.from({ length: 5 }, (_, i) => ({ id: 100 + i, path_with_namespace: `group/p${i}` }));
-      const per = 2;
-      const links = [];
-      if (page * per < all.length) links.push(`<${origin}/api/v4/projects?page=${page + 1}&per_page=${per}>; rel="next"`);
-      links.push(`<${origin}/api/v4/projects?page=1&per_page=${per}>; rel="first"`, `<${origin}/api/v4/projects?page=3&per_page=${per}>; rel="last"`);
-      return { status: 200, headers: { ...h, link: links.join(', '), 'x-page': String(page), 'x-per-page': String(per), 'x-total': String(all.length), 'x-total-pages': '3' }, body: all.slice((page - 1) * per, page * per) };
-    }
-    const m = /^\/projects\/([^/]+)(\/.*)?$/.exec(path);
-    if (!m) return { status: 404, headers: h, body: { error: '404 Not Found' } };
-    const full = decodeURIComponent(m[1]);
-    const rest = m[2] ?? '';
-    const projects: Record<string, { id: number; default_branch: string; visibility: string; level: number }> = {
-      'group/sub/project': { id: 278964, default_branch: 'develop', visibility: 'private', level: 30 },
-      'group/guest': { id: 278965, default_branch: 'main', visibility: 'private', level: 10 },
-    };
-    const project = projects[full];
-    if (!project) return { status: 404, headers: h, body: { message: '404 Project Not Found' } };
-    if (rest === '') {
-      return {
-        status: 200,
-        headers: h,
-        body: {
-          id: project.id,
-          path_with_namespace: full,
-          default_branch: project.default_branch,
-          visibility: project.visibility,
-          web_url: `${origin}/${full}`,
-          repository_access_level: 'enabled',
-          permissions: { project_access: { access_level: project.level, notification_level: 3 }, group_access: null },
-        },
-      };
-    }
-    const branch = /^\/repository\/branches\/(.+)$/.exec(rest);
-    if (branch) {
-      if (project.level < 20) return { status: 403, headers: h, body: { message: '403 Forbidden' } };
-      const name = decodeURIComponent(branch[1]);
-      if (name !== project.default_branch) return { status: 404, headers: h, body: { message: '404 Branch Not Found' } };
-      return { status: 200, headers: h, body: { name, merged: false, protected: true, default: true, commit: { id: heads[`gitlab:${full}`], short_id: heads[`gitlab:${full}`].slice(0, 8), title: 'head' } } };
-    }
-    return { status: 404, headers: h, body: { error: '404 Not Found' } };
-  }
 
   function bitbucket(path: string, query: URLSearchParams, auth: string | undefined): Route {
     const basic = (password: string) => `Basic ${Buffer.from(`${TOKENS.bitbucketUser}:${password}`).toString('base64')}`;
@@ -242,29 +175,41 @@ export async function startFakeHosts(): Promise<FakeHosts> {
 
   const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers });
-    const send = (route: Route) => {
-      const write = () => {
-        if (res.destroyed) return;
-        const body = typeof route.body === 'string' ? route.body : JSON.stringify(route.body ?? null);
-        res.writeHead(route.status, { 'content-type': 'application/json; charset=utf-8', ...route.headers });
-        res.end(body);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const body = Buffer.concat(chunks).toString('utf8');
+      requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body });
+      const send = (route: Route) => {
+        const write = () => {
+          if (res.destroyed) return;
+          const text = typeof route.body === 'string' ? route.body : JSON.stringify(route.body ?? null);
+          res.writeHead(route.status, { 'content-type': 'application/json; charset=utf-8', ...route.headers });
+          res.end(text);
+        };
+        if (route.delayMs) setTimeout(write, route.delayMs).unref();
+        else write();
       };
-      if (route.delayMs) setTimeout(write, route.delayMs).unref();
-      else write();
-    };
-    const failure = failures.find((f) => f.count > 0 && url.pathname.includes(f.fragment));
-    if (failure) {
-      failure.count--;
-      return send({ status: failure.status, headers: failure.headers, body: failure.status === 429 ? { message: 'API rate limit exceeded' } : { message: 'Server Error' } });
-    }
-    let route: Route;
-    if (url.pathname.startsWith('/api/v3/')) route = github(url.pathname.slice('/api/v3'.length), url.searchParams, req.headers.authorization);
-    else if (url.pathname.startsWith('/api/v4/')) route = gitlab(url.pathname.slice('/api/v4'.length), url.searchParams, req.headers['private-token'] as string | undefined);
-    else if (url.pathname.startsWith('/2.0/')) route = bitbucket(url.pathname.slice('/2.0'.length), url.searchParams, req.headers.authorization);
-    else route = { status: 404, body: { message: 'Not Found' } };
-    send(route);
+      if (size > MAX_BODY) return send({ status: 413, body: { message: 'Payload too large' } });
+      const failure = failures.find((f) => f.count > 0 && url.pathname.includes(f.fragment));
+      if (failure) {
+        failure.count--;
+        return send({ status: failure.status, headers: failure.headers, body: failure.status === 429 ? { message: 'API rate limit exceeded' } : { message: 'Server Error' } });
+      }
+      const at = (prefix: string): FakeRequest => ({ method: req.method ?? 'GET', path: url.pathname.slice(prefix.length), query: url.searchParams, headers: req.headers, body, origin });
+      let route: Route | null;
+      if (url.pathname.startsWith('/api/v3/')) route = githubHost.api(at('/api/v3'));
+      else if (url.pathname.startsWith('/api/v4/')) route = gitlabHost.api(at('/api/v4'));
+      else if (url.pathname.startsWith('/oauth/')) route = gitlabHost.web(at(''));
+      else if (url.pathname.startsWith('/2.0/')) route = bitbucket(url.pathname.slice('/2.0'.length), url.searchParams, req.headers.authorization);
+      else route = githubHost.web(at(''));
+      send(route ?? { status: 404, body: { message: 'Not Found' } });
+    });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -273,14 +218,22 @@ export async function startFakeHosts(): Promise<FakeHosts> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
+  githubHost.origin = origin;
+  gitlabHost.origin = origin;
   return {
     url: origin,
     githubApi: `${origin}/api/v3`,
+    githubWeb: origin,
     gitlab: origin,
     bitbucketApi: origin,
+    githubHost,
+    gitlabHost,
+    clock,
     requests,
     setHead(platform, path, sha) {
-      heads[`${platform}:${path}`] = sha;
+      if (platform === 'github') githubHost.setHead(path, sha);
+      else if (platform === 'gitlab') gitlabHost.setHead(path, sha);
+      else heads[`${platform}:${path}`] = sha;
     },
     failNext(fragment, count, status = 502, headers = {}) {
       failures.push({ fragment, count, status, headers });

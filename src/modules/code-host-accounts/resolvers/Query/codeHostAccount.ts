@@ -1,0 +1,3 @@
+import type { QueryResolvers } from '../../../../generated/graphql';
+
+export const codeHostAccount: NonNullable<QueryResolvers['codeHostAccount']> = (_parent, { id }, ctx) => ctx.services.codeHosts.accounts.get(ctx, id);
