@@ -7,6 +7,7 @@ import { ServiceMappingStackRoots1764200000000 } from './1764200000000-service-m
 import { Sync1764210000000 } from './1764210000000-sync';
 import { LiveRowCounters1764300000000 } from './1764300000000-live-row-counters';
 import { CodeHostAccounts1764400000000 } from './1764400000000-code-host-accounts';
+import { Webhooks1764510000000 } from './1764510000000-webhooks';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Sync1764210000000,
   LiveRowCounters1764300000000,
   CodeHostAccounts1764400000000,
+  Webhooks1764510000000,
 ];

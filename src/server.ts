@@ -32,6 +32,7 @@ import { SyncWorker } from './modules/sync/sync-worker';
 import { isConnectionLoss, isDatabaseUnavailable } from './modules/shared/transaction';
 import { replicaHealth } from './db/replicas';
 import { registerCodeHostRoutes } from './modules/code-host-accounts/code-host.routes';
+import { registerWebhookRoutes } from './modules/webhooks/webhook.routes';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -204,6 +205,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
 
   registerRestShim(app, { apollo, contextFor, idempotency });
   registerCodeHostRoutes(app, { config, ...services.codeHosts });
+  registerWebhookRoutes(app, { config, ...services.webhooks });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (restErrorHandler(error, request, reply)) return reply;
     if (error.statusCode === 413) return reply.code(413).send(payloadTooLarge(config.limits.bodyLimitBytes));

@@ -11,6 +11,7 @@ import { CodeLocationService } from './modules/service-mappings/code-location.se
 import { SyncService } from './modules/sync/sync.service';
 import { PlatformService } from './modules/platforms/platform.service';
 import { createCodeHostServices } from './modules/code-host-accounts/code-host.module';
+import { createWebhookServices } from './modules/webhooks/webhook.module';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -22,6 +23,7 @@ export interface ServiceDeps {
 /** Stateless services, built once per server; each method takes the request context first. */
 export function createServices(deps: ServiceDeps) {
   const platforms = new PlatformService(deps.config);
+  const codeHosts = createCodeHostServices(deps);
   return {
     auth: new AuthService(deps.dataSource),
     repositories: new RepositoryService(
@@ -35,7 +37,8 @@ export function createServices(deps: ServiceDeps) {
     platforms,
     sync: new SyncService(deps.dataSource, deps.config, deps.cipher, platforms),
     codeLocations: new CodeLocationService(),
-    codeHosts: createCodeHostServices(deps),
+    codeHosts,
+    webhooks: createWebhookServices(deps, codeHosts.apps),
   };
 }
 

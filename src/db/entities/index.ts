@@ -10,6 +10,8 @@ import { ServiceMappingEntity } from './service-mapping.entity';
 import { SessionEntity } from './session.entity';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookHookEntity } from './webhook-hook.entity';
 
 export {
   ApiKeyEntity,
@@ -24,6 +26,8 @@ export {
   SessionEntity,
   TenantEntity,
   UserEntity,
+  WebhookDeliveryEntity,
+  WebhookHookEntity,
 };
 
 export const entities = [
@@ -39,4 +43,6 @@ export const entities = [
   CodeHostAppEntity,
   CodeHostAccountEntity,
   CodeHostOAuthStateEntity,
+  WebhookHookEntity,
+  WebhookDeliveryEntity,
 ];
