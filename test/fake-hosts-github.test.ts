@@ -451,4 +451,15 @@ describe('repositories: moves, SSO, archived, rate limits', () => {
     fake.githubHost.setRateLimit(`installation:${inst.id}`, { remaining: 0 });
     expect((await api('/repos/acme/api', ghs)).body.message).toBe(`API rate limit exceeded for installation ID ${inst.id}.`);
   });
+
+  it('unauthenticated callers read public repositories only, on the 60-an-hour address budget; a refused token is answered with it too', async () => {
+    const open = await api('/repos/acme/web');
+    expect(open.status).toBe(200);
+    expect(open.body.permissions).toBeUndefined();
+    expect(open.headers.get('x-ratelimit-limit')).toBe('60');
+    expect((await api('/repos/acme/api')).status).toBe(404);
+    const refused = await api('/user', 'ghp_unknown');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('60');
+  });
 });

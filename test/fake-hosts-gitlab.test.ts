@@ -147,6 +147,18 @@ describe('GitLab OAuth', () => {
     expect(fake.gitlabHost.refreshes('rotator')).toBe(3);
   });
 
+  it('a public (non-confidential) application exchanges codes without a secret, but only with PKCE', async () => {
+    const pub = fake.gitlabHost.registerApplication({ redirectUris: [CALLBACK], confidential: false });
+    fake.gitlabHost.signIn('alice');
+    const v = verifier();
+    const withPkce = await authorize({ client_id: pub.clientId, redirect_uri: CALLBACK, code_challenge: pkceS256(v), code_challenge_method: 'S256' });
+    const ok = await token({ grant_type: 'authorization_code', client_id: pub.clientId, code: withPkce.location!.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: v });
+    expect(ok.status).toBe(200);
+    const without = await authorize({ client_id: pub.clientId, redirect_uri: CALLBACK });
+    const refused = await token({ grant_type: 'authorization_code', client_id: pub.clientId, code: without.location!.searchParams.get('code')!, redirect_uri: CALLBACK });
+    expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
   it('two refreshes of one token at once: exactly one wins, the other gets invalid_grant', async () => {
     fake.gitlabHost.addUser({ username: 'racer' });
     const t = fake.gitlabHost.issueOAuthToken(app.clientId, 'racer');

@@ -47,7 +47,8 @@ import {
  *     mints(installationId)   installation tokens minted (POST …/access_tokens that succeeded)
  *     refreshes(login)        refresh_token grants that reached the token endpoint for that user
  *     rateLimit(key) / setRateLimit(key, { remaining, limit?, resetInMs? })   key: `user:<login>`,
- *       `installation:<id>`, `app:<id>`; every authenticated API answer carries x-ratelimit-* headers
+ *       `installation:<id>`, `app:<id>`, `ip:127.0.0.1` (unauthenticated, 60 an hour); every API
+ *       answer carries x-ratelimit-* headers; a spent budget is 403 "API rate limit exceeded for …"
  *
  * Checks, as GitHub does them: the app JWT is RS256, verified against the app's public key, `iss`
  * is the app id or client id, `iat` at most 60 s in the future, `exp` in the future and at most 10
@@ -184,7 +185,8 @@ export class GithubHost {
       pkceMethods: ['S256'],
       scopeSeparator: /[ ,]+/,
     });
-    this.rates = new RateBudgets(clock, () => 5000, 60 * 60_000);
+    // 5,000 an hour for users and installations; 60 for unauthenticated callers (by address).
+    this.rates = new RateBudgets(clock, (key) => (key.startsWith('ip:') ? 60 : 5000), 60 * 60_000);
   }
 
   // ---- data ---------------------------------------------------------------------------------
@@ -721,10 +723,10 @@ export class GithubHost {
     return { kind: 'app', appId: app.appId };
   }
 
-  private rateKey(p: Principal): string | null {
+  private rateKey(p: Principal): string {
     switch (p.kind) {
       case 'anonymous':
-        return null;
+        return 'ip:127.0.0.1';
       case 'app':
         return `app:${p.appId}`;
       case 'installation':
@@ -738,18 +740,23 @@ export class GithubHost {
 
   api(req: FakeRequest): Route {
     const principal = this.authenticate(req);
-    if ('status' in principal) return principal;
+    // A refused credential is answered with the caller's address budget, untouched.
+    if ('status' in principal) return { ...principal, headers: { ...this.rateHeaders('ip:127.0.0.1'), ...principal.headers } };
     const key = this.rateKey(principal);
     const base: Record<string, string> = { 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': randomHex(8).toUpperCase() };
     if (req.path === '/rate_limit') return this.rateLimitAnswer(key, base);
-    if (key) {
-      const budget = this.rates.get(key);
-      if (!budget.take()) {
-        const who = principal.kind === 'installation' ? `installation ID ${principal.installationId}` : principal.kind === 'app' ? `app ID ${principal.appId}` : `user ID ${this.users.get(key.slice(5).toLowerCase())?.id ?? 0}`;
-        return err(403, `API rate limit exceeded for ${who}.`, 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', { ...base, ...this.rateHeaders(key) });
-      }
-      Object.assign(base, this.rateHeaders(key));
+    if (!this.rates.get(key).take()) {
+      const who =
+        principal.kind === 'installation'
+          ? `installation ID ${principal.installationId}`
+          : principal.kind === 'app'
+            ? `app ID ${principal.appId}`
+            : principal.kind === 'anonymous'
+              ? '127.0.0.1'
+              : `user ID ${this.users.get(key.slice(5).toLowerCase())?.id ?? 0}`;
+      return err(403, `API rate limit exceeded for ${who}.`, 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', { ...base, ...this.rateHeaders(key) });
     }
+    Object.assign(base, this.rateHeaders(key));
     if (principal.kind === 'classic' || principal.kind === 'oauth') {
       base['x-oauth-scopes'] = principal.scopes.join(', ');
       base['x-accepted-oauth-scopes'] = req.path.startsWith('/repos/') || req.path.startsWith('/repositories/') ? 'repo' : '';
@@ -769,8 +776,8 @@ export class GithubHost {
     };
   }
 
-  private rateLimitAnswer(key: string | null, base: Record<string, string>): Route {
-    const r = key ? this.rateLimit(key) : { limit: 60, remaining: 60, used: 0, reset: Math.ceil(this.clock.now() / 1000) + 3600 };
+  private rateLimitAnswer(key: string, base: Record<string, string>): Route {
+    const r = this.rateLimit(key);
     const core = { limit: r.limit, used: r.used, remaining: r.remaining, reset: r.reset };
     return json(200, { resources: { core }, rate: core }, base);
   }

@@ -31,6 +31,7 @@ import {
  *     addPersonalAccessToken({ user, scopes, expiresAt?, token? }) → the token (`glpat-…`)
  *     registerApplication({ redirectUris, scopes?, confidential?, accessTokenTtlMs? }) → { clientId, clientSecret }
  *       (an OAuth application of this GitLab instance; access tokens live 2 h by default)
+ *     addRedirectUri(clientId, uri)
  *     issueOAuthToken(clientId, username, scopes?) → a token pair as the web flow gives it
  *     revokeToken(token)
  *   Browser: signIn(username), denyConsent(times?)
@@ -214,6 +215,11 @@ export class GitlabHost {
     });
     this.confidential.set(client.clientId, input.confidential ?? true);
     return { clientId: client.clientId, clientSecret: client.clientSecret };
+  }
+
+  /** Adds a redirect URI to an application (a test learns its server's URL after registering). */
+  addRedirectUri(clientId: string, uri: string): void {
+    this.oauth.clients.get(clientId)!.redirectUris.push(uri);
   }
 
   issueOAuthToken(clientId: string, username: string, scopes?: string[]): IssuedToken {
@@ -471,7 +477,7 @@ export class GitlabHost {
     // A public (non-confidential) application authenticates by client_id alone, and must use PKCE.
     const isPublic = clientId !== undefined && this.confidential.get(clientId) === false;
     const client = isPublic && secret === undefined ? (this.oauth.clients.get(clientId) ?? null) : this.oauth.authenticate(clientId, secret);
-    const result = this.oauth.token(client, params);
+    const result = this.oauth.token(client, params, { requirePkce: isPublic && secret === undefined });
     if ('error' in result) {
       const refuse = (status: number, error: string, description: string) =>
         json(status, { error, error_description: description }, { 'www-authenticate': `Bearer realm="Doorkeeper", error="${error}", error_description="${description}"`, 'cache-control': 'no-store' });

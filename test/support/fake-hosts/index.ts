@@ -2,13 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GithubHost } from './github';
 import { GitlabHost } from './gitlab';
+import { BitbucketHost } from './bitbucket';
 import { type FakeClock, type FakeRequest, type Route, createClock } from './shared';
 
 export { GithubHost } from './github';
 export type { GithubApp, GithubInstallation, GithubRepo, GithubUser } from './github';
 export { GitlabHost } from './gitlab';
 export type { GitlabProject, GitlabUser } from './gitlab';
+export { BitbucketHost } from './bitbucket';
+export type { BitbucketRepo, BitbucketUser } from './bitbucket';
 export { signJwt, generateRsaKeyPair } from './jwt';
+export * from './webhooks';
 export { pkceS256 } from './shared';
 export type { FakeClock } from './shared';
 
@@ -25,9 +29,14 @@ export type { FakeClock } from './shared';
  *   fake.bitbucketApi     Bitbucket API root for REPOLINK_BITBUCKET_API_URL (REST under /2.0)
  *   fake.githubHost       the GitHub fake's data, credentials and counters (./github.ts)
  *   fake.gitlabHost       the GitLab fake's (./gitlab.ts)
+ *   fake.bitbucketHost    the Bitbucket fake's (./bitbucket.ts)
  *   fake.clock            the hosts' clock: fake.clock.advance(ms) makes tokens, codes and JWTs age
  *   fake.requests         every request received (method, path with query, headers, body)
  *   fake.setHead(platform, path, sha), fake.failNext(fragment, count, status?, headers?)
+ *
+ * Webhook deliveries as the hosts send them (signed, redeliverable) are in ./webhooks.ts and
+ * exported from here: githubEvents/githubDelivery, gitlabEvents/gitlabDelivery,
+ * bitbucketEvents/bitbucketDelivery, send, redeliver.
  *
  * The data the older tests use (TOKENS, SHA below) is seeded in every fake.
  */
@@ -50,6 +59,7 @@ export interface FakeHosts {
   bitbucketApi: string;
   githubHost: GithubHost;
   gitlabHost: GitlabHost;
+  bitbucketHost: BitbucketHost;
   clock: FakeClock;
   requests: RecordedRequest[];
   /** Head commits can move: the sync tests push a new one. */
@@ -121,6 +131,19 @@ function seedGitlab(gitlab: GitlabHost, now: number): void {
   // TOKENS.gitlabBad is known to no one: 401.
 }
 
+/** The Bitbucket data the older tests use: bb-user's app passwords and the ws workspace. */
+function seedBitbucket(bitbucket: BitbucketHost): void {
+  bitbucket.addUser({ username: 'bb-user', email: 'bb-user@example.com', displayName: 'Bit Bucket', accountId: '557058:fake' });
+  bitbucket.addWorkspace({ slug: 'ws', members: ['bb-user'] });
+  bitbucket.addRepo({ workspace: 'ws', slug: 'app', mainbranch: 'master', head: SHA.bitbucketApp, permissions: { 'bb-user': 'write' } });
+  bitbucket.addRepo({ workspace: 'ws', slug: 'docs', permissions: { 'bb-user': 'read' } });
+  // Private, and bb-user (a member of ws) has no permission on it: 403.
+  bitbucket.addRepo({ workspace: 'ws', slug: 'secret' });
+  bitbucket.addAppPassword({ username: 'bb-user', password: TOKENS.bitbucketPassword, scopes: ['pullrequest', 'account', 'repository'] });
+  bitbucket.addAppPassword({ username: 'bb-user', password: TOKENS.bitbucketRepoOnlyPassword, scopes: ['repository'] });
+  // TOKENS.bitbucketBadPassword is no one's: 401.
+}
+
 const MAX_BODY = 1024 * 1024;
 
 export async function startFakeHosts(): Promise<FakeHosts> {
@@ -130,48 +153,10 @@ export async function startFakeHosts(): Promise<FakeHosts> {
   seedGithub(githubHost);
   const gitlabHost = new GitlabHost(clock);
   seedGitlab(gitlabHost, clock.now());
-  const heads: Record<string, string> = {
-    'bitbucket:ws/app': SHA.bitbucketApp,
-  };
+  const bitbucketHost = new BitbucketHost(clock);
+  seedBitbucket(bitbucketHost);
   const failures: { fragment: string; count: number; status: number; headers: Record<string, string> }[] = [];
   let origin = '';
-
-  function bitbucket(path: string, query: URLSearchParams, auth: string | undefined): Route {
-    const basic = (password: string) => `Basic ${Buffer.from(`${TOKENS.bitbucketUser}:${password}`).toString('base64')}`;
-    const repoOnly = auth === basic(TOKENS.bitbucketRepoOnlyPassword);
-    if (auth !== basic(TOKENS.bitbucketPassword) && !repoOnly) return { status: 401, headers: { 'www-authenticate': 'Basic realm="Bitbucket.org HTTP"' }, body: { type: 'error', error: { message: 'Unauthorized' } } };
-    if (repoOnly && (path === '/user' || path.startsWith('/user/'))) {
-      // Bitbucket's answer to a call that needs a scope the credential lacks: 403, granted and required named.
-      return { status: 403, headers: {}, body: { type: 'error', error: { message: 'Your credentials lack one or more required privilege scopes.', detail: { granted: ['repository'], required: ['account'] } } } };
-    }
-    const h = { 'x-oauth-scopes': repoOnly ? 'repository' : 'pullrequest, account, repository', 'x-accepted-oauth-scopes': 'account' };
-    if (path === '/user') return { status: 200, headers: h, body: { type: 'user', username: 'bb-user', display_name: 'Bit Bucket', account_id: '557058:fake', uuid: '{f3c5f7e6-fake}', nickname: 'bb-user' } };
-    if (path === '/user/permissions/repositories') {
-      // One entry per page, so the `next` links are followed.
-      const all = [
-        { type: 'repository_permission', permission: 'write', repository: { type: 'repository', full_name: 'ws/app', name: 'app' }, user: { username: 'bb-user' } },
-        { type: 'repository_permission', permission: 'read', repository: { type: 'repository', full_name: 'ws/docs', name: 'docs' }, user: { username: 'bb-user' } },
-      ];
-      const page = Number(query.get('page') ?? '1');
-      const body: Record<string, unknown> = { pagelen: 1, page, size: all.length, values: all.slice(page - 1, page) };
-      if (page < all.length) body.next = `${origin}/2.0/user/permissions/repositories?pagelen=1&page=${page + 1}`;
-      return { status: 200, headers: h, body };
-    }
-    const m = /^\/repositories\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
-    if (!m) return { status: 404, headers: h, body: { type: 'error', error: { message: 'Resource not found' } } };
-    const full = `${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`;
-    const rest = m[3] ?? '';
-    if (full === 'ws/secret') return { status: 403, headers: h, body: { type: 'error', error: { message: 'Access denied. You must have write or admin access.' } } };
-    if (full !== 'ws/app') return { status: 404, headers: h, body: { type: 'error', error: { message: `Repository ${full} not found` } } };
-    if (rest === '') {
-      return { status: 200, headers: h, body: { type: 'repository', full_name: full, name: 'app', slug: 'app', is_private: true, uuid: '{repo-uuid}', mainbranch: { type: 'branch', name: 'master' }, links: { html: { href: `https://bitbucket.org/${full}` } } } };
-    }
-    const branch = /^\/refs\/branches\/(.+)$/.exec(rest);
-    if (branch && decodeURIComponent(branch[1]) === 'master') {
-      return { status: 200, headers: h, body: { type: 'branch', name: 'master', target: { type: 'commit', hash: heads[`bitbucket:${full}`], message: 'head' } } };
-    }
-    return { status: 404, headers: h, body: { type: 'error', error: { message: 'Branch not found' } } };
-  }
 
   const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer((req, res) => {
@@ -206,7 +191,8 @@ export async function startFakeHosts(): Promise<FakeHosts> {
       if (url.pathname.startsWith('/api/v3/')) route = githubHost.api(at('/api/v3'));
       else if (url.pathname.startsWith('/api/v4/')) route = gitlabHost.api(at('/api/v4'));
       else if (url.pathname.startsWith('/oauth/')) route = gitlabHost.web(at(''));
-      else if (url.pathname.startsWith('/2.0/')) route = bitbucket(url.pathname.slice('/2.0'.length), url.searchParams, req.headers.authorization);
+      else if (url.pathname.startsWith('/2.0/')) route = bitbucketHost.api(at('/2.0'));
+      else if (url.pathname.startsWith('/site/oauth2/')) route = bitbucketHost.web(at(''));
       else route = githubHost.web(at(''));
       send(route ?? { status: 404, body: { message: 'Not Found' } });
     });
@@ -220,6 +206,7 @@ export async function startFakeHosts(): Promise<FakeHosts> {
   origin = `http://127.0.0.1:${port}`;
   githubHost.origin = origin;
   gitlabHost.origin = origin;
+  bitbucketHost.origin = origin;
   return {
     url: origin,
     githubApi: `${origin}/api/v3`,
@@ -228,12 +215,13 @@ export async function startFakeHosts(): Promise<FakeHosts> {
     bitbucketApi: origin,
     githubHost,
     gitlabHost,
+    bitbucketHost,
     clock,
     requests,
     setHead(platform, path, sha) {
       if (platform === 'github') githubHost.setHead(path, sha);
       else if (platform === 'gitlab') gitlabHost.setHead(path, sha);
-      else heads[`${platform}:${path}`] = sha;
+      else bitbucketHost.setHead(path, sha);
     },
     failNext(fragment, count, status = 502, headers = {}) {
       failures.push({ fragment, count, status, headers });

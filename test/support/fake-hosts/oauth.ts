@@ -14,8 +14,9 @@ import { type FakeClock, pkceS256, sameSecret } from './shared';
  *   RFC 6749 §10.5 asks) and not expired (10 minutes); the redirect_uri equals the one the code was
  *   issued for; the code_verifier hashes (S256) to the challenge.
  * - token (refresh_token): the client secret; the refresh token exists, belongs to the client, is
- *   neither used nor expired; it is rotated: the old refresh token and the old access token stop
- *   working, a new pair is issued. Every refresh call is counted by account, failed or not.
+ *   neither used nor expired; by default it is rotated: the old refresh token and the old access
+ *   token stop working, a new pair is issued (per client: `rotateRefreshTokens`,
+ *   `revokeAccessOnRefresh`). Every refresh call is counted by account, failed or not.
  * - access tokens expire after the client's `accessTokenTtlMs` (by the fake's clock).
  */
 export interface OAuthClient {
@@ -37,6 +38,13 @@ export interface OAuthClient {
   accessTokenTtlMs: number | null;
   /** null: no refresh tokens are issued. */
   refreshTokenTtlMs: number | null;
+  /**
+   * On refresh: a new refresh token replaces the presented one, which stops working (true), or
+   * the same refresh token keeps working (false).
+   */
+  rotateRefreshTokens?: boolean;
+  /** On refresh: the access token issued with the presented refresh token stops working (default true). */
+  revokeAccessOnRefresh?: boolean;
   /** What the host keeps with the client (its app id, its kind…). */
   meta: Record<string, unknown>;
 }
@@ -51,8 +59,10 @@ export interface IssuedToken {
   createdAt: number;
   expiresAt: number | null;
   refreshExpiresAt: number | null;
-  /** Revoked: rotated away by a refresh, or revoked by the test. */
+  /** The access token is revoked: by a refresh, or by the test. */
   revoked: boolean;
+  /** The refresh token was used (rotated away) or revoked. */
+  refreshUsed: boolean;
 }
 
 export interface AuthorizationRecord {
@@ -244,13 +254,13 @@ export class OAuthServer {
   }
 
   /** Mints a token pair for `user` directly (the test's shortcut past the browser). */
-  issue(clientId: string, user: string, scopes: string[]): IssuedToken {
+  issue(clientId: string, user: string, scopes: string[], keepRefreshToken: string | null = null): IssuedToken {
     const client = this.clients.get(clientId);
     if (!client) throw new Error(`unknown OAuth client ${clientId}`);
     const now = this.clock.now();
     const token: IssuedToken = {
       accessToken: this.options.accessToken(client),
-      refreshToken: client.refreshTokenTtlMs === null ? null : this.options.refreshToken(client),
+      refreshToken: client.refreshTokenTtlMs === null ? null : (keepRefreshToken ?? this.options.refreshToken(client)),
       clientId,
       user,
       scopes,
@@ -258,6 +268,7 @@ export class OAuthServer {
       expiresAt: client.accessTokenTtlMs === null ? null : now + client.accessTokenTtlMs,
       refreshExpiresAt: client.refreshTokenTtlMs === null ? null : now + client.refreshTokenTtlMs,
       revoked: false,
+      refreshUsed: false,
     };
     this.byAccess.set(token.accessToken, token);
     if (token.refreshToken) this.byRefresh.set(token.refreshToken, token);
@@ -271,6 +282,7 @@ export class OAuthServer {
   token(
     client: OAuthClient | null,
     params: Record<string, string>,
+    options: { requirePkce?: boolean } = {},
   ): { ok: IssuedToken; extra: Record<string, string> } | { error: TokenError } {
     const grant = params.grant_type;
     if (grant !== 'authorization_code' && grant !== 'refresh_token') return { error: grant ? 'unsupported_grant_type' : 'invalid_request' };
@@ -279,10 +291,13 @@ export class OAuthServer {
       const call: RefreshCall = { user: presented?.user ?? null, clientId: client?.clientId ?? params.client_id ?? '', ok: false, at: this.clock.now() };
       this.refreshCalls.push(call);
       if (!client) return { error: 'invalid_client' };
-      if (!presented || presented.clientId !== client.clientId || presented.revoked) return { error: 'bad_refresh_token' };
+      if (!presented || presented.clientId !== client.clientId || presented.refreshUsed) return { error: 'bad_refresh_token' };
       if (presented.refreshExpiresAt !== null && this.clock.now() >= presented.refreshExpiresAt) return { error: 'bad_refresh_token' };
-      presented.revoked = true;
-      const next = this.issue(client.clientId, presented.user, presented.scopes);
+      const rotate = client.rotateRefreshTokens ?? true;
+      if (client.revokeAccessOnRefresh ?? true) presented.revoked = true;
+      presented.refreshUsed = true;
+      const next = this.issue(client.clientId, presented.user, presented.scopes, rotate ? null : presented.refreshToken);
+      if (!rotate) next.refreshExpiresAt = presented.refreshExpiresAt;
       call.ok = true;
       return { ok: next, extra: {} };
     }
@@ -294,6 +309,7 @@ export class OAuthServer {
     }
     code.used = true;
     if (code.redirectUri !== null && params.redirect_uri !== code.redirectUri) return { error: 'redirect_uri_mismatch' };
+    if (code.challenge === null && options.requirePkce) return { error: 'bad_verifier' };
     if (code.challenge !== null) {
       const verifier = params.code_verifier;
       if (!verifier) return { error: 'bad_verifier' };
@@ -317,11 +333,19 @@ export class OAuthServer {
   /** Revokes an access token (and its refresh token): what a user's "Revoke" in the host's settings does. */
   revoke(token: string): void {
     const t = this.byAccess.get(token) ?? this.byRefresh.get(token);
-    if (t) t.revoked = true;
+    if (t) {
+      t.revoked = true;
+      t.refreshUsed = true;
+    }
   }
 
   /** Revokes every token of `user` issued to `clientId` (the user uninstalled or deauthorized the app). */
   revokeAll(clientId: string, user: string): void {
-    for (const t of this.byAccess.values()) if (t.clientId === clientId && t.user === user) t.revoked = true;
+    for (const t of this.byAccess.values()) {
+      if (t.clientId === clientId && t.user === user) {
+        t.revoked = true;
+        t.refreshUsed = true;
+      }
+    }
   }
 }
