@@ -38,6 +38,10 @@ import { revokeCodeHostAccount } from './modules/code-host-accounts/resolvers/Mu
 import { deleteCodeHostAccount } from './modules/code-host-accounts/resolvers/Mutation/deleteCodeHostAccount';
 import { CodeHostAccount } from './modules/code-host-accounts/resolvers/CodeHostAccount';
 import { GitHubAppInstallation } from './modules/code-host-accounts/resolvers/GitHubAppInstallation';
+import { webhookHooks } from './modules/webhooks/resolvers/Query/webhookHooks';
+import { webhookHook } from './modules/webhooks/resolvers/Query/webhookHook';
+import { WebhookHook } from './modules/webhooks/resolvers/WebhookHook';
+import { CodeHostAccountWebhooks } from './modules/webhooks/resolvers/CodeHostAccountWebhooks';
 
 type MutationMap = NonNullable<Resolvers['Mutation']>;
 
@@ -70,7 +74,8 @@ export const resolvers: Resolvers = {
   CodeHostAccountKind: { GITHUB_APP_INSTALLATION: 'github_app_installation', OAUTH: 'oauth', API_TOKEN: 'api_token', ACCESS_TOKEN: 'access_token' },
   CodeHostAccountStatus: { ACTIVE: 'active', SUSPENDED: 'suspended', NEEDS_REAUTHORIZATION: 'needs_reauthorization', REVOKED: 'revoked' },
   CodeHostAuthorizationKind: { GITHUB_APP_INSTALLATION: 'github_app_installation', OAUTH: 'oauth' },
-  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation, codeHostAccounts, codeHostAccount },
+  WebhookDeliveryOutcome: { QUEUED: 'queued', PROCESSED: 'processed', IGNORED: 'ignored', FAILED: 'failed' },
+  Query: { viewer, node, nodes, repository, repositories, repoConnection, repoConnections, serviceMapping, serviceMappings, resolveCodeLocation, codeHostAccounts, codeHostAccount, webhookHooks, webhookHook },
   Mutation: guardMutations({
     connectRepos,
     createRepository,
@@ -96,11 +101,13 @@ export const resolvers: Resolvers = {
   RepositoryPage: { totalCount: (page) => page.totalCount() },
   ServiceMappingPage: { totalCount: (page) => page.totalCount() },
   CodeHostAccountPage: { totalCount: (page) => page.totalCount() },
+  WebhookHookPage: { totalCount: (page) => page.totalCount() },
   Node,
   Project,
   Repository,
   RepoConnection,
   ServiceMapping,
-  CodeHostAccount,
+  CodeHostAccount: { ...CodeHostAccount, ...CodeHostAccountWebhooks },
   GitHubAppInstallation,
+  WebhookHook,
 };

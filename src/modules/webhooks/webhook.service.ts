@@ -28,8 +28,43 @@ export class WebhookInputError extends Error {
   }
 }
 
+/** A delivery as GraphQL shows it. */
+export interface DeliveryView {
+  id: string;
+  deliveryId: string;
+  host: Platform;
+  event: string;
+  action: string | null;
+  installationId: string | null;
+  repositoryHostId: string | null;
+  repositoryFullName: string | null;
+  receivedAt: Date;
+  outcome: DeliveryRow['status'];
+  outcomeMessage: string | null;
+  processedAt: Date | null;
+  bodyBytes: number;
+}
+
+export function deliveryView(row: DeliveryRow): DeliveryView {
+  return {
+    id: row.id,
+    deliveryId: row.deliveryKey,
+    host: row.host,
+    event: row.event,
+    action: row.action,
+    installationId: row.installationKey === '' ? null : row.installationKey,
+    repositoryHostId: row.repositoryHostId,
+    repositoryFullName: row.repositoryFullName,
+    receivedAt: row.receivedAt,
+    outcome: row.status,
+    outcomeMessage: row.outcome,
+    processedAt: row.processedAt,
+    bodyBytes: row.bodyBytes,
+  };
+}
+
 export interface DeliveryPage {
-  edges: { cursor: string; node: DeliveryRow }[];
+  edges: { cursor: string; node: DeliveryView }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
@@ -210,7 +245,7 @@ export class WebhookService {
     const first = checkPageSize(args.first);
     const before = args.after ? readDeliveryCursor(args.after) : null;
     const rows = await this.store.deliveriesPage(db, sourceId, installationKey, uuidv7Floor(this.now() - DELIVERY_WINDOW_MS), before, first + 1);
-    const edges = rows.slice(0, first).map((node) => ({ cursor: deliveryCursor(node.id), node }));
+    const edges = rows.slice(0, first).map((row) => ({ cursor: deliveryCursor(row.id), node: deliveryView(row) }));
     return {
       edges,
       pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: before !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
