@@ -4,7 +4,6 @@ import { Secret } from '../src/modules/crypto';
 import { WebhookIngestService } from '../src/modules/webhooks/webhook-ingest.service';
 import { codeHostAppWebhookSecrets } from '../src/modules/webhooks/webhook-secrets';
 import { purgeOldDeliveries } from '../src/modules/webhooks/webhook-purge';
-import { uuidv7 } from '../src/lib/ids';
 import {
   bitbucketDelivery,
   bitbucketEvents,
@@ -81,6 +80,12 @@ const stored = (sourceId: string): Promise<StoredDelivery[]> => t.dataSource.que
 const repo = (): HookRepo => ({ id: randomInt(1, 2_000_000_000), owner: 'acme', name: `api-${randomBytes(3).toString('hex')}`, defaultBranch: 'main' });
 const sha = () => randomBytes(20).toString('hex');
 const REFUSED = '{"error":"Unauthorized"}';
+
+/** A UUIDv7 of a past millisecond (the id generator never goes back in time: it makes ids of now). */
+function pastId(ms: number): string {
+  const hex = `${ms.toString(16).padStart(12, '0')}7${randomBytes(10).toString('hex').slice(0, 19)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${'89ab'[randomInt(4)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 describe('GitHub App deliveries (POST /webhooks/github)', () => {
   let app: TestApp;
@@ -301,7 +306,7 @@ describe('purge', () => {
       return store.insertDelivery({
         sourceId: hook.id,
         installationKey: '',
-        id: uuidv7(at),
+        id: pastId(at),
         deliveryKey: globalThis.crypto.randomUUID(),
         host: 'gitlab',
         event: 'Push Hook',
@@ -334,3 +339,91 @@ describe('purge', () => {
 function lower(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
+
+describe('GraphQL: hooks and the deliveries of the last day', () => {
+  const HOOK = `query($id: ID!, $first: Int, $after: String) { webhookHook(id: $id) { id host baseUrl description path secretRotatedAt previousSecretValidUntil
+    deliveries(first: $first, after: $after) { edges { cursor node { id deliveryId host event action installationId repositoryHostId repositoryFullName receivedAt outcome outcomeMessage processedAt bodyBytes } }
+      pageInfo { hasNextPage endCursor } } } }`;
+
+  test("a hook's deliveries of the last 24 hours, newest first, page by page; older ones and other hooks' are not listed", async () => {
+    const { hook, secret, url } = await createHook('gitlab');
+    const other = await createHook('gitlab');
+    const project = { id: 99, path: 'acme/listed' };
+    const sent: Delivery[] = [];
+    for (let i = 0; i < 5; i++) {
+      const delivery = gitlabDelivery(url, gitlabEvents.push({ project, after: sha() }), { token: secret });
+      expect((await send(delivery)).status).toBe(202);
+      sent.push(delivery);
+    }
+    expect((await send(gitlabDelivery(other.url, gitlabEvents.push({ project, after: sha() }), { token: other.secret }))).status).toBe(202);
+    // One from two days ago, as it would be before the purge removes it.
+    const old = Date.now() - 2 * 86_400_000;
+    await t.server.services.webhooks.store.insertDelivery({
+      sourceId: hook.id, installationKey: '', id: pastId(old), deliveryKey: 'old-delivery', host: 'gitlab', event: 'Push Hook', action: 'push',
+      repositoryHostId: '99', repositoryFullName: 'acme/listed', receivedAt: new Date(old), status: 'processed', outcome: null, bodyBytes: 10, bodyGzip: null,
+    });
+
+    const first = await t.gql(HOOK, { id: hook.id, first: 3 });
+    expect(first.body.errors).toBeUndefined();
+    const page1 = first.body.data.webhookHook;
+    expect(page1).toMatchObject({ id: hook.id, host: 'GITLAB', baseUrl: 'http://127.0.0.1:9', description: 'gitlab test hook', path: `/webhooks/gitlab/${hook.id}`, previousSecretValidUntil: null });
+    const second = await t.gql(HOOK, { id: hook.id, first: 3, after: page1.deliveries.pageInfo.endCursor });
+    const page2 = second.body.data.webhookHook.deliveries;
+    expect(page1.deliveries.pageInfo.hasNextPage).toBe(true);
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+    const listed = [...page1.deliveries.edges, ...page2.edges].map((e: any) => e.node);
+    expect(listed.map((d: any) => d.deliveryId)).toEqual(sent.map((d) => d.headers['Idempotency-Key']).reverse());
+    expect(listed[0]).toMatchObject({ host: 'GITLAB', event: 'Push Hook', action: 'push', installationId: null, repositoryHostId: '99', repositoryFullName: 'acme/listed', outcome: 'QUEUED', outcomeMessage: null, processedAt: null });
+    expect(listed[0].bodyBytes).toBe(Buffer.byteLength(sent[4].body));
+  });
+
+  test("the tenant's hooks, newest first; another tenant's hook is not visible; no secret in any field", async () => {
+    const a = await createHook('bitbucket');
+    const b = await createHook('github');
+    const list = await t.gql('{ webhookHooks(first: 100) { edges { node { id host path } } totalCount } }');
+    const ids = list.body.data.webhookHooks.edges.map((e: any) => e.node.id);
+    expect(ids.indexOf(b.hook.id)).toBeLessThan(ids.indexOf(a.hook.id));
+    expect(ids.indexOf(a.hook.id)).toBeGreaterThanOrEqual(0);
+    expect(list.body.data.webhookHooks.totalCount).toBe(ids.length);
+    expect(JSON.stringify(list.body)).not.toContain(a.secret);
+
+    const { createAccount } = await import('./support/factories');
+    const stranger = await createAccount(t.dataSource);
+    const theirs = await createHook('gitlab', stranger.tenant.id);
+    expect((await t.gql(HOOK, { id: theirs.hook.id })).body.data.webhookHook).toBeNull();
+    expect((await t.gql('{ webhookHooks(first: 100) { edges { node { id } } } }')).body.data.webhookHooks.edges.map((e: any) => e.node.id)).not.toContain(theirs.hook.id);
+    const asStranger = await t.gql(HOOK, { id: theirs.hook.id }, { authorization: `Bearer ${stranger.apiKey}` });
+    expect(asStranger.body.data.webhookHook.id).toBe(theirs.hook.id);
+    expect((await t.gql('{ webhookHooks { totalCount } }', {}, { authorization: '' })).body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  test("a GitHub App installation account lists what its app received for that installation (and not for another)", async () => {
+    const app = await registerApp();
+    const installationId = randomInt(1_000_000, 2_000_000_000);
+    const { CodeHostAccountEntity } = await import('../src/db/entities');
+    const now = new Date();
+    const account = Object.assign(new CodeHostAccountEntity(), {
+      id: `cha_${randomBytes(16).toString('hex')}`, tenantId: t.account.tenant.id, kind: 'github_app_installation', host: 'github', baseUrl: 'https://ghe.example.com',
+      appId: app.id, externalId: String(installationId), linkKey: `${app.id}:${installationId}`, status: 'active', statusReason: null, identity: 'acme', authUsername: null,
+      scopes: null, installation: null, credentialHint: null, accessTokenKeyId: null, accessTokenCiphertext: null, accessTokenExpiresAt: null, refreshTokenKeyId: null,
+      refreshTokenCiphertext: null, refreshTokenExpiresAt: null, refreshedAt: null, leaseOwner: null, leaseUntil: null, createdByUserId: null, createdByApiKeyId: null,
+      createdAt: now, updatedAt: now, deletedAt: null,
+    });
+    await t.server.services.codeHosts.store.insertAccount(t.dataSource.manager, account);
+    const deliver = (installation: number) =>
+      send(githubDelivery(`${t.url}/webhooks/github`, githubEvents.push({ repo: repo(), after: sha(), installationId: installation }), { secret: app.secret, target: { type: 'integration', id: app.githubAppId } }));
+    expect((await deliver(installationId)).status).toBe(202);
+    expect((await deliver(installationId + 1)).status).toBe(202);
+    const res = await t.gql(`query($id: ID!) { codeHostAccount(id: $id) { id webhookDeliveries(first: 10) { edges { node { event installationId outcome } } pageInfo { hasNextPage } } } }`, { id: account.id });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.codeHostAccount.webhookDeliveries.edges.map((e: any) => e.node)).toEqual([{ event: 'push', installationId: String(installationId), outcome: 'QUEUED' }]);
+  });
+
+  test('bad page arguments are refused with the field named', async () => {
+    const { hook } = await createHook('gitlab');
+    const tooMany = await t.gql(HOOK, { id: hook.id, first: 101 });
+    expect(tooMany.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['first'] } });
+    const badCursor = await t.gql(HOOK, { id: hook.id, after: 'bm90LWEtY3Vyc29y' });
+    expect(badCursor.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
+  });
+});
