@@ -427,3 +427,29 @@ describe('GraphQL: hooks and the deliveries of the last day', () => {
     expect(badCursor.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
   });
 });
+
+describe('logs', () => {
+  test('a refusal is logged with its reason and route, an accepted delivery without its body; no secret, signature or body in any line', async () => {
+    const { startTestServer } = await import('./support/test-server');
+    const lines: string[] = [];
+    const logged = await startTestServer({ env: { LOG_LEVEL: 'debug' }, deps: { logger: true, logDestination: { write: (chunk: string) => void lines.push(chunk) } } });
+    try {
+      const { hook, generatedSecret } = await logged.server.services.webhooks.hooks.create({ tenantId: logged.account.tenant.id, host: 'github', baseUrl: null, description: null, secret: null });
+      const secret = generatedSecret!.reveal();
+      const url = `${logged.url}/webhooks/github/hooks/${hook.id}`;
+      const marker = `body-marker-${randomBytes(6).toString('hex')}`;
+      const good = githubDelivery(url, githubEvents.push({ repo: repo(), after: sha(), message: marker }), { secret });
+      const forged = `forged-${randomBytes(12).toString('hex')}`;
+      const bad = githubDelivery(url, githubEvents.push({ repo: repo(), after: sha(), message: marker }), { secret: forged });
+      expect((await send(good)).status).toBe(202);
+      expect((await send(bad)).status).toBe(401);
+      const text = lines.join('');
+      const refusal = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'webhook delivery refused');
+      expect(refusal).toMatchObject({ level: 'warn', host: 'github', endpoint: hook.id, reason: 'bad_signature' });
+      expect(lines.map((l) => JSON.parse(l)).filter((l) => l.route === '/webhooks/github/hooks/:hookId').map((l) => l.status)).toEqual([202, 401]);
+      for (const leak of [secret, forged, marker, good.headers['X-Hub-Signature-256'], bad.headers['X-Hub-Signature-256'], good.headers['X-GitHub-Delivery']]) expect(text).not.toContain(leak);
+    } finally {
+      await logged.close();
+    }
+  });
+});
