@@ -12,11 +12,11 @@ import { onStatement } from '../src/db/data-source';
 import { RECOUNT_PROJECT_SQL } from '../src/modules/projects/project-quota';
 import { RateLimitService } from '../src/modules/rate-limit/rate-limit.service';
 import { TenancyService } from '../src/modules/tenancy/tenancy.service';
+import { Secret } from '../src/modules/crypto';
 import { createAccount, createApiKey, createSessionFor, type TestAccount } from './support/factories';
 import { rest } from './support/rest';
 import { startTestServer, type TestServer } from './support/test-server';
 import { generateKeyPairSync, randomInt } from 'node:crypto';
-import { Secret } from '../src/modules/crypto';
 import { purgeOldDeliveries } from '../src/modules/webhooks/webhook-purge';
 import { reencryptWebhookSecrets } from '../src/modules/webhooks/webhook-secret-rotation';
 import { webhookHookAad } from '../src/modules/webhooks/webhook-secrets';
@@ -40,9 +40,12 @@ const GROWING = new Set([
   'idempotency_records',
   'rate_limit_windows',
   'sync_jobs',
+  'code_host_accounts',
+  'code_host_oauth_states',
   'webhook_hooks',
   'webhook_deliveries',
 ]);
+// (code_host_apps holds the operator's registered apps, a handful: it does not grow with use.)
 
 let server: TestServer;
 let account: TestAccount;
@@ -107,6 +110,37 @@ async function fill(tenantId: string, projectId: string, connections: number, lo
   // As the server would have left them: the project's live-row counters equal its rows.
   await ds.query(RECOUNT_PROJECT_SQL, [projectId]);
 }
+
+/** Code-host accounts of a tenant (pasted access tokens, some revoked or deleted) and old flow states, written directly. */
+async function fillCodeHostAccounts(tenantId: string, count: number): Promise<void> {
+  const rows: unknown[][] = [];
+  const t0 = Date.now() - 86_400_000;
+  for (let i = 0; i < count; i++) {
+    const at = ts(t0 + i * 10);
+    rows.push([`cha_${randomBytes(16).toString('hex')}`, tenantId, 'access_token', i % 2 ? 'gitlab' : 'bitbucket', 'https://gitlab.example.com', i % 9 === 0 ? 'revoked' : 'active', 'seed-key', randomBytes(40), at, at, i % 13 === 0 ? at : null]);
+  }
+  const states: unknown[][] = [];
+  for (let i = 0; i < count; i++) {
+    // As the clean-up leaves them (every 10 minutes): flows of the last day, a few just past their day.
+    const at = Date.now() - (i % 146) * 600_000 - 600_000;
+    states.push([randomUUID(), randomBytes(32), tenantId, 'apikey:seed', 'oauth', 'gitlab', 'https://gitlab.example.com', scanAppId, 'seed-key', randomBytes(40), ts(at), ts(at + 600_000), i % 3 === 0 ? ts(at) : null]);
+  }
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    await server.dataSource.query(
+      `INSERT INTO code_host_accounts (id, tenant_id, kind, host, base_url, status, access_token_key_id, access_token_ciphertext, created_at, updated_at, deleted_at) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      chunk.flat(),
+    );
+    const stateChunk = states.slice(i, i + 500);
+    await server.dataSource.query(
+      `INSERT INTO code_host_oauth_states (id, state_hash, tenant_id, started_by, purpose, host, base_url, app_id, pkce_verifier_key_id, pkce_verifier_ciphertext, created_at, expires_at, consumed_at)
+       VALUES ${stateChunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      stateChunk.flat(),
+    );
+  }
+}
+
+let scanAppId = '';
 
 /** Other tenants with their keys, users and sessions, and old idempotency and rate-limit rows. */
 async function fillAccounts(count: number): Promise<void> {
@@ -187,6 +221,12 @@ beforeAll(async () => {
   // Another tenant holds most of the table, as in any shared database: a page is a small part of it.
   await fill(other.tenant.id, other.project.id, 1200, 3000);
   await fillAccounts(150);
+  // An operator's GitLab application (registered as the admin command does: no host is called).
+  const codeHosts = server.server.services.codeHosts;
+  const scanApp = await codeHosts.apps.register({ kind: 'oauth_app', host: 'gitlab', baseUrl: 'https://gitlab.scan.example.com', githubAppId: null, slug: null, clientId: 'scan-client', clientSecret: new Secret('scan-client-secret-0000'), privateKey: null, webhookSecret: null, source: 'admin' });
+  scanAppId = scanApp.id;
+  await fillCodeHostAccounts(account.tenant.id, 300);
+  await fillCodeHostAccounts(other.tenant.id, 1500);
   await fillWebhooks(account.tenant.id, other.tenant.id);
   await server.dataSource.query(`ANALYZE TABLE ${[...GROWING].join(', ')}`);
   stopCapture = onStatement((query, parameters) => {
@@ -354,6 +394,53 @@ async function driveEverything(): Promise<void> {
 
   await gql('deleteRepoConnection', `mutation($input: RepoConnectionIdInput!) { deleteRepoConnection(input: $input) { ${cl} } }`, { input: { id: connection.id } });
 
+  // Code-host accounts: lists, reads, a flow started and ended at the callbacks, revoke and delete.
+  const codeHosts = server.server.services.codeHosts;
+  const accountFields = 'id status identity installation { installationId } credentialExpiresAt';
+  const accounts = await gql('codeHostAccounts', `{ codeHostAccounts(first: 50) { edges { node { ${accountFields} } } ${PAGE} } }`);
+  const accountId = accounts.codeHostAccounts.edges[0].node.id as string;
+  await gql('codeHostAccounts (next page)', `{ codeHostAccounts(first: 50, after: "${accounts.codeHostAccounts.pageInfo.endCursor}") { edges { node { id } } ${PAGE} } }`);
+  await gql('codeHostAccounts (host, status)', `{ codeHostAccounts(first: 10, filter: { host: GITLAB, status: ACTIVE }) { edges { node { id } } ${PAGE} } }`);
+  await gql('codeHostAccount and node', `query($id: ID!) { codeHostAccount(id: $id) { id } node(id: $id) { id } }`, { id: accountId });
+  const started = await gql('startCodeHostAuthorization', 'mutation($input: StartCodeHostAuthorizationInput!) { startCodeHostAuthorization(input: $input) { authorizationUrl userErrors { code } } }', {
+    input: { host: 'GITLAB', baseUrl: 'https://gitlab.scan.example.com' },
+  });
+  const state = new URL(started.startCodeHostAuthorization.authorizationUrl).searchParams.get('state')!;
+  operation = 'GitHub App setup (state noted)';
+  const ghApp = await codeHosts.apps.register({ kind: 'github_app', host: 'github', baseUrl: 'https://ghe.scan.example.com', githubAppId: '1', slug: 'scan', clientId: 'scan-gh', clientSecret: new Secret('scan-gh-secret-000000'), privateKey: new Secret((await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), webhookSecret: new Secret('scan-webhook-secret'), source: 'admin' });
+  const install = await gql('startCodeHostAuthorization (app)', 'mutation($input: StartCodeHostAuthorizationInput!) { startCodeHostAuthorization(input: $input) { authorizationUrl userErrors { code } } }', {
+    input: { host: 'GITHUB', kind: 'GITHUB_APP_INSTALLATION', baseUrl: 'https://ghe.scan.example.com' },
+  });
+  const installState = new URL(install.startCodeHostAuthorization.authorizationUrl).searchParams.get('state')!;
+  expect((await fetch(`${server.url}/github-app/setup?installation_id=42&setup_action=install&state=${encodeURIComponent(installState)}`, { redirect: 'manual' })).status).toBe(303);
+  operation = 'OAuth callback (consent denied)';
+  expect((await fetch(`${server.url}/oauth/callback/gitlab?error=access_denied&state=${encodeURIComponent(state)}`, { redirect: 'manual' })).status).toBe(400);
+  await gql('revokeCodeHostAccount', 'mutation($id: ID!) { revokeCodeHostAccount(input: { id: $id }) { codeHostAccount { id status } userErrors { code } } }', { id: accountId });
+  await gql('deleteCodeHostAccount', 'mutation($id: ID!) { deleteCodeHostAccount(input: { id: $id }) { codeHostAccount { id } userErrors { code } } }', { id: accountId });
+  // The token broker's statements on a live account, with real parameters (the hosts are not called here).
+  operation = 'code-host token leases';
+  const live = accounts.codeHostAccounts.edges.find((e: any) => e.node.id !== accountId && e.node.status === 'ACTIVE').node.id as string;
+  const store = codeHosts.store;
+  await store.readSecrets(live);
+  await store.takeLease(live, 'scan-owner', 30_000, 300_000, null);
+  await store.takeLease(live, 'scan-owner-2', 30_000, 300_000, Buffer.alloc(40));
+  const sealed = server.cipher.seal('scan-token', 'scan');
+  await store.storeTokens(live, 'scan-owner', { access: sealed, accessExpires: { inSeconds: 3600 }, refresh: sealed, refreshExpiresInSeconds: 86_400, scopes: ['read_api'], installation: null }, Buffer.alloc(40));
+  await store.releaseLease(live, 'scan-owner');
+  await store.markUnavailable(live, 'scan-owner', 'needs_reauthorization', 'scan', Buffer.alloc(40));
+  await codeHosts.apps.find('github_app', 'github', ghApp.baseUrl);
+  await server.dataSource.transaction((em) => store.lockLinkedAccount(em, account.tenant.id, `${scanAppId}:scan-user`));
+  await store.purgeStates();
+  operation = 'credentials:rotate-key (code hosts)';
+  // The rotation's statements (the run itself needs every row's key: other test files share this database).
+  await server.dataSource.transaction(async (em) => {
+    const sealedColumn = { code_host_apps: 'client_secret_key_id', code_host_accounts: 'access_token_key_id', code_host_oauth_states: 'pkce_verifier_key_id' } as const;
+    for (const [table, column] of Object.entries(sealedColumn) as [keyof typeof sealedColumn, string][]) {
+      const [first] = await store.lockBatch(em, table, [column], '', 200);
+      if (first) await store.updateSealed(em, table, first.id as string, { [column]: first[column] });
+    }
+  });
+
   await driveWebhooks(tag);
 
   // The periodic clean-ups, and the rate limit's writes (a batch of 1: every hit writes).
@@ -468,7 +555,7 @@ test('every statement of the main operations runs on an index: no full scan and 
   }
   // The capture saw the operations it should have: a broken hook would pass vacuously.
   expect(explained.length).toBeGreaterThan(30);
-  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges',
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'codeHostAccounts', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)',
     'webhook delivery (GitLab hook)', 'webhookHooks', 'webhookHook deliveries (a busy hook)', 'webhookHook deliveries (next page)', 'codeHostAccount webhookDeliveries',
     'webhook:rotate-secret', 'credentials:rotate-key (webhook hooks)', 'webhook:delete', 'webhook purge']) {
     expect(explained).toContain(op);

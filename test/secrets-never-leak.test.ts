@@ -336,3 +336,141 @@ test('no response to any route or operation carries a secret the request sent', 
   const leaks = exchanges.flatMap((e) => [...secrets].filter(([, value]) => e.raw.includes(value)).map(([name]) => `${e.label} → ${name}`));
   expect(leaks).toEqual([]);
 });
+
+/**
+ * Code-host accounts: the app's private key, client secret and webhook secret (given through the
+ * environment), the installation, access and refresh tokens the fakes issue, pasted Bitbucket
+ * API/access tokens and a refused app password, and the flows' codes — none of them in any answer
+ * (GraphQL, the callbacks' redirects and pages), any log line at trace level, or any stored reason.
+ */
+test('no code-host secret in any answer, log line or stored error', async () => {
+  const { startFakeHosts } = await import('./support/fake-hosts');
+  const { CodeHostAccountEntity } = await import('../src/db/entities');
+  const fake = await startFakeHosts();
+  const lines: string[] = [];
+  const found = new Map<string, string>();
+  const keep = (name: string, value: string) => {
+    found.set(name, value);
+    return value;
+  };
+  const app = fake.githubHost.registerApp({ requestOAuthOnInstall: true, installationTokenTtlMs: 60 * 60_000 });
+  const gitlab = fake.gitlabHost.registerApplication({ redirectUris: [] });
+  keep('GitHub App private key (body)', app.privateKeyPem.split('\n').slice(1, -2).join(''));
+  keep('GitHub App client secret', app.clientSecret);
+  keep('GitHub App webhook secret', app.webhookSecret);
+  keep('GitLab application secret', gitlab.clientSecret);
+  const s = await startTestServer({
+    env: {
+      LOG_LEVEL: 'trace',
+      REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true',
+      REPOLINK_BITBUCKET_API_URL: fake.bitbucketApi,
+      REPOLINK_BITBUCKET_URL: fake.url,
+      REPOLINK_GITHUB_APP_ID: String(app.appId),
+      REPOLINK_GITHUB_APP_SLUG: app.slug,
+      REPOLINK_GITHUB_APP_CLIENT_ID: app.clientId,
+      REPOLINK_GITHUB_APP_CLIENT_SECRET: app.clientSecret,
+      REPOLINK_GITHUB_APP_PRIVATE_KEY: app.privateKeyPem,
+      REPOLINK_GITHUB_APP_WEBHOOK_SECRET: app.webhookSecret,
+      REPOLINK_GITHUB_APP_BASE_URL: fake.githubWeb,
+      REPOLINK_GITLAB_OAUTH_CLIENT_ID: gitlab.clientId,
+      REPOLINK_GITLAB_OAUTH_CLIENT_SECRET: gitlab.clientSecret,
+      REPOLINK_GITLAB_OAUTH_BASE_URL: fake.gitlab,
+    },
+    deps: { logger: true, logDestination: { write: (chunk: string) => void lines.push(chunk) } },
+  });
+  const raw: string[] = [];
+  try {
+    app.callbackUrls = [`${s.url}/oauth/callback/github`];
+    fake.gitlabHost['oauth'].clients.get(gitlab.clientId)!.redirectUris.push(`${s.url}/oauth/callback/gitlab`);
+    const gql = async (query: string, variables: Record<string, unknown>) => {
+      const res = await s.gql(query, variables);
+      raw.push(JSON.stringify(res.body), [...res.headers].join('\n'));
+      return res.body;
+    };
+    /** A browser between the fakes and repolink; every answer of repolink is kept. */
+    const browse = async (url: string) => {
+      let current = url;
+      for (let hop = 0; hop < 8 && (current.startsWith(fake.url) || current.startsWith(s.url)); hop++) {
+        const res = await fetch(current, { redirect: 'manual' });
+        const text = await res.text();
+        if (current.startsWith(s.url)) raw.push(`${res.status} ${[...res.headers].join('\n')}\n${text}`);
+        const location = res.headers.get('location');
+        if (!location) return;
+        // What the hosts send back: codes and states travel in URLs, as on the real hosts.
+        const next = new URL(location, current);
+        if (next.searchParams.get('code')) keep(`authorization code ${found.size}`, next.searchParams.get('code')!);
+        current = next.toString();
+      }
+    };
+    const START = `mutation($input: StartCodeHostAuthorizationInput!) { startCodeHostAuthorization(input: $input) { authorizationUrl userErrors { message } } }`;
+    const ACCOUNT = `query($id: ID!) { codeHostAccount(id: $id) { id status statusReason identity scopes credentialHint installation { installationId permissions { name level } } repositories { edges { node { path } } } } }`;
+
+    // A GitHub App installation, its token renewed once; a GitLab authorization, its refresh refused.
+    fake.githubHost.addUser({ login: 'leak-user', orgs: ['leak-org'] });
+    fake.githubHost.addRepo({ owner: 'leak-org', name: 'app' });
+    fake.githubHost.signIn('leak-user');
+    fake.githubHost.prepareInstall({ app, account: 'leak-org' });
+    await browse((await gql(START, { input: { host: 'GITHUB', kind: 'GITHUB_APP_INSTALLATION', baseUrl: fake.githubWeb } })).data.startCodeHostAuthorization.authorizationUrl);
+    fake.gitlabHost.addUser({ username: 'leak-gl' });
+    fake.gitlabHost.signIn('leak-gl');
+    await browse((await gql(START, { input: { host: 'GITLAB', baseUrl: fake.gitlab } })).data.startCodeHostAuthorization.authorizationUrl);
+    fake.gitlabHost.denyConsent();
+    await browse((await gql(START, { input: { host: 'GITLAB', baseUrl: fake.gitlab } })).data.startCodeHostAuthorization.authorizationUrl);
+    const accounts = await s.dataSource.getRepository(CodeHostAccountEntity).findBy({ tenantId: s.account.tenant.id });
+    expect(accounts.map((a) => a.kind).sort()).toEqual(['github_app_installation', 'oauth']);
+    const tokens = s.server.services.codeHosts.tokens;
+    for (const account of accounts) {
+      const token = await tokens.tokenFor(s.account.tenant.id, account.id);
+      keep(`${account.kind} access token`, token.token.reveal());
+      const { accountAad } = await import('../src/modules/code-host-accounts/code-host-secrets');
+      const [row] = await s.dataSource.query('SELECT refresh_token_key_id AS k, refresh_token_ciphertext AS c FROM code_host_accounts WHERE id = ?', [account.id]);
+      if (row.c) keep(`${account.kind} refresh token`, s.cipher.open({ keyId: row.k, blob: row.c }, accountAad(account, 'refresh_token')).reveal());
+      await s.dataSource.query('UPDATE code_host_accounts SET access_token_expires_at = UTC_TIMESTAMP(3) WHERE id = ?', [account.id]);
+      keep(`${account.kind} renewed access token`, (await tokens.tokenFor(s.account.tenant.id, account.id)).token.reveal());
+      await gql(ACCOUNT, { id: account.id });
+    }
+    const oauth = accounts.find((a) => a.kind === 'oauth')!;
+    const { accountAad } = await import('../src/modules/code-host-accounts/code-host-secrets');
+    const [refreshRow] = await s.dataSource.query('SELECT refresh_token_key_id AS k, refresh_token_ciphertext AS c FROM code_host_accounts WHERE id = ?', [oauth.id]);
+    const refresh = keep('GitLab refresh token (revoked)', s.cipher.open({ keyId: refreshRow.k, blob: refreshRow.c }, accountAad(oauth, 'refresh_token')).reveal());
+    fake.gitlabHost.revokeToken(refresh);
+    await s.dataSource.query('UPDATE code_host_accounts SET access_token_expires_at = UTC_TIMESTAMP(3) WHERE id = ?', [oauth.id]);
+    await expect(tokens.tokenFor(s.account.tenant.id, oauth.id)).rejects.toMatchObject({ status: 'needs_reauthorization' });
+    await gql(ACCOUNT, { id: oauth.id });
+
+    // Pasted credentials: accepted, refused for a scope, refused by the host, and an ended app password.
+    const ADD = `mutation($input: AddCodeHostAccountInput!) { addCodeHostAccount(input: $input) { codeHostAccount { id credentialHint statusReason } userErrors { field message } } }`;
+    fake.bitbucketHost.addUser({ username: 'leak-bb', email: 'leak@example.com' });
+    const apiToken = keep('Bitbucket API token', fake.bitbucketHost.addApiToken({ email: 'leak@example.com', scopes: ['read:user:bitbucket', 'read:repository:bitbucket', 'read:pullrequest:bitbucket'] }));
+    await gql(ADD, { input: { host: 'BITBUCKET', kind: 'API_TOKEN', email: 'leak@example.com', token: apiToken } });
+    await gql(ADD, { input: { host: 'BITBUCKET', kind: 'API_TOKEN', email: 'wrong@example.com', token: apiToken } });
+    const narrow = keep('Bitbucket API token without scopes', fake.bitbucketHost.addApiToken({ email: 'leak@example.com', scopes: ['read:user:bitbucket'] }));
+    await gql(ADD, { input: { host: 'BITBUCKET', kind: 'API_TOKEN', email: 'leak@example.com', token: narrow } });
+    fake.bitbucketHost.addWorkspace({ slug: 'leakws', members: ['leak-bb'] });
+    const access = keep('Bitbucket access token', fake.bitbucketHost.addAccessToken({ kind: 'workspace', workspace: 'leakws', scopes: ['repository', 'pullrequest'] }));
+    await gql(ADD, { input: { host: 'BITBUCKET', kind: 'ACCESS_TOKEN', token: access } });
+    const password = keep('Bitbucket app password', fake.bitbucketHost.addAppPassword({ username: 'leak-bb', scopes: ['repository'] }));
+    fake.bitbucketHost.appPasswordsEnded = true;
+    await gql(ADD, { input: { host: 'BITBUCKET', kind: 'API_TOKEN', email: 'leak@example.com', token: password } });
+    await gql(ADD, { input: { host: 'GITHUB', kind: 'ACCESS_TOKEN', baseUrl: fake.githubWeb, token: keep('pasted installation token', found.get('github_app_installation access token')!) } });
+    await gql('{ codeHostAccounts(first: 50) { edges { node { id status statusReason identity credentialHint } } } }', {});
+
+    const stored = JSON.stringify(await s.dataSource.query('SELECT status_reason, identity, scopes, installation, credential_hint, auth_username FROM code_host_accounts WHERE tenant_id = ?', [s.account.tenant.id]));
+    expect(found.size).toBeGreaterThanOrEqual(14);
+    const leaks = [...found].flatMap(([name, value]) =>
+      [...raw.map((text, i) => [`answer ${i}`, text] as const), ...lines.map((text, i) => [`log line ${i}`, text] as const), ['stored account columns', stored] as const]
+        .filter(([, text]) => text.includes(value))
+        .map(([where]) => `${where} → ${name}`),
+    );
+    expect(leaks).toEqual([]);
+    // The run was real: trace logs were written and the callbacks answered.
+    expect(lines.length).toBeGreaterThan(10);
+    // (No return URL is configured here: the callbacks answer repolink's own pages.)
+    expect(raw.filter((text) => text.startsWith('200 ') && text.includes('<h1>Connected</h1>'))).toHaveLength(2);
+    expect(raw.some((text) => text.startsWith('400 ') && text.includes('declined on GitLab'))).toBe(true);
+  } finally {
+    fake.bitbucketHost.appPasswordsEnded = false;
+    await s.close();
+    await fake.close();
+  }
+}, 60_000);

@@ -2,8 +2,27 @@ import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-va
 import type { CodeHostAccountKind } from '../../db/entities/code-host-account.entity';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { AddCodeHostAccountInput, StartCodeHostAuthorizationInput } from '../../generated/graphql';
 import { validateInput } from '../shared/validation';
+
+/**
+ * The mutations' inputs as GraphQL hands them over (enum values already mapped to the internal
+ * strings). Declared here rather than imported from src/generated: the generated file imports the
+ * request context, which imports the services, which import this module.
+ */
+export interface StartCodeHostAuthorizationInput {
+  host: Platform;
+  kind?: 'oauth' | 'github_app_installation' | null;
+  baseUrl?: string | null;
+  returnUrl?: string | null;
+}
+
+export interface AddCodeHostAccountInput {
+  host: Platform;
+  kind: CodeHostAccountKind;
+  baseUrl?: string | null;
+  email?: string | null;
+  token: string;
+}
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
 

@@ -2,9 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { CodeHostAccountEntity } from '../../db/entities';
 import type { CodeHostAccountStatus, InstallationFacts } from '../../db/entities/code-host-account.entity';
 import type { Permission } from '../../db/entities/api-key.entity';
-import type { Platform } from '../../db/entities/repo-connection.entity';
 import { AppError, ErrorCode, ForbiddenError, NotFoundError, UnauthenticatedError, UserErrorCode, userError, type UserError } from '../../errors';
-import type { AddCodeHostAccountInput } from '../../generated/graphql';
 import { uuidv7 } from '../../lib/ids';
 import { UNAUTHENTICATED_MESSAGES } from '../auth/auth.service';
 import type { Viewer } from '../auth/viewer';
@@ -13,7 +11,7 @@ import { checkPageSize, encodeCursor, type Page } from '../shared/pagination';
 import { inTransaction, type BeforeCommitHook } from '../shared/transaction';
 import { PlatformError } from '../platforms/http';
 import type { CodeHostAccountStore, AccountFilter } from './code-host-account.store';
-import { checkAddAccount } from './code-host-account.inputs';
+import { checkAddAccount, type AddCodeHostAccountInput } from './code-host-account.inputs';
 import type { CodeHostApi, HostRepository } from './code-host-api';
 import type { CodeHostEndpoints } from './code-host-endpoints';
 import { judgeToken } from './code-host-credentials';
@@ -230,4 +228,3 @@ export function withoutSecrets(account: CodeHostAccountEntity): CodeHostAccountE
   return Object.assign(account, { accessTokenKeyId: null, accessTokenCiphertext: null, refreshTokenKeyId: null, refreshTokenCiphertext: null });
 }
 
-export type { Platform };

@@ -23,7 +23,7 @@ const GITHUB_JSON = 'application/vnd.github+json';
 /** Who a credential belongs to, as its host says. */
 export type IdentityAnswer =
   | { ok: true; identity: string | null; externalId: string | null; scopes: string[] | null }
-  | { ok: false; status: number; message: string };
+  | { ok: false; status: number; message: string; scopes: string[] | null };
 
 /** One installation of `GET /user/installations`. */
 export interface UserInstallation {
@@ -81,7 +81,11 @@ export class CodeHostApi {
     const res = await http.get<Record<string, unknown>>(`${endpoints.api}/user`, endpoints.host === 'github' ? GITHUB_JSON : 'application/json');
     const header = res.headers.get('x-oauth-scopes');
     const scopes = header === null ? null : header.split(',').map((s) => s.trim()).filter(Boolean);
-    if (res.status !== 200 || !res.body) return { ok: false, status: res.status, message: `${endpoints.host} answered ${res.status} to GET /user` };
+    if (res.status !== 200 || !res.body) {
+      // Bitbucket names the scopes a credential has on a 403 too: in the header, or as the refusal's `granted`.
+      const granted = (res.body as { error?: { detail?: { granted?: unknown } } } | null)?.error?.detail?.granted;
+      return { ok: false, status: res.status, message: `${endpoints.host} answered ${res.status} to GET /user`, scopes: scopes ?? (Array.isArray(granted) ? granted.filter((g): g is string => typeof g === 'string') : null) };
+    }
     const body = res.body;
     const identity = endpoints.host === 'gitlab' ? str(body.username) : endpoints.host === 'github' ? str(body.login) : (str(body.username) ?? str(body.nickname) ?? str(body.display_name));
     const externalId = endpoints.host === 'bitbucket' ? (str(body.account_id) ?? str(body.uuid)) : str(body.id);

@@ -19,7 +19,7 @@ const REQUIRED: Record<string, { label: string; anyOf: string[] }[]> = {
   gitlab: [{ label: 'read_api', anyOf: ['read_api', 'api'] }],
   bitbucket: [
     // The new scope names (API tokens, access tokens), and the older ones of OAuth consumers.
-    { label: 'read:repository:bitbucket', anyOf: ['read:repository:bitbucket', 'write:repository:bitbucket', 'admin:repository:bitbucket', 'repository', 'repository:write', 'repository:admin'] },
+    { label: 'read:repository:bitbucket', anyOf: ['read:repository:bitbucket', 'write:repository:bitbucket', 'admin:repository:bitbucket', 'repository', 'repository:write', 'repository:admin', 'pullrequest', 'pullrequest:write'] },
     { label: 'read:pullrequest:bitbucket', anyOf: ['read:pullrequest:bitbucket', 'write:pullrequest:bitbucket', 'pullrequest', 'pullrequest:write'] },
   ],
 };
@@ -69,7 +69,7 @@ export async function judgeToken(api: CodeHostApi, endpoints: HostEndpoints, kin
   }
   // Bitbucket access tokens act for a workspace, project or repository, not a user: 403 on /user names no one, and is no refusal.
   const identity = answer.ok ? answer.identity : null;
-  let scopes = answer.ok ? answer.scopes : null;
+  let scopes = answer.scopes;
   if (host === 'gitlab') scopes = await api.gitlabTokenScopes(endpoints, auth).catch(() => null);
   const missing = missingScopes(host, scopes);
   if (missing && missing.length > 0) {

@@ -4,7 +4,6 @@ import { CodeHostAccountEntity, CodeHostOAuthStateEntity, type CodeHostAppEntity
 import type { CodeHostAccountKind, InstallationFacts } from '../../db/entities/code-host-account.entity';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import { UserErrorCode, userError, type UserError } from '../../errors';
-import type { StartCodeHostAuthorizationInput } from '../../generated/graphql';
 import { uuidv7 } from '../../lib/ids';
 import type { AuthService } from '../auth/auth.service';
 import type { CredentialCipher, Secret } from '../crypto';
@@ -12,7 +11,7 @@ import { PlatformError } from '../platforms/http';
 import { inTransaction, retryTransaction } from '../shared/transaction';
 import type { CodeHostAccountStore } from './code-host-account.store';
 import { requireTenant, type CodeHostScope } from './code-host-account.service';
-import { checkStartAuthorization } from './code-host-account.inputs';
+import { checkStartAuthorization, type StartCodeHostAuthorizationInput } from './code-host-account.inputs';
 import type { CodeHostAppService } from './code-host-app.service';
 import type { CodeHostApi } from './code-host-api';
 import type { CodeHostEndpoints, HostEndpoints } from './code-host-endpoints';
