@@ -8,7 +8,7 @@ import { RepositoryReport } from '../modules/platforms/platform-client';
 import { CodeLocationResult } from '../modules/service-mappings/code-location.service';
 import { InstallationView } from '../modules/code-host-accounts/code-host-account.service';
 import { HostRepository } from '../modules/code-host-accounts/code-host-api';
-import { DeliveryView, DeliveryPage } from '../modules/webhooks/webhook.service';
+import { DeliveryView, DeliveryPage } from '../modules/webhooks/webhook.views';
 import { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

@@ -12,7 +12,8 @@ import { Secret, type CredentialCipher } from '../crypto';
 import { checkPageSize, decodeCursor, encodeCursor, type Page } from '../shared/pagination';
 import { HOOK_ID } from './webhook-ingest.service';
 import { webhookHookAad } from './webhook-secrets';
-import type { DeliveryRow, WebhookStore } from './webhook.store';
+import type { WebhookStore } from './webhook.store';
+import { deliveryView, type DeliveryPage } from './webhook.views';
 
 /** What the webhook views need of a request: who calls, and its database handle. */
 export interface WebhookScope {
@@ -26,46 +27,6 @@ export class WebhookInputError extends Error {
     super(message);
     this.name = 'WebhookInputError';
   }
-}
-
-/** A delivery as GraphQL shows it. */
-export interface DeliveryView {
-  id: string;
-  deliveryId: string;
-  host: Platform;
-  event: string;
-  action: string | null;
-  installationId: string | null;
-  repositoryHostId: string | null;
-  repositoryFullName: string | null;
-  receivedAt: Date;
-  outcome: DeliveryRow['status'];
-  outcomeMessage: string | null;
-  processedAt: Date | null;
-  bodyBytes: number;
-}
-
-export function deliveryView(row: DeliveryRow): DeliveryView {
-  return {
-    id: row.id,
-    deliveryId: row.deliveryKey,
-    host: row.host,
-    event: row.event,
-    action: row.action,
-    installationId: row.installationKey === '' ? null : row.installationKey,
-    repositoryHostId: row.repositoryHostId,
-    repositoryFullName: row.repositoryFullName,
-    receivedAt: row.receivedAt,
-    outcome: row.status,
-    outcomeMessage: row.outcome,
-    processedAt: row.processedAt,
-    bodyBytes: row.bodyBytes,
-  };
-}
-
-export interface DeliveryPage {
-  edges: { cursor: string; node: DeliveryView }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 /** The deliveries a person can see: those of the last day. */
