@@ -1282,10 +1282,10 @@ export type WebhookHook = {
   id: Scalars['ID']['output'];
   /** Where the host posts: append it to repolink's public address (`/webhooks/gitlab/wh_…`). */
   path: Scalars['String']['output'];
-  /** While a rotation's window lasts, the previous secret is still accepted until then; null when only the current one is. */
-  previousSecretValidUntil: Maybe<Scalars['DateTime']['output']>;
-  /** When the current secret was set. */
-  secretRotatedAt: Scalars['DateTime']['output'];
+  /** When the hook's current signing secret was set (created or rotated). */
+  rotatedAt: Scalars['DateTime']['output'];
+  /** While a rotation's window lasts, deliveries signed with the secret it replaced are still accepted, until this time; null when only the current secret is. */
+  rotationWindowEndsAt: Maybe<Scalars['DateTime']['output']>;
 };
 
 
@@ -1969,8 +1969,8 @@ export type WebhookHookResolvers<ContextType = GraphQLContext, ParentType extend
   host?: Resolver<ResolversTypes['Platform'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  previousSecretValidUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  secretRotatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  rotatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  rotationWindowEndsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
 export type WebhookHookEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WebhookHookEdge'] = ResolversParentTypes['WebhookHookEdge']> = ResolversObject<{
