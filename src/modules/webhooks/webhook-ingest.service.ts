@@ -14,7 +14,8 @@ import type { WebhookStore } from './webhook.store';
 export type WebhookEndpoint = { kind: 'github_app' } | { kind: 'hook'; host: Platform; hookId: string };
 
 export type IngestOutcome =
-  | { status: 202; result: 'queued'; deliveryId: string; sourceId: string }
+  /** `recorded`: kept as failed (a body that is not the host's JSON, or too large to keep); nothing will process it. */
+  | { status: 202; result: 'queued' | 'recorded'; deliveryId: string; sourceId: string }
   | { status: 200; result: 'duplicate'; sourceId: string }
   | { status: 401; result: 'refused'; reason: RefusalReason };
 
@@ -98,7 +99,8 @@ export class WebhookIngestService {
       bodyBytes: body.length,
       bodyGzip,
     });
-    return inserted === 'inserted' ? { status: 202, result: 'queued', deliveryId: id, sourceId } : { status: 200, result: 'duplicate', sourceId };
+    if (inserted === 'duplicate') return { status: 200, result: 'duplicate', sourceId };
+    return { status: 202, result: status === 'queued' ? 'queued' : 'recorded', deliveryId: id, sourceId };
   }
 
   private async verifyHook(endpoint: { host: Platform; hookId: string }, headers: IncomingHttpHeaders, body: Buffer): Promise<VerifiedEndpoint> {
