@@ -33,6 +33,7 @@ import { isConnectionLoss, isDatabaseUnavailable } from './db/transaction';
 import { replicaHealth } from './db/replicas';
 import { registerDashboard } from './dashboard/routes';
 import { registerCodeHostRoutes } from './modules/code-host-accounts/code-host.routes';
+import { registerWebhookRoutes } from './modules/webhooks/webhook.routes';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -207,6 +208,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   registerRestShim(app, { apollo, contextFor, idempotency });
   registerDashboard(app, { dataSource });
   registerCodeHostRoutes(app, { config, ...services.codeHosts });
+  registerWebhookRoutes(app, { config, ...services.webhooks });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (restErrorHandler(error, request, reply)) return reply;
     if (error.statusCode === 413) return reply.code(413).send(payloadTooLarge(config.limits.bodyLimitBytes));
