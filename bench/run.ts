@@ -38,6 +38,7 @@ import {
   chooseRuntimes,
   measureScenario,
   memoryWatch,
+  notes,
   say,
   startNode,
   warmStart,
@@ -244,6 +245,11 @@ async function main(): Promise<number> {
       .filter(Boolean)
       .join('\n');
     if (pairs.some((p) => /"level":(50|60)/.test(p.repolink.log()) || /failed/.test(p.baseline.log()))) problems.push(`a server logged errors:\n${serverLog.slice(0, 3000)}`);
+    if (process.env.BENCH_PROFILE) {
+      pairs.forEach((p, i) =>
+        say(`profile of ${runtimes[i].version}: repolink (pid ${p.repolink.pid}) served ${notes.served.get(p.repolink.pid) ?? 0} requests, baseline (pid ${p.baseline.pid}) ${notes.served.get(p.baseline.pid) ?? 0}; summarise with node dist/bench/profile-summary.js <file> --requests N`),
+      );
+    }
     for (const s of servers.splice(0)) await s.stop();
     await db.end();
     db = null;

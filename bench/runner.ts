@@ -162,6 +162,8 @@ export const notes = {
   busy: [] as string[],
   /** Runs in which no request completed (slower than the run is long). */
   emptyRuns: [] as string[],
+  /** Requests each server process answered in runs (warm-ups included), by pid: per-request figures of a CPU profile. */
+  served: new Map<number, number>(),
 };
 
 /**
@@ -361,6 +363,7 @@ async function run(url: string, pid: number, arm: Arm, seconds: number, connecti
     instance.on('reqError', (error: Error) => keep(`transport error: ${error.message}`));
   });
   const cpuUsed = cpuMs(pid) - cpuAtStart;
+  notes.served.set(pid, (notes.served.get(pid) ?? 0) + result.requests.total);
   if (result.timeouts > 0) keep(`${result.timeouts} timeouts`);
   latencies.sort((a, b) => a - b);
   return {
