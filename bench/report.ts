@@ -372,7 +372,7 @@ ${scenariosRun.map((s) => `- **${s.title}**: ${s.statements}.`).join('\n')}
 
 \`\`\`sh
 npm run bench              # about ${o.quick ? 30 : Math.max(1, Math.round(r.totalSeconds / 60))} minutes on this machine; rewrites docs/benchmarks.md
-npm run bench -- --quick   # a few minutes, 1 s runs, no warm-up, this Node only; writes ${path.join(os.tmpdir(), 'repolink-bench-quick.md')} unless --out is given
+npm run bench -- --quick   # about 4 minutes, 1 s runs, 2 rounds, no warm-up, this Node only; writes ${path.join(os.tmpdir(), 'repolink-bench-quick.md')} unless --out is given
 \`\`\`
 
 It compiles \`src\`, \`migrations\` and \`bench\` (\`tsconfig.bench.json\`), starts MariaDB or MySQL from the

@@ -10,11 +10,11 @@
  * The parts: bench/scenarios.ts (what is asked, of whom, and the targets), bench/runner.ts
  * (processes, autocannon, alternated rounds), bench/report.ts (the document), bench/seed.ts (data).
  *
- * Options: `--quick` (a few minutes: 1 s runs, no warm-up, the bench's own Node only unless
+ * Options: `--quick` (a few minutes: 1 s runs, 2 rounds, no warm-up, the bench's own Node only unless
  * BENCH_NODE says otherwise; a run shorter than one request is reported as not measured),
  * `--out <file>`; environment: BENCH_NODE (node binaries, comma-separated; default: this Node and,
  * for a full run, Node 24 from `.ci/node24`), BENCH_SECONDS (4), BENCH_WARMUP_SECONDS (1),
- * BENCH_ROUNDS (3), BENCH_BIG_REPOSITORIES (200000), BENCH_BIG_MAPPINGS (20000), BENCH_NOTE (a
+ * BENCH_ROUNDS (3; 2 with --quick), BENCH_BIG_REPOSITORIES (200000), BENCH_BIG_MAPPINGS (20000), BENCH_NOTE (a
  * paragraph for the document), BENCH_SCENARIOS (scenario ids, comma-separated; all by default),
  * BENCH_PROFILE (a folder: the servers run with `node --cpu-prof` and write their profiles there
  * when they stop).
@@ -68,7 +68,7 @@ function parseOptions(): Options {
   return {
     seconds: num('BENCH_SECONDS', quick ? 1 : 4, 0.5, 120),
     warmupSeconds: num('BENCH_WARMUP_SECONDS', quick ? 0 : 1, 0, 30),
-    rounds: Math.round(num('BENCH_ROUNDS', 3, 1, 50)),
+    rounds: Math.round(num('BENCH_ROUNDS', quick ? 2 : 3, 1, 50)),
     bigRepositories: Math.round(num('BENCH_BIG_REPOSITORIES', 200_000, 10_000, 5_000_000)),
     bigMappings: Math.round(num('BENCH_BIG_MAPPINGS', 20_000, 1_000, 1_000_000)),
     concurrencies: [1, 16],
