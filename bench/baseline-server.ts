@@ -4,8 +4,14 @@
  * bench's requests, and answering with the same JSON that repolink's GraphQL answers for them:
  *
  * - every request: one authentication lookup, the API key by SHA-256 hash joined with its tenant
- *   and project (no rate-limit statement: repolink is to count requests in memory and flush them
- *   in batches);
+ *   and project, the very statement repolink sends (src/modules/auth/auth.service.ts); no
+ *   rate-limit statement (repolink counts requests in memory and writes them in batches);
+ * - viewer: nothing more (the answer comes from the authentication row and the plan's quota);
+ * - node(id:) of a repository: one SELECT of its columns by project and id;
+ * - the dashboard list (ids, platforms, repository paths, mapping service names): the keyset page
+ *   of connections, their repositories and their connection's mappings, on the indexes repolink
+ *   forces, each group sorted in creation order here as repolink sorts it; only the columns the
+ *   answer needs;
  * - createRepository: BEGIN, the guarded quota UPDATE, INSERT, COMMIT;
  * - connectRepos: BEGIN, the guarded quota UPDATE, the two conflict checks on the unique indexes of
  *   the live_* columns, INSERT of the connection (credentials sealed with AES-256-GCM), one
@@ -21,8 +27,8 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPool, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
-import { prefixedId, uuidv7 } from '../src/lib/ids';
-import { CONNECT_REPOS, CREATE_REPOSITORY, LIST_QUERY } from './operations';
+import { UUID_PATTERN, prefixedId, uuidv7 } from '../src/lib/ids';
+import { CONNECT_REPOS, CREATE_REPOSITORY, CREATE_REPOSITORY_ID, DASHBOARD_QUERY, LIST_QUERY, NODE_QUERY, VIEWER_QUERY } from './operations';
 
 type Plan = 'free' | 'team' | 'enterprise';
 
@@ -45,9 +51,12 @@ export interface BaselineServer {
 
 interface Viewer {
   tenantId: string;
+  tenantName: string;
   tenantKind: 'organization' | 'personal';
   plan: Plan;
   projectId: string;
+  projectName: string;
+  repositoryCount: number;
   permissions: string[];
 }
 
@@ -64,6 +73,11 @@ const graphqlError = (status: number, message: string, code: string): Answer => 
 type UserError = { code: string; field: string[] | null; message: string };
 const userError = (code: string, field: (string | number)[] | null, message: string): UserError => ({ code, field: field?.map(String) ?? null, message });
 const upper = (value: string | null) => (value === null ? null : value.toUpperCase());
+/** GraphQL's enum name of a stored permission (`config:read` is CONFIG_READ). */
+const permissionName = (value: string) => value.toUpperCase().replace(':', '_');
+/** Creation order (created_at, then id), as repolink sorts each loader group (src/db/scoped-loader.ts). */
+const byCreation = (a: { created_at: Date; id: string }, b: { created_at: Date; id: string }) =>
+  a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const isDuplicate = (error: unknown) => (error as { code?: string })?.code === 'ER_DUP_ENTRY';
 
 /** The key id repolink derives for a key given without one (src/modules/crypto/key-ring.ts). */
@@ -98,15 +112,31 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
     const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : '';
     if (!API_KEY.test(token)) return null;
     const hash = createHash('sha256').update(token, 'utf8').digest();
+    // repolink's statement (src/modules/auth/auth.service.ts), byte for byte: it takes X-Project-Id for a tenant-scoped key, which the bench never sends.
     const [rows] = await pool.query<RowDataPacket[]>(
-      'SELECT k.permissions, k.revoked_at, t.id AS tenant_id, t.kind, t.plan, p.id AS project_id ' +
-        'FROM api_keys k JOIN tenants t ON t.id = k.tenant_id JOIN projects p ON p.id = k.project_id AND p.tenant_id = k.tenant_id ' +
-        'WHERE k.key_hash = ?',
-      [hash],
+      `SELECT k.id AS key_id, k.key_hash, k.project_id AS key_project_id, k.permissions, k.revoked_at, t.id AS t_id, t.name AS t_name, t.kind AS t_kind, t.plan AS t_plan, t.default_project_id AS t_default_project_id,
+  t.created_at AS t_created_at, t.updated_at AS t_updated_at,
+  p.id AS p_id, p.tenant_id AS p_tenant_id, p.name AS p_name, p.repository_count AS p_repository_count,
+  p.created_at AS p_created_at, p.updated_at AS p_updated_at
+       FROM api_keys k
+       JOIN tenants t ON t.id = k.tenant_id
+       LEFT JOIN projects p ON p.tenant_id = k.tenant_id AND p.id = COALESCE(k.project_id, ?)
+       WHERE k.key_hash = ?`,
+      [null, hash],
     );
     const row = rows[0];
-    if (!row || row.revoked_at !== null) return null;
-    return { tenantId: row.tenant_id, tenantKind: row.kind, plan: row.plan, projectId: row.project_id, permissions: String(row.permissions).split(',') };
+    // The baseline knows project-scoped keys only.
+    if (!row || row.revoked_at !== null || row.p_id === null) return null;
+    return {
+      tenantId: row.t_id,
+      tenantName: row.t_name,
+      tenantKind: row.t_kind,
+      plan: row.t_plan,
+      projectId: row.p_id,
+      projectName: row.p_name,
+      repositoryCount: Number(row.p_repository_count),
+      permissions: String(row.permissions).split(','),
+    };
   }
 
   /** BEGIN … COMMIT on one pooled connection; a result with user errors rolls back. */
@@ -129,7 +159,7 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
   }
 
   /**
-   * The guarded quota UPDATE of src/modules/projects/project-quota.ts, with the live-row counters
+   * The guarded quota UPDATE of src/modules/tenancy/project-counters.store.ts, with the live-row counters
    * of a connect (its connection and mappings) in the same statement; a user error when the slots
    * are not there.
    */
@@ -151,7 +181,8 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
     return userError('QUOTA_EXCEEDED', field, `The ${viewer.plan} plan allows ${quota} repositories per project; this project has ${project.repository_count} and the request adds ${count}`);
   }
 
-  async function createRepository(viewer: Viewer, input: any): Promise<Answer> {
+  /** `onlyId`: the document asks the new repository's id alone (CREATE_REPOSITORY_ID), else every scalar. */
+  async function createRepository(viewer: Viewer, input: any, onlyId = false): Promise<Answer> {
     const name = typeof input?.name === 'string' ? input.name.trim() : '';
     const path = typeof input?.remoteUrl === 'string' ? remotePath(input.remoteUrl) : null;
     const errors: UserError[] = [];
@@ -193,7 +224,7 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
         );
         return { userErrors: [] };
       });
-      return result.userErrors.length > 0 ? answer(null, result.userErrors) : answer(row, []);
+      return result.userErrors.length > 0 ? answer(null, result.userErrors) : answer(onlyId ? { id: row.id } : row, []);
     } catch (error) {
       if (isDuplicate(error)) return answer(null, [userError('CONFLICT', ['remoteUrl'], `This repository (${path}) is already in the project`)]);
       throw error;
@@ -294,8 +325,72 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
     }
   }
 
+  function viewerAnswer(viewer: Viewer): Answer {
+    return {
+      status: 200,
+      body: {
+        data: {
+          viewer: {
+            kind: 'API_KEY',
+            permissions: viewer.permissions.map(permissionName),
+            tenant: { id: viewer.tenantId, name: viewer.tenantName, kind: upper(viewer.tenantKind), plan: upper(viewer.plan) },
+            project: { id: viewer.projectId, name: viewer.projectName, repositoryCount: viewer.repositoryCount, repositoryQuota: options.quotas[viewer.plan] },
+          },
+        },
+      },
+    };
+  }
+
+  /** node(id:) of a repository (a bare UUID; repolink lower-cases it); any other id that is not a connection's or mapping's is null without a lookup, as in repolink. */
+  async function node(viewer: Viewer, id: unknown): Promise<Answer> {
+    if (typeof id !== 'string' || id.startsWith('rc_') || id.startsWith('sm_')) return graphqlError(400, 'The baseline answers node(id:) for repositories only', 'BAD_REQUEST');
+    if (!UUID_PATTERN.test(id)) return { status: 200, body: { data: { node: null } } };
+    const [rows] = await pool.query<RowDataPacket[]>('SELECT id, name, path FROM repositories WHERE project_id = ? AND id IN (?)', [viewer.projectId, id.toLowerCase()]);
+    const r = rows[0];
+    return { status: 200, body: { data: { node: r ? { id: r.id, name: r.name, path: r.path } : null } } };
+  }
+
+  /** The dashboard table: a keyset page of connections with their repositories' paths and their mappings' service names. */
+  async function dashboard(viewer: Viewer, first: number): Promise<Answer> {
+    const [connections] = await pool.query<RowDataPacket[]>(
+      'SELECT id, platform, created_at FROM repo_connections WHERE project_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?',
+      [viewer.projectId, first + 1],
+    );
+    const shown = connections.slice(0, first);
+    const repositories = new Map<string, any[]>(shown.map((c) => [c.id, []]));
+    const mappings = new Map<string, any[]>(shown.map((c) => [c.id, []]));
+    if (shown.length > 0) {
+      // Both children at once, as DataLoader batches them in repolink; each on the index repolink forces.
+      const ids = shown.map((c) => c.id);
+      const [[repoRows], [mappingRows]] = await Promise.all([
+        pool.query<RowDataPacket[]>(
+          'SELECT id, repo_connection_id, path, created_at FROM repositories FORCE INDEX (ix_repositories_connection_list) WHERE project_id = ? AND repo_connection_id IN (?) AND deleted_at IS NULL',
+          [viewer.projectId, ids],
+        ),
+        pool.query<RowDataPacket[]>(
+          'SELECT id, repo_connection_id, service_name, created_at FROM service_mappings FORCE INDEX (ix_service_mappings_connection_list) WHERE project_id = ? AND repo_connection_id IN (?) AND deleted_at IS NULL',
+          [viewer.projectId, ids],
+        ),
+      ]);
+      for (const r of (repoRows as any[]).sort(byCreation)) repositories.get(r.repo_connection_id)?.push({ id: r.id, path: r.path });
+      for (const m of (mappingRows as any[]).sort(byCreation)) mappings.get(m.repo_connection_id)?.push({ serviceName: m.service_name });
+    }
+    const last = shown.at(-1);
+    return {
+      status: 200,
+      body: {
+        data: {
+          repoConnections: {
+            pageInfo: { hasNextPage: connections.length > first, endCursor: last ? Buffer.from(`${(last.created_at as Date).getTime()}:${last.id}`, 'utf8').toString('base64url') : null },
+            edges: shown.map((c) => ({ node: { id: c.id, platform: upper(c.platform), repositories: repositories.get(c.id)!, serviceMappings: mappings.get(c.id)! } })),
+          },
+        },
+      },
+    };
+  }
+
   async function listConnections(viewer: Viewer, first: number): Promise<Answer> {
-    // The project's live-connection counter (src/modules/projects/project-quota.ts): one primary-key read.
+    // The project's live-connection counter (src/modules/tenancy/project-counters.store.ts): one primary-key read.
     const count = pool.query<RowDataPacket[]>('SELECT connection_count AS n FROM projects WHERE id = ?', [viewer.projectId]);
     const page = (async () => {
       const [connections] = await pool.query<RowDataPacket[]>(
@@ -405,16 +500,27 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
     if (viewer === null) return graphqlError(401, 'Authentication required', 'UNAUTHENTICATED');
     const variables = document.variables ?? {};
     const need = (permission: string) => viewer.permissions.includes(permission);
+    const pageSize = () => {
+      const first = variables.first ?? 20;
+      return Number.isInteger(first) && first >= 1 && first <= 100 ? (first as number) : null;
+    };
     switch (document.query) {
+      case VIEWER_QUERY:
+        return viewerAnswer(viewer);
+      case NODE_QUERY:
+        if (!need('config:read')) return graphqlError(200, 'This API key lacks the config:read permission', 'FORBIDDEN');
+        return node(viewer, variables.id);
+      case DASHBOARD_QUERY:
       case LIST_QUERY: {
         if (!need('config:read')) return graphqlError(200, 'This API key lacks the config:read permission', 'FORBIDDEN');
-        const first = variables.first ?? 20;
-        if (!Number.isInteger(first) || first < 1 || first > 100) return graphqlError(200, '`first` must be from 1 to 100', 'BAD_USER_INPUT');
-        return listConnections(viewer, first);
+        const first = pageSize();
+        if (first === null) return graphqlError(200, '`first` must be from 1 to 100', 'BAD_USER_INPUT');
+        return document.query === LIST_QUERY ? listConnections(viewer, first) : dashboard(viewer, first);
       }
       case CREATE_REPOSITORY:
+      case CREATE_REPOSITORY_ID:
         if (!need('config:write')) return graphqlError(200, 'This API key lacks the config:write permission', 'FORBIDDEN');
-        return createRepository(viewer, variables.input);
+        return createRepository(viewer, variables.input, document.query === CREATE_REPOSITORY_ID);
       case CONNECT_REPOS:
         if (!need('config:write')) return graphqlError(200, 'This API key lacks the config:write permission', 'FORBIDDEN');
         return connectRepos(viewer, variables.input);

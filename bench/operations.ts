@@ -14,6 +14,24 @@ export const LIST_QUERY =
   'query BenchList($first: Int) { repoConnections(first: $first) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } ' +
   `edges { cursor node { ${CONNECTION_FIELDS} repositories { ${REPOSITORY_FIELDS} serviceMappings { ${MAPPING_FIELDS} } } } } } }`;
 
+/** Small documents (issue 20): what a frontend sends most. */
+
+/** "Who am I": answered from the authentication lookup alone. */
+export const VIEWER_QUERY =
+  'query BenchViewer { viewer { kind permissions tenant { id name kind plan } project { id name repositoryCount repositoryQuota } } }';
+
+/** One repository by its global id, three fields. */
+export const NODE_QUERY = 'query BenchNode($id: ID!) { node(id: $id) { id ... on Repository { name path } } }';
+
+/** A dashboard table of connections: id, platform, their repositories' ids and paths, their mappings' service names; paged. */
+export const DASHBOARD_QUERY =
+  'query BenchDashboard($first: Int) { repoConnections(first: $first) { pageInfo { hasNextPage endCursor } ' +
+  'edges { node { id platform repositories { id path } serviceMappings { serviceName } } } } }';
+
+/** createRepository answering the new id (and the user errors every client must read). */
+export const CREATE_REPOSITORY_ID =
+  'mutation BenchCreateRepositoryId($input: CreateRepositoryInput!) { createRepository(input: $input) { repository { id } userErrors { code field message } } }';
+
 export const CREATE_REPOSITORY =
   'mutation BenchCreateRepository($input: CreateRepositoryInput!) { createRepository(input: $input) { ' +
   `repository { ${REPOSITORY_FIELDS} } userErrors { code field message } } }`;

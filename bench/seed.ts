@@ -4,7 +4,7 @@
  * src/modules/repositories/repository.service.ts): UUIDv7 and `rc_`/`sm_` ids carrying the row's
  * creation time, credentials sealed by repolink's own cipher for the row's identity, the live_*
  * columns left to the database (they are generated), and the project's live-row counters
- * (repository_count, connection_count, mapping_count: src/modules/projects/project-quota.ts) set
+ * (repository_count, connection_count, mapping_count: src/modules/tenancy/project-counters.store.ts) set
  * from its rows.
  */
 import { randomBytes } from 'node:crypto';

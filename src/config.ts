@@ -52,6 +52,17 @@ export interface Config {
   readonly sync: Readonly<SyncConfig>;
   /** Code-host accounts and the browser flows that connect them (`src/modules/code-host-accounts/`). */
   readonly codeHosts: Readonly<CodeHostConfig>;
+  /** The code hosts' webhooks (`src/modules/webhooks/`). */
+  readonly webhooks: Readonly<WebhookConfig>;
+}
+
+export interface WebhookConfig {
+  /** Largest delivery body taken (413 past it); GitHub caps its payloads at 25 MB. */
+  bodyLimitBytes: number;
+  /** Deliveries are kept this many days, then purged (GitHub redelivers up to 3 days back: fewer would forget what was seen). */
+  retentionDays: number;
+  /** How often the purge runs in a process with a worker. */
+  purgeIntervalMs: number;
 }
 
 export interface CodeHostConfig {
@@ -228,6 +239,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       maxAttempts: int('REPOLINK_SYNC_MAX_ATTEMPTS', 5, 1, 100),
     }),
     codeHosts: codeHostConfig(env, str, int, problems),
+    webhooks: Object.freeze({
+      bodyLimitBytes: int('REPOLINK_WEBHOOK_BODY_LIMIT_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      retentionDays: int('REPOLINK_WEBHOOK_RETENTION_DAYS', 7, 3, 365),
+      purgeIntervalMs: int('REPOLINK_WEBHOOK_PURGE_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

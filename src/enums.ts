@@ -18,6 +18,7 @@ export const enumValues = {
   CodeHostAccountKind: { GITHUB_APP_INSTALLATION: 'github_app_installation', OAUTH: 'oauth', API_TOKEN: 'api_token', ACCESS_TOKEN: 'access_token' },
   CodeHostAccountStatus: { ACTIVE: 'active', SUSPENDED: 'suspended', NEEDS_REAUTHORIZATION: 'needs_reauthorization', REVOKED: 'revoked' },
   CodeHostAuthorizationKind: { GITHUB_APP_INSTALLATION: 'github_app_installation', OAUTH: 'oauth' },
+  WebhookDeliveryOutcome: { QUEUED: 'queued', PROCESSED: 'processed', IGNORED: 'ignored', FAILED: 'failed' },
 } as const;
 
 export type EnumName = keyof typeof enumValues;

@@ -1,23 +1,28 @@
 import 'reflect-metadata';
-import { boundHeapGrowth } from './boot/heap';
-import { loadConfig, ConfigError } from './config';
-import { openDatabase, type Database } from './boot/database';
-import { ensureDemoAccount, welcomeLines, type DemoAccount } from './boot/demo';
-import { MysqlServerNotFoundError } from './db/private-mysql';
-import { CredentialCipher, EncryptionKeyError, loadKeyRing } from './modules/crypto';
-import { createServer, type RepolinkServer } from './server';
+import { boundHeapGrowth, boundYoungGeneration } from './boot/heap';
+import type { DemoAccount } from './boot/demo';
+import type { Database } from './boot/database';
+import type { RepolinkServer } from './server';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Everything a new user needs, in one write, ending with the line scripts wait for. */
-function printWelcome(url: string, demo: DemoAccount | null) {
-  const lines = ['', ...welcomeLines(url, demo), '', `repolink is listening on ${url}`, ''];
-  process.stdout.write(lines.join('\n'));
+function printWelcome(lines: string[], url: string) {
+  process.stdout.write(['', ...lines, '', `repolink is listening on ${url}`, ''].join('\n'));
 }
 
 async function main(): Promise<void> {
-  // First thing: the old generation grows to at most 2× what is live before a full collection (src/boot/heap.ts).
+  // First thing, before the server's modules load: the young generation is bounded (on Node 24 by
+  // starting this process again in place with the flag), and the old generation grows to at most
+  // 2× what is live before a full collection (src/boot/heap.ts).
+  boundYoungGeneration();
   boundHeapGrowth();
+  const { loadConfig } = await import('./config');
+  const { CredentialCipher, loadKeyRing } = await import('./modules/crypto');
+  const { openDatabase } = await import('./boot/database');
+  const { ensureDemoAccount, welcomeLines } = await import('./boot/demo');
+  const { createServer } = await import('./server');
+
   const config = loadConfig();
   const keys = loadKeyRing({ envValue: config.encryptionKey ?? undefined, keyFile: config.keyFile, createIfMissing: true });
   if (keys.created) say(`Created a new encryption key file at ${config.keyFile}; back it up: stored credentials cannot be read without it.`);
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   database = await openDatabase(config, say);
-  const demo = config.demo ? await ensureDemoAccount(database.dataSource) : null;
+  const demo: DemoAccount | null = config.demo ? await ensureDemoAccount(database.dataSource) : null;
   server = await createServer({
     dataSource: database.dataSource,
     config,
@@ -48,10 +53,11 @@ async function main(): Promise<void> {
   });
   const address = await server.app.listen({ host: config.host, port: config.port });
   if (config.sync.worker) server.syncWorker.start();
-  printWelcome(address, demo);
+  printWelcome(welcomeLines(address, demo), address);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
+  const [{ ConfigError }, { MysqlServerNotFoundError }, { EncryptionKeyError }] = await Promise.all([import('./config'), import('./db/private-mysql'), import('./modules/crypto')]);
   if (error instanceof ConfigError || error instanceof MysqlServerNotFoundError || error instanceof EncryptionKeyError) {
     process.stderr.write(`repolink: ${error.message}\n`);
   } else {

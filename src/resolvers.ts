@@ -29,6 +29,7 @@ export const resolvers: Resolvers = {
   RepositoryPage: { totalCount: (page) => page.totalCount() },
   ServiceMappingPage: { totalCount: (page) => page.totalCount() },
   CodeHostAccountPage: { totalCount: (page) => page.totalCount() },
+  WebhookHookPage: { totalCount: (page) => page.totalCount() },
   // Every resolver file of src/modules/*/resolvers/ (generated; a type written above and in a file fails typecheck).
   ...resolverFiles,
   Mutation: guardMutations(resolverFiles.Mutation),

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 // Cache control is off: we set no cache hints, and its per-field hook costs time on every field.
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -34,6 +34,7 @@ import { isConnectionLoss, isDatabaseUnavailable } from './db/transaction';
 import { replicaHealth } from './db/replicas';
 import { registerDashboard } from './dashboard/routes';
 import { registerCodeHostRoutes } from './modules/code-host-accounts/code-host.routes';
+import { registerWebhookRoutes } from './modules/webhooks/webhook.routes';
 
 /** schema/ at the repository root, from src/ (ts-jest) or dist/src/ (npm start) alike. */
 export const SCHEMA_DIR = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '', 'schema');
@@ -108,20 +109,23 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
-/** A response that failed only because the database is away says so with 503, for load balancers and retries. */
-const serviceUnavailableStatus: ApolloServerPlugin<GraphQLContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }) {
-        if (response.body.kind !== 'single') return;
-        const { data, errors } = response.body.singleResult;
-        const empty = data === null || data === undefined || Object.values(data).every((v) => v === null);
-        if (empty && errors?.length && errors.every((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
-          response.http.status = 503;
-        }
-      },
-    };
+/**
+ * A response that failed only because the database is away says so with 503, for load balancers and retries.
+ * One listener for every request (Apollo passes each hook the request's context): nothing is made per request.
+ */
+const serviceUnavailableListener: GraphQLRequestListener<GraphQLContext> = {
+  async willSendResponse({ response }) {
+    if (response.body.kind !== 'single') return;
+    const { data, errors } = response.body.singleResult;
+    if (!errors?.length) return;
+    const empty = data === null || data === undefined || Object.values(data).every((v) => v === null);
+    if (empty && errors.every((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+      response.http.status = 503;
+    }
   },
+};
+const serviceUnavailableStatus: ApolloServerPlugin<GraphQLContext> = {
+  requestDidStart: async () => serviceUnavailableListener,
 };
 
 function rateLimited(retryAfterSeconds: number, limit: number): AppError {
@@ -211,6 +215,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
   registerRestShim(app, { apollo, contextFor, idempotency });
   registerDashboard(app, { dataSource });
   registerCodeHostRoutes(app, { config, ...services.codeHosts });
+  registerWebhookRoutes(app, { config, ...services.webhooks });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (restErrorHandler(error, request, reply)) return reply;
     if (error.statusCode === 413) return reply.code(413).send(payloadTooLarge(config.limits.bodyLimitBytes));

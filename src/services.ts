@@ -16,6 +16,7 @@ import { createStores } from './stores';
 import { ApiKeyService } from './modules/api-keys/api-key.service';
 import { ApiKeyStore } from './modules/api-keys/api-key.store';
 import { createCodeHostServices } from './modules/code-host-accounts/code-host.module';
+import { createWebhookServices } from './modules/webhooks/webhook.module';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -51,6 +52,7 @@ export function createServices(deps: ServiceDeps) {
     codeLocations: new CodeLocationService(stores),
     codeHosts,
     apiKeys: new ApiKeyService(new ApiKeyStore(deps.dataSource)),
+    webhooks: createWebhookServices(deps, codeHosts.apps),
   };
 }
 

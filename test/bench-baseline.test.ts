@@ -1,12 +1,23 @@
 /**
  * The bench's baseline (bench/baseline-server.ts) is held to repolink: for the same account and
- * data its list answers equal repolink's GraphQL `data`, and its writes leave the same rows, the
+ * data its answers to every read of the bench (viewer, node, the dashboard list, the full list)
+ * equal repolink's GraphQL `data`, and its writes leave the same rows, the
  * same quota counter and credentials that repolink's own cipher opens. A baseline that did less
  * work than repolink (skipped a check, a column, a row) would fail here, and the bench's ratios
  * would flatter repolink.
  */
 import { randomBytes } from 'node:crypto';
-import { CONNECT_REPOS, CREATE_REPOSITORY, LIST_QUERY, connectReposInput, createRepositoryInput } from '../bench/operations';
+import {
+  CONNECT_REPOS,
+  CREATE_REPOSITORY,
+  CREATE_REPOSITORY_ID,
+  DASHBOARD_QUERY,
+  LIST_QUERY,
+  NODE_QUERY,
+  VIEWER_QUERY,
+  connectReposInput,
+  createRepositoryInput,
+} from '../bench/operations';
 import { startBaseline, type BaselineServer } from '../bench/baseline-server';
 import { CredentialCipher, KeyRing, derivedKeyId } from '../src/modules/crypto';
 import { credentialsAad } from '../src/modules/repo-connections/connection-credentials';
@@ -48,7 +59,7 @@ async function repositoryCount(account: TestAccount): Promise<number> {
   return Number(row.repository_count);
 }
 
-/** The project's live-row counters (src/modules/projects/project-quota.ts). */
+/** The project's live-row counters (src/modules/tenancy/project-counters.store.ts). */
 async function counters(account: TestAccount): Promise<{ connections: number; mappings: number }> {
   const [row] = await t.dataSource.query('SELECT connection_count, mapping_count FROM projects WHERE id = ?', [account.project.id]);
   return { connections: Number(row.connection_count), mappings: Number(row.mapping_count) };
@@ -82,18 +93,60 @@ test('list pages of the baseline equal repolink GraphQL data, every nested field
   expect(mapped.serviceMappings).toHaveLength(1);
   await repolink(account, 'mutation($id: ID!) { deleteRepository(input: { id: $id }) { userErrors { code } } }', { id: mapped.id });
 
-  for (const first of [10, 3]) {
-    const expected = await repolink(account, LIST_QUERY, { first });
-    const actual = await bare(account, LIST_QUERY, { first });
-    expect(actual).toEqual(expected);
-    expect(JSON.stringify(actual)).toBe(JSON.stringify(expected)); // the same fields in the same order
+  for (const query of [LIST_QUERY, DASHBOARD_QUERY]) {
+    for (const first of [10, 3]) {
+      const expected = await repolink(account, query, { first });
+      const actual = await bare(account, query, { first });
+      expect(actual).toEqual(expected);
+      expect(JSON.stringify(actual)).toBe(JSON.stringify(expected)); // the same fields in the same order
+    }
   }
+  // The dashboard's page: five live connections, the deleted repository gone, mappings per connection in creation order.
+  const dashboard = await bare(account, DASHBOARD_QUERY, { first: 3 });
+  expect(dashboard.repoConnections.pageInfo.hasNextPage).toBe(true);
+  expect(dashboard.repoConnections.edges.map((e: any) => [e.node.repositories.length, e.node.serviceMappings.length])).toEqual([
+    [10, 0],
+    [9, 4],
+    [10, 5],
+  ]);
+  const rest = await bare(account, DASHBOARD_QUERY, { first: 5 });
+  expect(rest.repoConnections.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
+  expect(rest.repoConnections.edges.map((e: any) => e.node.platform)).toEqual(['GITHUB', 'GITHUB', 'GITHUB', 'GITHUB', 'GITHUB']);
   const full = await bare(account, LIST_QUERY, { first: 10 });
   expect(full.repoConnections.totalCount).toBe(5);
   const [noMaps, lessOne, third] = full.repoConnections.edges.map((e: any) => e.node.repositories);
   expect([noMaps.length, lessOne.length, third.length]).toEqual([10, 9, 10]);
   expect(noMaps.flatMap((r: any) => r.serviceMappings)).toEqual([]);
   expect(third.map((r: any) => r.serviceMappings.length)).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+});
+
+test('viewer and node(id:) of the baseline equal repolink GraphQL data, and neither reads outside the project', async () => {
+  const account = await createAccount(t.dataSource, { plan: 'team' });
+  const other = await createAccount(t.dataSource, { plan: 'free' });
+  expect((await repolink(account, CONNECT_REPOS, { input: connectReposInput(tag()) })).connectRepos.userErrors).toEqual([]);
+  const created = (await repolink(account, CREATE_REPOSITORY, { input: createRepositoryInput(tag()) })).createRepository.repository;
+  const elsewhere = (await repolink(other, CREATE_REPOSITORY, { input: createRepositoryInput(tag()) })).createRepository.repository;
+
+  for (const who of [account, other]) {
+    const expected = await repolink(who, VIEWER_QUERY, {});
+    expect(JSON.stringify(await bare(who, VIEWER_QUERY, {}))).toBe(JSON.stringify(expected));
+  }
+  const viewer = (await bare(account, VIEWER_QUERY, {})).viewer;
+  expect(viewer).toEqual({
+    kind: 'API_KEY',
+    permissions: ['CONFIG_READ', 'CONFIG_WRITE'],
+    tenant: { id: account.tenant.id, name: account.tenant.name, kind: 'ORGANIZATION', plan: 'TEAM' },
+    project: { id: account.project.id, name: account.project.name, repositoryCount: 11, repositoryQuota: t.config.planQuotas.team },
+  });
+  expect((await bare(other, VIEWER_QUERY, {})).viewer.project.repositoryQuota).toBe(5);
+
+  // A repository of the project (its id in either case), one of another tenant's project, and an id that names nothing.
+  for (const id of [created.id, created.id.toUpperCase(), elsewhere.id, '0190a0b0-0000-7000-8000-000000000000', 'not-an-id']) {
+    const expected = await repolink(account, NODE_QUERY, { id });
+    expect(JSON.stringify(await bare(account, NODE_QUERY, { id }))).toBe(JSON.stringify(expected));
+  }
+  expect((await bare(account, NODE_QUERY, { id: created.id })).node).toEqual({ id: created.id, name: created.name, path: created.path });
+  expect((await bare(account, NODE_QUERY, { id: elsewhere.id })).node).toBeNull();
 });
 
 test('createRepository of the baseline answers like repolink and writes the same row and quota count', async () => {
@@ -112,10 +165,23 @@ test('createRepository of the baseline answers like repolink and writes the same
   expect(shape(written[1], uniqueColumns)).toEqual(shape(written[0], uniqueColumns));
   expect(written[1].live_path).toBe(viaBaseline.repository.path);
 
+  // Answering the id alone: the same answer and the same row again.
+  const [c, d] = [tag(), tag()];
+  const idOnly = [(await repolink(account, CREATE_REPOSITORY_ID, { input: createRepositoryInput(c) })).createRepository, (await bare(account, CREATE_REPOSITORY_ID, { input: createRepositoryInput(d) })).createRepository];
+  expect(idOnly.map((r) => ({ ...r, repository: { id: typeof r.repository.id } }))).toEqual([
+    { repository: { id: 'string' }, userErrors: [] },
+    { repository: { id: 'string' }, userErrors: [] },
+  ]);
+  expect(Object.keys(idOnly[1].repository)).toEqual(['id']);
+  const more = await rows('repositories', 'id IN (?, ?)', idOnly.map((r) => r.repository.id));
+  expect(more.map((r) => r.id)).toEqual(idOnly.map((r) => r.repository.id));
+  expect(shape(more[1], uniqueColumns)).toEqual(shape(more[0], uniqueColumns));
+  expect(await repositoryCount(account)).toBe(4);
+
   // The same remote again is a conflict for both, and neither counts it.
   const again = (await bare(account, CREATE_REPOSITORY, { input: createRepositoryInput(a) })).createRepository;
   expect(again.userErrors.map((e: any) => e.code)).toEqual(['CONFLICT']);
-  expect(await repositoryCount(account)).toBe(2);
+  expect(await repositoryCount(account)).toBe(4);
 });
 
 test('connectRepos of the baseline writes the same rows, quota count and openable credentials as repolink, and refuses what repolink refuses', async () => {

@@ -20,6 +20,11 @@ import { ApiKeyStore } from '../src/modules/api-keys/api-key.store';
 import { createAccount, createApiKey, createSessionFor, type TestAccount } from './support/factories';
 import { rest } from './support/rest';
 import { startTestServer, type TestServer } from './support/test-server';
+import { generateKeyPairSync, randomInt } from 'node:crypto';
+import { purgeOldDeliveries } from '../src/modules/webhooks/webhook-purge';
+import { webhookHookAad } from '../src/modules/webhooks/webhook-secrets';
+import { CodeHostAccountEntity } from '../src/db/entities';
+import { githubDelivery, githubEvents, gitlabDelivery, gitlabEvents, redeliver, send } from './support/fake-hosts/webhooks';
 
 /**
  * Every table grows with use except `typeorm_migrations` (one row per migration, read at start-up
@@ -41,6 +46,8 @@ const GROWING = new Set([
   'sync_jobs',
   'code_host_accounts',
   'code_host_oauth_states',
+  'webhook_hooks',
+  'webhook_deliveries',
 ]);
 // (code_host_apps holds the operator's registered apps, a handful: it does not grow with use.)
 
@@ -171,6 +178,48 @@ async function fillAccounts(count: number): Promise<void> {
   );
 }
 
+/**
+ * Hooks of both tenants and many of other tenants, and deliveries as ingestion leaves them: most of
+ * the table other endpoints' (processed, some past the retention), a few thousand of the caller's
+ * hooks, some of them older than the day a person sees.
+ */
+let busyHookId = '';
+async function fillWebhooks(tenantId: string, otherTenantId: string): Promise<void> {
+  const ds = server.dataSource;
+  const hooks: unknown[][] = [];
+  const sources: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const id = `wh_${randomBytes(16).toString('hex')}`;
+    const at = ts(Date.now() - 86_400_000 + i * 1000);
+    const owner = i < 20 ? tenantId : otherTenantId;
+    const sealed = server.cipher.seal(randomBytes(20).toString('hex'), webhookHookAad({ tenantId: owner, id }));
+    hooks.push([id, owner, 'gitlab', 'https://gitlab.com', sealed.keyId, sealed.blob, at, at, at, i % 9 === 5 ? at : null]);
+    sources.push(id);
+  }
+  await ds.query(
+    `INSERT INTO webhook_hooks (id, tenant_id, host, base_url, secret_key_id, secret_ciphertext, secret_rotated_at, created_at, updated_at, deleted_at) VALUES ${hooks.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    hooks.flat(),
+  );
+  // The caller's busiest hook: a tenth of the deliveries.
+  busyHookId = sources[0];
+  const statuses = ['processed', 'processed', 'processed', 'ignored', 'failed', 'queued'];
+  for (let batch = 0; batch < 12; batch++) {
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 500; i++) {
+      const ageMs = randomInt(0, 10 * 86_400_000);
+      const ms = Date.now() - ageMs;
+      const hex = `${ms.toString(16).padStart(12, '0')}7${randomBytes(10).toString('hex').slice(0, 19)}`;
+      const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+      rows.push([i % 10 === 0 ? busyHookId : sources[randomInt(0, sources.length)], '', id, randomUUID(), 'gitlab', 'Push Hook', 'push', '42', 'acme/seed', ts(ms), statuses[i % statuses.length], 120]);
+    }
+    await ds.query(
+      `INSERT INTO webhook_deliveries (source_id, installation_key, id, delivery_key, host, event, action, repository_host_id, repository_full_name, received_at, status, body_bytes)
+       VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      rows.flat(),
+    );
+  }
+}
+
 beforeAll(async () => {
   server = await startTestServer({ env: { REPOLINK_RATE_LIMIT_PER_MINUTE: '100000', REPOLINK_QUOTA_TEAM: 'unlimited' } });
   account = await createAccount(server.dataSource, { plan: 'team' });
@@ -185,6 +234,7 @@ beforeAll(async () => {
   scanAppId = scanApp.id;
   await fillCodeHostAccounts(account.tenant.id, 300);
   await fillCodeHostAccounts(other.tenant.id, 1500);
+  await fillWebhooks(account.tenant.id, other.tenant.id);
   await server.dataSource.query(`ANALYZE TABLE ${[...GROWING].join(', ')}`);
   stopCapture = onStatement((query, parameters) => {
     const key = shape(query);
@@ -425,6 +475,8 @@ async function driveEverything(): Promise<void> {
   operation = 'sign-out';
   await fetch(`${server.url}/dashboard/sign-out`, { method: 'POST', headers: { cookie: `session=${dashboardSession}`, 'content-type': 'application/json' }, body: '{}' });
 
+  await driveWebhooks(tag);
+
   // The periodic clean-ups, and the rate limit's writes (a batch of 1: every hit writes).
   operation = 'purges';
   await server.server.idempotency.purgeExpired();
@@ -434,6 +486,71 @@ async function driveEverything(): Promise<void> {
   await limiter.purgeOld();
   await limiter.close();
   await links.purgeExpired();
+}
+
+/** Deliveries to each kind of endpoint, a redelivery, the GraphQL views, the operator's commands and the purge. */
+async function driveWebhooks(tag: string): Promise<void> {
+  const services = server.server.services;
+  operation = 'webhook:create';
+  const { hook, generatedSecret } = await services.webhooks.hooks.create({ tenantId: account.tenant.id, host: 'gitlab', baseUrl: null, description: `scan ${tag}`, secret: null });
+  const url = `${server.url}/webhooks/gitlab/${hook.id}`;
+  operation = 'webhook delivery (GitLab hook)';
+  const delivery = gitlabDelivery(url, gitlabEvents.push({ project: { id: 7, path: `scan-${tag}/api` }, after: randomBytes(20).toString('hex') }), { token: generatedSecret!.reveal() });
+  expect((await send(delivery)).status).toBe(202);
+  operation = 'webhook redelivery';
+  expect((await send(redeliver(delivery))).status).toBe(200);
+  operation = 'webhook refused';
+  expect((await send(gitlabDelivery(url, gitlabEvents.push({ project: { id: 7, path: 'x/y' }, after: 'a'.repeat(40) }), { token: 'wrong-token-wrong-token' }))).status).toBe(401);
+  expect((await send(gitlabDelivery(`${server.url}/webhooks/gitlab/wh_${randomBytes(16).toString('hex')}`, gitlabEvents.push({ project: { id: 7, path: 'x/y' }, after: 'a'.repeat(40) }), { token: 'x'.repeat(20) }))).status).toBe(401);
+
+  operation = 'webhook delivery (GitHub App)';
+  const githubAppId = randomInt(1_000_000, 2_000_000_000);
+  const webhookSecret = randomBytes(20).toString('hex');
+  const app = await services.codeHosts.apps.register({
+    kind: 'github_app', host: 'github', baseUrl: `https://ghe-scan-${tag}.example.com`, githubAppId: String(githubAppId), slug: `scan-${tag}`, clientId: `Iv1.${tag}`,
+    clientSecret: new Secret(randomBytes(20).toString('hex')), webhookSecret: new Secret(webhookSecret), source: 'admin',
+    privateKey: new Secret(generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey),
+  });
+  const installationId = randomInt(1_000_000, 2_000_000_000);
+  const push = githubEvents.push({ repo: { id: 5, owner: `scan-${tag}`, name: 'api' }, after: randomBytes(20).toString('hex'), installationId });
+  expect((await send(githubDelivery(`${server.url}/webhooks/github`, push, { secret: webhookSecret, target: { type: 'integration', id: githubAppId } }))).status).toBe(202);
+  const now = new Date();
+  const installation = Object.assign(new CodeHostAccountEntity(), {
+    id: `cha_${randomBytes(16).toString('hex')}`, tenantId: account.tenant.id, kind: 'github_app_installation', host: 'github', baseUrl: `https://ghe-scan-${tag}.example.com`,
+    appId: app.id, externalId: String(installationId), linkKey: `${app.id}:${installationId}`, status: 'active', statusReason: null, identity: 'scan', authUsername: null,
+    scopes: null, installation: null, credentialHint: null, accessTokenKeyId: null, accessTokenCiphertext: null, accessTokenExpiresAt: null, refreshTokenKeyId: null,
+    refreshTokenCiphertext: null, refreshTokenExpiresAt: null, refreshedAt: null, leaseOwner: null, leaseUntil: null, createdByUserId: null, createdByApiKeyId: null,
+    createdAt: now, updatedAt: now, deletedAt: null,
+  });
+  await services.codeHosts.store.insertAccount(server.dataSource.manager, installation);
+
+  const deliveries = 'deliveries(first: 2) { edges { node { id event outcome } } pageInfo { hasNextPage endCursor } }';
+  await gql('webhookHooks', `{ webhookHooks(first: 10) { edges { node { id path } } ${PAGE} } }`);
+  // The busy hook first: each distinct statement is explained with the parameters it was first seen with.
+  const busy = busyHookId;
+  const page = await gql('webhookHook deliveries (a busy hook)', `query($id: ID!) { webhookHook(id: $id) { id ${deliveries} } }`, { id: busy });
+  expect(page.webhookHook.deliveries.pageInfo.hasNextPage).toBe(true);
+  await gql('webhookHook deliveries (next page)', `query($id: ID!, $after: String) { webhookHook(id: $id) { id deliveries(first: 2, after: $after) { edges { node { id } } } } }`, { id: busy, after: page.webhookHook.deliveries.pageInfo.endCursor });
+  const first = await gql('webhookHook deliveries', `query($id: ID!) { webhookHook(id: $id) { id ${deliveries} } }`, { id: hook.id });
+  expect(first.webhookHook.deliveries.edges).toHaveLength(1);
+  await gql('codeHostAccount webhookDeliveries', `query($id: ID!) { codeHostAccount(id: $id) { id webhookDeliveries(first: 5) { edges { node { id } } } } }`, { id: installation.id });
+
+  operation = 'webhook:rotate-secret';
+  await services.webhooks.hooks.rotateSecret({ id: hook.id, secret: null, keepPreviousHours: 24 });
+  operation = 'credentials:rotate-key (webhook hooks)';
+  // The rotation's statements (the run itself needs every row's key: other test files share this database).
+  await server.dataSource.transaction(async (em) => {
+    const [first] = await services.webhooks.store.lockSealedBatch(em, '', 50);
+    // Written back as it was (the row may be another test file's).
+    const previous = first.previous_secret_key_id === null ? null : { keyId: first.previous_secret_key_id as string, blob: first.previous_secret_ciphertext as Buffer };
+    await services.webhooks.store.updateSealed(em, first.id as string, { keyId: first.secret_key_id as string, blob: first.secret_ciphertext as Buffer }, previous);
+  });
+  operation = 'webhook:list';
+  await services.webhooks.hooks.listForTenant(account.tenant.id);
+  operation = 'webhook:delete';
+  await services.webhooks.hooks.delete(hook.id);
+  operation = 'webhook purge';
+  await purgeOldDeliveries(services.webhooks.store, 7, 200);
 }
 
 /** EXPLAIN names a table by its alias in the statement: map each alias back to its table. */
@@ -479,7 +596,9 @@ test('every statement of the main operations runs on an index: no full scan and 
   }
   // The capture saw the operations it should have: a broken hook would pass vacuously.
   expect(explained.length).toBeGreaterThan(30);
-  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out']) {
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out',
+    'webhook delivery (GitLab hook)', 'webhookHooks', 'webhookHook deliveries (a busy hook)', 'webhookHook deliveries (next page)',
+    'webhook:rotate-secret', 'credentials:rotate-key (webhook hooks)', 'webhook:delete', 'webhook purge']) {
     expect(explained).toContain(op);
   }
   // An API key's last use is noted by the request that used it (whichever operation came first).

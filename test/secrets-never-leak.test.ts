@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { createAccount, createApiKey, createSessionFor, type TestAccount } from './support/factories';
 import { assertMatchesOpenApi } from './support/openapi';
@@ -305,6 +305,23 @@ test('no response to any route or operation carries a secret the request sent', 
     send(limited.url, `rate limit: GraphQL ${i}`, 'POST', '/graphql', { headers: bearer(limitedKey), body: { query: CONNECT, variables: { input: { platform: 'GITHUB', credentials: { token: limitedToken }, repositories: [`acme/limited-g${i}`] } } } }),
   );
   await untilLimited('Heimdall', (i) => send(limited.url, `rate limit: Heimdall GET ${i}`, 'GET', '/api/repos', { headers: { cookie: `session=${limitedSession}` } }));
+
+  // Webhooks: deliveries signed with the hook's secret, a forged one, and secrets sent where they do not belong.
+  const { hook, generatedSecret } = await t.server.services.webhooks.hooks.create({ tenantId: account.tenant.id, host: 'gitlab', baseUrl: null, description: null, secret: null });
+  secrets.set('webhook hook secret', generatedSecret!.reveal());
+  const hookSecret = generatedSecret!.reveal();
+  const gitlabPush = JSON.stringify({ object_kind: 'push', event_name: 'push', after: 'a'.repeat(40), project: { id: 1, path_with_namespace: 'acme/leak' } });
+  const hookPath = `/webhooks/gitlab/${hook.id}`;
+  const webhook = (label: string, path: string, headers: Record<string, string>, raw = gitlabPush) => send(t.url, label, 'POST', path, { raw, headers: { 'x-gitlab-event': 'Push Hook', 'idempotency-key': randomBytes(8).toString('hex'), ...headers } });
+  expect((await webhook('webhook delivery with the right token', hookPath, { 'x-gitlab-token': hookSecret })).status).toBe(202);
+  expect((await webhook('webhook delivery with a forged token', hookPath, { 'x-gitlab-token': secret('forged webhook token', 'whsec_') })).status).toBe(401);
+  expect((await webhook('webhook delivery with the token of another hook id', `/webhooks/gitlab/wh_${randomBytes(16).toString('hex')}`, { 'x-gitlab-token': hookSecret })).status).toBe(401);
+  expect((await webhook('webhook delivery with a token in the body', hookPath, { 'x-gitlab-token': secret('forged token beside a body token', 'whsec_') }, JSON.stringify({ token: hookSecret, secret: secret('secret in a webhook body', 'whsec_') }))).status).toBe(401);
+  expect((await webhook('webhook delivery too large', hookPath, { 'x-gitlab-token': hookSecret }, `{"pad":"${'x'.repeat(26 * 1024 * 1024)}"}`)).status).toBe(413);
+  const githubRoute = `/webhooks/github/hooks/${hook.id}`;
+  expect((await webhook('webhook: a GitLab hook on the GitHub route, signed with its secret', githubRoute, { 'x-hub-signature-256': `sha256=${createHmac('sha256', hookSecret).update(gitlabPush).digest('hex')}` })).status).toBe(401);
+  const hookRead = await gql('GraphQL webhook hooks and deliveries', key, `query($id: ID!) { webhookHooks { edges { node { id path } } } webhookHook(id: $id) { id host path deliveries { edges { node { deliveryId event outcome } } } } }`, { id: hook.id });
+  expect(hookRead.body.data.webhookHook.deliveries.edges).toHaveLength(1);
 
   // The rest of the surface, with a key attached.
   expect((await send(t.url, 'playground page', 'GET', '/graphql', { headers: { ...bearer(key), accept: 'text/html' } })).status).toBe(200);

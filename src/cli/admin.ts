@@ -10,6 +10,10 @@ import { Secret } from '../modules/crypto';
 import { TenancyInputError, TenancyService } from '../modules/tenancy/tenancy.service';
 import { SignInLinkInputError, SignInLinkService, signInUrl } from '../modules/auth/sign-in-link.service';
 import { SignInLinkStore } from '../modules/auth/sign-in-link.store';
+import { createWebhookServices } from '../modules/webhooks/webhook.module';
+import { reencryptWebhookSecrets } from '../modules/webhooks/webhook-secret-rotation';
+import { hookPath, WebhookInputError } from '../modules/webhooks/webhook.service';
+import type { WebhookHookEntity } from '../db/entities';
 import { parseArgs } from './args';
 
 const USAGE = `Usage: npm run admin -- <command> [options] [--json]
@@ -31,6 +35,16 @@ const USAGE = `Usage: npm run admin -- <command> [options] [--json]
       registers a GitHub App (with --app-id) or an OAuth application / consumer; secrets are read from
       an environment variable or a file, never from the command line, and stored encrypted
   app:list
+  webhook:create --tenant ID --host github|gitlab|bitbucket [--base-url URL] [--description TEXT]
+                 [--secret-env NAME | --secret-file PATH]
+      a webhook endpoint of the tenant for one GitHub repository/organization hook, GitLab project/group
+      hook or Bitbucket repository/workspace hook; prints the path to give the host and, when no secret
+      option is given, a generated secret (shown only then; stored encrypted)
+  webhook:rotate-secret --id ID [--secret-env NAME | --secret-file PATH] [--keep-previous-hours H]
+      a new secret (generated and printed once unless given); the replaced one is still accepted for
+      H hours (default 24; 0 refuses it at once) while the host is switched over
+  webhook:delete --id ID
+  webhook:list --tenant ID
 
 Uses DATABASE_URL, or the private database under REPOLINK_DATA_DIR (default .data).`;
 
@@ -128,9 +142,73 @@ async function registerApp(options: Options, database: Database, config: Config,
   return { json: describeApp(app), text: `${kindOption === 'github-app' ? 'GitHub App' : `${host} OAuth application`} ${app.id} registered for ${app.baseUrl} (secrets stored encrypted)` };
 }
 
+/** What the admin shows of a hook: never its stored secret (a generated one is added by the caller, once). */
+function describeHook(hook: WebhookHookEntity, config: Config): Record<string, unknown> {
+  const base = config.codeHosts.publicUrl ?? `http://${config.host}:${config.port}`;
+  return {
+    id: hook.id,
+    tenantId: hook.tenantId,
+    host: hook.host,
+    baseUrl: hook.baseUrl,
+    description: hook.description,
+    path: hookPath(hook),
+    url: `${base.replace(/\/+$/, '')}${hookPath(hook)}`,
+    secretRotatedAt: hook.secretRotatedAt.toISOString(),
+    previousSecretValidUntil: hook.previousSecretValidUntil?.toISOString() ?? null,
+  };
+}
+
+async function webhookCommand(command: string, options: Options, database: Database, config: Config, env: NodeJS.ProcessEnv): Promise<Output> {
+  const cipher = cipherOf(config);
+  const { apps } = createCodeHostServices({ dataSource: database.dataSource, config, cipher });
+  const { hooks } = createWebhookServices({ dataSource: database.dataSource, config, cipher }, apps);
+  const shown = (hook: WebhookHookEntity, secret: Secret<string> | null, what: string): Output => {
+    const described = describeHook(hook, config);
+    const json = secret === null ? described : { ...described, secret: secret.reveal() };
+    const lines = [`${what} ${hook.id} (${hook.host}, ${hook.baseUrl}) of tenant ${hook.tenantId}`, `URL for the host: ${described.url as string}`];
+    if (hook.previousSecretValidUntil !== null) lines.push(`the previous secret is accepted until ${hook.previousSecretValidUntil.toISOString()}`);
+    if (secret !== null) lines.push(`secret: ${secret.reveal()}`, 'This secret is shown only now; it is stored encrypted. Give it to the host with the URL.');
+    return { json, text: lines.join('\n') };
+  };
+  switch (command) {
+    case 'webhook:create': {
+      const host = opt(options, 'host', true);
+      if (host !== 'github' && host !== 'gitlab' && host !== 'bitbucket') throw new UsageError('--host must be github, gitlab or bitbucket');
+      const { hook, generatedSecret } = await hooks.create({
+        tenantId: opt(options, 'tenant', true),
+        host,
+        baseUrl: opt(options, 'base-url') ?? null,
+        description: opt(options, 'description') ?? null,
+        secret: secretOption(options, 'secret', env, false),
+      });
+      return shown(hook, generatedSecret, 'hook');
+    }
+    case 'webhook:rotate-secret': {
+      const hours = opt(options, 'keep-previous-hours');
+      const { hook, generatedSecret } = await hooks.rotateSecret({
+        id: opt(options, 'id', true),
+        secret: secretOption(options, 'secret', env, false),
+        keepPreviousHours: hours === undefined ? 24 : Number(hours),
+      });
+      return shown(hook, generatedSecret, 'new secret for hook');
+    }
+    case 'webhook:delete': {
+      const hook = await hooks.delete(opt(options, 'id', true));
+      return { json: { id: hook.id, deleted: true }, text: `hook ${hook.id} deleted: its deliveries are refused from now on` };
+    }
+    case 'webhook:list': {
+      const list = (await hooks.listForTenant(opt(options, 'tenant', true))).map((hook) => describeHook(hook, config));
+      return { json: { hooks: list }, text: list.length === 0 ? 'no hooks' : list.map((h) => `${h.id as string} ${h.host as string} ${h.url as string}${h.description ? ` (${h.description as string})` : ''}`).join('\n') };
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}"`);
+  }
+}
+
 async function run(command: string, options: Options, database: Database, config: Config, env: NodeJS.ProcessEnv): Promise<Output> {
   const baseUrl = () => publicBaseUrl(config);
   const tenancy = new TenancyService(database.dataSource);
+  if (command.startsWith('webhook:')) return webhookCommand(command, options, database, config, env);
   switch (command) {
     case 'app:register':
       return registerApp(options, database, config, cipherOf(config), env);
@@ -203,11 +281,13 @@ async function rotateKey(config: Config): Promise<Output> {
     const connections = await reencryptCredentials(database.dataSource, cipher);
     // Code-host apps, accounts and flows: client secrets, private keys, webhook secrets, access and refresh tokens, PKCE verifiers.
     const codeHosts = await reencryptCodeHostSecrets(database.dataSource, cipher);
-    const reencrypted = connections.reencrypted + codeHosts.reencrypted;
-    const total = connections.total + codeHosts.total;
+    // Webhook hooks' secrets (current and, during a rotation, previous).
+    const webhooks = await reencryptWebhookSecrets(database.dataSource, cipher);
+    const reencrypted = connections.reencrypted + codeHosts.reencrypted + webhooks.reencrypted;
+    const total = connections.total + codeHosts.total + webhooks.total;
     return {
-      json: { keyId: newKeyId, source, reencrypted, total, connections, codeHosts },
-      text: `current key ${newKeyId} (${source}); re-encrypted ${reencrypted} of ${total} stored credentials (${connections.reencrypted} of connections, ${codeHosts.reencrypted} of code-host apps and accounts)`,
+      json: { keyId: newKeyId, source, reencrypted, total, connections, codeHosts, webhooks },
+      text: `current key ${newKeyId} (${source}); re-encrypted ${reencrypted} of ${total} stored credentials (${connections.reencrypted} of connections, ${codeHosts.reencrypted} of code-host apps and accounts, ${webhooks.reencrypted} of webhook hooks)`,
     };
   } finally {
     await database.close();
@@ -250,7 +330,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
-      code: error instanceof UsageError || error instanceof TenancyInputError || error instanceof AppRegistrationError || error instanceof SignInLinkInputError ? 2 : 1,
+      code: error instanceof UsageError || error instanceof TenancyInputError || error instanceof AppRegistrationError || error instanceof SignInLinkInputError || error instanceof WebhookInputError ? 2 : 1,
       stdout: json ? `${JSON.stringify({ error: message })}\n` : '',
       stderr: `admin: ${message}\n${error instanceof UsageError ? `\n${USAGE}\n` : ''}`,
     };

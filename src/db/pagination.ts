@@ -44,7 +44,7 @@ export function checkPageSize(first: number | null | undefined): number {
 
 /**
  * How a list's `totalCount` is counted: a maintained counter (a function, one primary-key read of
- * the project row, src/modules/projects/project-quota.ts), COUNT(*) forced onto an index, or,
+ * the project row, src/modules/tenancy/project-counters.store.ts), COUNT(*) forced onto an index, or,
  * when absent, COUNT(*) as the planner chooses.
  */
 export type CountSource = (() => Promise<number>) | { db: EntityManager; index: string };

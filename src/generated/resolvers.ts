@@ -41,6 +41,9 @@ import { serviceMappings } from '../modules/service-mappings/resolvers/Query/ser
 import { ServiceMapping } from '../modules/service-mappings/resolvers/ServiceMapping';
 import { syncRepoConnection } from '../modules/sync/resolvers/Mutation/syncRepoConnection';
 import { Project } from '../modules/tenancy/resolvers/Project';
+import { webhookHook } from '../modules/webhooks/resolvers/Query/webhookHook';
+import { webhookHooks } from '../modules/webhooks/resolvers/Query/webhookHooks';
+import { WebhookHook } from '../modules/webhooks/resolvers/WebhookHook';
 
 /** Every resolver file of the modules, by the type (or root field) it resolves. */
 export const resolverFiles = {
@@ -52,6 +55,7 @@ export const resolverFiles = {
   RepoConnection,
   Repository,
   ServiceMapping,
+  WebhookHook,
   Query: {
     apiKeys,
     codeHostAccount,
@@ -66,6 +70,8 @@ export const resolverFiles = {
     serviceMapping,
     serviceMappings,
     viewer,
+    webhookHook,
+    webhookHooks,
   } satisfies Required<QueryResolvers>,
   Mutation: {
     addCodeHostAccount,

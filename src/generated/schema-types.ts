@@ -125,6 +125,12 @@ export type CodeHostAccount = Node & {
   /** Why the status is not ACTIVE, in words safe to show. */
   statusReason: Maybe<Scalars['String']['output']>;
   updatedAt: Scalars['DateTime']['output'];
+  /**
+   * For a GitHub App installation: the deliveries of the last 24 hours that the app received for this
+   * installation, newest first (empty for other kinds of account: their hosts deliver to hooks, see
+   * `webhookHooks`). Needs `config:read`.
+   */
+  webhookDeliveries: WebhookDeliveryPage;
 };
 
 
@@ -139,6 +145,19 @@ export type CodeHostAccountRepositoriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * An account of the tenant on a code host, through which repositories are connected. Owned by the
+ * tenant (every project of it can use it), created by the browser flow of `startCodeHostAuthorization`
+ * or by `addCodeHostAccount`. Its credentials are sealed in repolink and never appear in any answer;
+ * installation tokens and OAuth tokens are renewed by repolink before they expire. The id is `cha_…`
+ * (use it with `node(id:)`).
+ */
+export type CodeHostAccountWebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One account of a `CodeHostAccountPage`. */
@@ -686,6 +705,10 @@ export type Query = {
   serviceMappings: ServiceMappingPage;
   /** The authenticated caller; null without credentials. */
   viewer: Maybe<Viewer>;
+  /** One of the tenant's hooks by id (`wh_…`); null when there is none (or it is another tenant's, or deleted). Needs `config:read`. */
+  webhookHook: Maybe<WebhookHook>;
+  /** The tenant's webhook hooks (whichever project the caller works in: hooks belong to the tenant), newest first, deleted ones left out. Needs `config:read`. */
+  webhookHooks: WebhookHookPage;
 };
 
 
@@ -758,6 +781,17 @@ export type QueryServiceMappingArgs = {
 export type QueryServiceMappingsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceMappingFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryWebhookHookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryWebhookHooksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1294,3 +1328,125 @@ export type ViewerKind =
   | 'api_key'
   /** A user's session token. */
   | 'session';
+
+/**
+ * One delivery a code host sent to repolink, verified (a delivery whose signature or token did not
+ * match was refused and is not recorded). A redelivery of one already received is answered and not
+ * recorded again.
+ */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  /** The body's `action` (GitHub) or `event_name` (GitLab), when it has one: `renamed`, `project_rename`… */
+  action: Maybe<Scalars['String']['output']>;
+  /** The body's size as received, in bytes. */
+  bodyBytes: Scalars['Int']['output'];
+  /** The host's id of the delivery: GitHub's `X-GitHub-Delivery`, GitLab's `Idempotency-Key`, Bitbucket's `X-Request-UUID` (`sha256:` and the body's hash when the host sent none). */
+  deliveryId: Scalars['String']['output'];
+  /** The host's event name: `push`, `repository`, `installation` (GitHub); `Push Hook`, `System Hook` (GitLab); `repo:push`, `repo:updated` (Bitbucket). */
+  event: Scalars['String']['output'];
+  /** The code host that sent it. */
+  host: Platform;
+  /** repolink's id of the delivery (time-ordered). */
+  id: Scalars['ID']['output'];
+  /** The GitHub App installation it is about (app deliveries). */
+  installationId: Maybe<Scalars['String']['output']>;
+  /** What became of it. */
+  outcome: WebhookDeliveryOutcome;
+  /** What processing did, or why it did nothing; in words safe to show. */
+  outcomeMessage: Maybe<Scalars['String']['output']>;
+  /** When it was processed. */
+  processedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When repolink received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** The repository's path on the host when it was sent (`owner/repo`, `group/sub/project`, `workspace/slug`). */
+  repositoryFullName: Maybe<Scalars['String']['output']>;
+  /** The host's id of the repository it is about, when it is about one. */
+  repositoryHostId: Maybe<Scalars['String']['output']>;
+};
+
+/** One delivery of a `WebhookDeliveryPage`. */
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  /** Opaque; pass as `after` to continue after this delivery. */
+  cursor: Scalars['String']['output'];
+  node: WebhookDelivery;
+};
+
+/** What became of a webhook delivery. */
+export type WebhookDeliveryOutcome =
+  /** Recorded but not processed (`outcomeMessage` says why). */
+  | 'failed'
+  /** Nothing to do: an event repolink does not act on, or about a repository or installation it does not know. */
+  | 'ignored'
+  /** Processed: what it said was applied (`outcomeMessage` says what). */
+  | 'processed'
+  /** Verified and recorded; waiting to be processed. */
+  | 'queued';
+
+/**
+ * A page of the deliveries of the last 24 hours, newest first. There is no total: a busy hook
+ * receives thousands a day, and counting them would cost what listing them costs.
+ */
+export type WebhookDeliveryPage = {
+  __typename?: 'WebhookDeliveryPage';
+  edges: Array<WebhookDeliveryEdge>;
+  pageInfo: PageInfo;
+};
+
+/**
+ * A webhook endpoint of the tenant: a GitHub repository or organization hook, a GitLab project or
+ * group hook, or a Bitbucket repository or workspace hook, pointed at repolink with its own secret.
+ * Hooks are created, rotated and deleted by the operator (`npm run admin -- webhook:create …`), which
+ * shows a generated secret once; the secret never appears in GraphQL. GitHub Apps' deliveries arrive
+ * at `/webhooks/github` and are listed on their installation's `CodeHostAccount`.
+ */
+export type WebhookHook = {
+  __typename?: 'WebhookHook';
+  /** The host's web root: `https://github.com`, a GitHub Enterprise Server or self-managed GitLab address, `https://bitbucket.org`. */
+  baseUrl: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** The deliveries of the last 24 hours, newest first. Needs `config:read`. */
+  deliveries: WebhookDeliveryPage;
+  /** What the operator said the hook is for. */
+  description: Maybe<Scalars['String']['output']>;
+  /** The code host that posts to it. */
+  host: Platform;
+  /** `wh_` and a time-ordered hex id. */
+  id: Scalars['ID']['output'];
+  /** Where the host posts: append it to repolink's public address (`/webhooks/gitlab/wh_…`). */
+  path: Scalars['String']['output'];
+  /** When the hook's current signing secret was set (created or rotated). */
+  rotatedAt: Scalars['DateTime']['output'];
+  /** While a rotation's window lasts, deliveries signed with the secret it replaced are still accepted, until this time; null when only the current secret is. */
+  rotationWindowEndsAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+
+/**
+ * A webhook endpoint of the tenant: a GitHub repository or organization hook, a GitLab project or
+ * group hook, or a Bitbucket repository or workspace hook, pointed at repolink with its own secret.
+ * Hooks are created, rotated and deleted by the operator (`npm run admin -- webhook:create …`), which
+ * shows a generated secret once; the secret never appears in GraphQL. GitHub Apps' deliveries arrive
+ * at `/webhooks/github` and are listed on their installation's `CodeHostAccount`.
+ */
+export type WebhookHookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One hook of a `WebhookHookPage`. */
+export type WebhookHookEdge = {
+  __typename?: 'WebhookHookEdge';
+  /** Opaque; pass as `after` to continue after this hook. */
+  cursor: Scalars['String']['output'];
+  node: WebhookHook;
+};
+
+/** A page of the tenant's hooks, newest first. */
+export type WebhookHookPage = {
+  __typename?: 'WebhookHookPage';
+  edges: Array<WebhookHookEdge>;
+  pageInfo: PageInfo;
+  /** How many live hooks the tenant has (all pages). */
+  totalCount: Scalars['Int']['output'];
+};

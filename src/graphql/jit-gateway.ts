@@ -43,8 +43,12 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   const executor: GatewayExecutor = async (requestContext) => {
     const { document, operationName, request, context } = requestContext;
     const operation: OperationDefinitionNode = requestContext.operation;
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-    if (coerced.errors) return { errors: coerced.errors };
+    // graphql-jit coerces the variables again; graphql-js's pass is kept for its error messages. An
+    // operation without variable definitions has nothing to coerce (what else a client sends is ignored).
+    if (operation.variableDefinitions?.length) {
+      const coerced = getVariableValues(schema, operation.variableDefinitions, request.variables ?? {});
+      if (coerced.errors) return { errors: coerced.errors };
+    }
 
     let byName = compiled.get(document);
     if (!byName) {

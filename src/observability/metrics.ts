@@ -96,11 +96,12 @@ export function registerMetrics(app: FastifyInstance, dataSource: DataSource): R
   };
 
   registerRequestInfo(app);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const info = describeRequest(request, reply);
     const labels = { method: info.method, route: info.route, operation: operationLabel(info.operation), outcome: info.outcome };
     requests.inc(labels);
     duration.observe(labels, info.durationMs / 1000);
+    done();
   });
 
   app.get('/metrics', async (_request, reply) => {

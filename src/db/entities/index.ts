@@ -11,6 +11,8 @@ import { SessionEntity } from './session.entity';
 import { SignInLinkEntity } from './sign-in-link.entity';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookHookEntity } from './webhook-hook.entity';
 
 export {
   ApiKeyEntity,
@@ -26,6 +28,8 @@ export {
   SignInLinkEntity,
   TenantEntity,
   UserEntity,
+  WebhookDeliveryEntity,
+  WebhookHookEntity,
 };
 
 export const entities = [
@@ -42,4 +46,6 @@ export const entities = [
   CodeHostAppEntity,
   CodeHostAccountEntity,
   CodeHostOAuthStateEntity,
+  WebhookHookEntity,
+  WebhookDeliveryEntity,
 ];

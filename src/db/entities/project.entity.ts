@@ -15,7 +15,7 @@ export class ProjectEntity {
   @Column({ name: 'repository_count', type: 'int', unsigned: true, default: 0 })
   repositoryCount: number;
 
-  /** Live repo connections in the project (src/modules/projects/project-quota.ts keeps it exact). */
+  /** Live repo connections in the project (src/modules/tenancy/project-counters.store.ts keeps it exact). */
   @Column({ name: 'connection_count', type: 'int', unsigned: true, default: 0 })
   connectionCount: number;
 

@@ -5,4 +5,6 @@ export const CodeHostAccount: CodeHostAccountResolvers = {
   credentialExpiresAt: (account) => account.accessTokenExpiresAt,
   lastRenewedAt: (account) => account.refreshedAt,
   repositories: (account, args, ctx) => ctx.services.codeHosts.accounts.repositories(ctx, account, args),
+  // What the account's app received for this installation (issue 19): the webhooks module answers.
+  webhookDeliveries: (account, args, ctx) => ctx.services.webhooks.hooks.deliveriesOfAccount(ctx, account, args),
 };

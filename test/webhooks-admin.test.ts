@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { runAdmin } from '../src/cli/admin';
+import { createDataSource } from '../src/db/data-source';
+import { CredentialCipher, loadKeyRing } from '../src/modules/crypto';
+import { createIsolatedDatabase, testDatabaseUrl } from './support/db';
+import { bitbucketDelivery, bitbucketEvents, githubDelivery, githubEvents, gitlabDelivery, gitlabEvents, send } from './support/fake-hosts/webhooks';
+import { startTestServer, useTestServer } from './support/test-server';
+
+/** The operator's webhook commands (npm run admin -- webhook:…), against the suite's database, checked through the server's endpoints. */
+
+const t = useTestServer();
+const env = (extra: Record<string, string> = {}) => ({ DATABASE_URL: testDatabaseUrl(), REPOLINK_DATA_DIR: path.join(tmpdir(), 'repolink-admin-unused'), REPOLINK_PUBLIC_URL: 'https://repolink.example.com', ...extra });
+
+/** Runs a command with the test server's key, so what it seals the server opens. */
+async function admin(argv: string[], extraEnv: Record<string, string> = {}, json = true) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'repolink-webhook-admin-'));
+  try {
+    const keyFile = path.join(dir, 'keys.json');
+    writeFileSync(keyFile, JSON.stringify({ version: 1, current: t.keyRing.current.id, keys: [{ id: t.keyRing.current.id, key: t.keyRing.current.key.toString('base64'), createdAt: new Date().toISOString() }] }), { mode: 0o600 });
+    const result = await runAdmin(json ? [...argv, '--json'] : argv, env({ REPOLINK_KEY_FILE: keyFile, ...extraEnv }));
+    return { ...result, json: json && result.stdout ? JSON.parse(result.stdout) : null };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sha = () => randomBytes(20).toString('hex');
+
+test('webhook:create makes a hook and shows its generated secret once; the host can deliver with it; webhook:list never shows it', async () => {
+  const created = await admin(['webhook:create', '--tenant', t.account.tenant.id, '--host', 'gitlab', '--base-url', 'https://gitlab.example.com/', '--description', 'acme/api project hook']);
+  expect(created.stderr).toBe('');
+  expect(created.code).toBe(0);
+  const hook = created.json;
+  expect(hook).toMatchObject({
+    id: expect.stringMatching(/^wh_[0-9a-f]{32}$/),
+    tenantId: t.account.tenant.id,
+    host: 'gitlab',
+    baseUrl: 'https://gitlab.example.com',
+    description: 'acme/api project hook',
+    path: `/webhooks/gitlab/${hook.id}`,
+    url: `https://repolink.example.com/webhooks/gitlab/${hook.id}`,
+    previousSecretValidUntil: null,
+    secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+  });
+  const delivery = gitlabDelivery(`${t.url}${hook.path}`, gitlabEvents.push({ project: { id: 5, path: 'acme/api' }, after: sha() }), { token: hook.secret });
+  expect((await send(delivery)).status).toBe(202);
+
+  const listed = await admin(['webhook:list', '--tenant', t.account.tenant.id]);
+  expect(listed.json.hooks.map((h: { id: string }) => h.id)).toContain(hook.id);
+  expect(listed.stdout).not.toContain(hook.secret);
+  const text = await admin(['webhook:list', '--tenant', t.account.tenant.id], {}, false);
+  expect(text.stdout).toContain(`https://repolink.example.com/webhooks/gitlab/${hook.id} (acme/api project hook)`);
+});
+
+test('a secret given by the operator is read from a variable or a file, never from the command line, and never printed', async () => {
+  const chosen = `chosen-${randomBytes(12).toString('hex')}`;
+  const viaEnv = await admin(['webhook:create', '--tenant', t.account.tenant.id, '--host', 'bitbucket', '--secret-env', 'HOOK_SECRET'], { HOOK_SECRET: chosen });
+  expect(viaEnv.code).toBe(0);
+  expect(viaEnv.json.secret).toBeUndefined();
+  expect(viaEnv.stdout + viaEnv.stderr).not.toContain(chosen);
+  const bb = bitbucketDelivery(`${t.url}${viaEnv.json.path}`, bitbucketEvents.push({ repo: { workspace: 'acme', slug: 'web' }, branch: 'main', hash: sha() }), { secret: chosen });
+  expect((await send(bb)).status).toBe(202);
+
+  const onArgv = await admin(['webhook:create', '--tenant', t.account.tenant.id, '--host', 'gitlab', '--secret', chosen]);
+  expect(onArgv.code).toBe(2);
+  expect(onArgv.stderr).toMatch(/--secret is not taken on the command line/);
+  expect(onArgv.stdout + onArgv.stderr).not.toContain(chosen);
+
+  const short = await admin(['webhook:create', '--tenant', t.account.tenant.id, '--host', 'gitlab', '--secret-env', 'HOOK_SECRET'], { HOOK_SECRET: 'short-secret' });
+  expect(short.code).toBe(2);
+  expect(short.json.error).toBe('The secret must be 16 to 512 characters long');
+  expect(short.stdout + short.stderr).not.toContain('short-secret');
+});
+
+test('bad options name what is wrong and exit 2', async () => {
+  const cases: [string[], RegExp][] = [
+    [['webhook:create', '--host', 'gitlab'], /--tenant is required/],
+    [['webhook:create', '--tenant', t.account.tenant.id, '--host', 'svn'], /--host must be github, gitlab or bitbucket/],
+    [['webhook:create', '--tenant', '00000000-0000-7000-8000-000000000000', '--host', 'gitlab'], /names no tenant/],
+    [['webhook:create', '--tenant', t.account.tenant.id, '--host', 'bitbucket', '--base-url', 'https://bb.example.com'], /Bitbucket Cloud has one address/],
+    [['webhook:create', '--tenant', t.account.tenant.id, '--host', 'gitlab', '--base-url', 'not a url'], /--base-url must be an http\(s\) URL/],
+    [['webhook:rotate-secret', '--id', 'wh_nope'], /is not a hook id/],
+    [['webhook:rotate-secret', '--id', `wh_${'0'.repeat(32)}`], /No live hook/],
+    [['webhook:delete', '--id', `wh_${'0'.repeat(32)}`], /No live hook/],
+  ];
+  for (const [argv, message] of cases) {
+    const result = await admin(argv);
+    expect({ argv, code: result.code }).toEqual({ argv, code: 2 });
+    expect(result.json.error).toMatch(message);
+  }
+  const hook = (await admin(['webhook:create', '--tenant', t.account.tenant.id, '--host', 'github'])).json;
+  expect((await admin(['webhook:rotate-secret', '--id', hook.id, '--keep-previous-hours', 'soon'])).json.error).toMatch(/--keep-previous-hours must be a number from 0 to 720/);
+});
+
+test('webhook:rotate-secret prints the new secret once and keeps the old one for the window; webhook:delete stops deliveries', async () => {
+  const hook = (await admin(['webhook:create', '--tenant', t.account.tenant.id, '--host', 'github'])).json;
+  const rotated = await admin(['webhook:rotate-secret', '--id', hook.id, '--keep-previous-hours', '2']);
+  expect(rotated.code).toBe(0);
+  expect(rotated.json.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(rotated.json.secret).not.toBe(hook.secret);
+  expect(Date.parse(rotated.json.previousSecretValidUntil) - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
+  expect(Date.parse(rotated.json.previousSecretValidUntil) - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
+  t.server.services.webhooks.ingest.forgetHook(hook.id);
+  const push = (secret: string) => githubDelivery(`${t.url}${hook.path}`, githubEvents.push({ repo: { id: 1, owner: 'acme', name: 'api' }, after: sha() }), { secret });
+  expect((await send(push(hook.secret))).status).toBe(202);
+  expect((await send(push(rotated.json.secret))).status).toBe(202);
+
+  const deleted = await admin(['webhook:delete', '--id', hook.id]);
+  expect(deleted.json).toEqual({ id: hook.id, deleted: true });
+  t.server.services.webhooks.ingest.forgetHook(hook.id);
+  expect((await send(push(rotated.json.secret))).status).toBe(401);
+  expect((await admin(['webhook:list', '--tenant', t.account.tenant.id])).json.hooks.map((h: { id: string }) => h.id)).not.toContain(hook.id);
+});
+
+test('credentials:rotate-key re-seals hook secrets (current and previous) under the new key; the hook still verifies', async () => {
+  const db = await createIsolatedDatabase('webhook_rotate_key');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'repolink-webhook-rotate-'));
+  const keyFile = path.join(dataDir, 'encryption-keys.json');
+  const { ring } = loadKeyRing({ keyFile, createIfMissing: true });
+  const server = await startTestServer({ databaseUrl: db.url, deps: { cipher: new CredentialCipher(ring) } });
+  const cli = (argv: string[]) => runAdmin([...argv, '--json'], { DATABASE_URL: db.url, REPOLINK_DATA_DIR: dataDir }).then((r) => ({ ...r, json: JSON.parse(r.stdout) }));
+  try {
+    const hook = (await cli(['webhook:create', '--tenant', server.account.tenant.id, '--host', 'gitlab'])).json;
+    const rotated = (await cli(['webhook:rotate-secret', '--id', hook.id])).json;
+    const result = await cli(['credentials:rotate-key']);
+    expect(result.stderr).toBe('');
+    expect(result.json.webhooks).toEqual({ reencrypted: 2, total: 2 });
+
+    const ds = createDataSource({ url: db.url, poolSize: 1 });
+    await ds.initialize();
+    const [row] = await ds.query('SELECT secret_key_id, previous_secret_key_id FROM webhook_hooks WHERE id = ?', [hook.id]);
+    await ds.destroy();
+    expect([row.secret_key_id, row.previous_secret_key_id]).toEqual([result.json.keyId, result.json.keyId]);
+
+    const after = await startTestServer({ databaseUrl: db.url, deps: { cipher: new CredentialCipher(loadKeyRing({ keyFile, createIfMissing: false }).ring) } });
+    try {
+      const push = (token: string) => gitlabDelivery(`${after.url}${hook.path}`, gitlabEvents.push({ project: { id: 5, path: 'acme/api' }, after: sha() }), { token });
+      expect((await send(push(rotated.secret))).status).toBe(202);
+      expect((await send(push(hook.secret))).status).toBe(202);
+    } finally {
+      await after.close();
+    }
+  } finally {
+    await server.close();
+    await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
