@@ -1,16 +1,45 @@
+import type DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
 import type { Viewer } from './modules/auth/viewer';
 import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './db/scoped-loader';
 
-/** One set per request, scoped to the caller's project, so nothing is cached across requests or tenants. */
+/**
+ * A by-id loader with the rows the request has already read kept aside: priming is a Map entry (not
+ * a resolved promise per row, as DataLoader's `prime` makes), and the DataLoader itself is made on
+ * the first key it must fetch. As with DataLoader's cache, the first value a key gets wins.
+ */
+class ById<T extends { id: string }> {
+  private readonly seen = new Map<string, T>();
+  private readonly asked = new Set<string>();
+  private loader: DataLoader<string, T | null> | undefined;
+
+  constructor(
+    private readonly scope: LoaderScope,
+    private readonly entity: new () => T,
+  ) {}
+
+  load(id: string): Promise<T | null> {
+    const row = this.seen.get(id);
+    if (row !== undefined) return Promise.resolve(row);
+    this.asked.add(id);
+    return (this.loader ??= byIdLoader(this.scope, this.entity)).load(id);
+  }
+
+  prime(id: string, row: T): void {
+    if (!this.asked.has(id) && !this.seen.has(id)) this.seen.set(id, row);
+  }
+}
+
+/**
+ * One set per request, scoped to the caller's project, so nothing is cached across requests or
+ * tenants. Each loader is made when the request first uses it: most requests use one or two of them.
+ */
 export function createLoaders(db: EntityManager, viewer: Viewer | null) {
   const scope: LoaderScope = { db, projectId: viewer?.project?.id ?? null };
-  const byId = {
-    repositoryById: byIdLoader(scope, RepositoryEntity),
-    repoConnectionById: byIdLoader(scope, RepoConnectionEntity),
-    serviceMappingById: byIdLoader(scope, ServiceMappingEntity),
-  };
+  const repositoryById = new ById(scope, RepositoryEntity);
+  const repoConnectionById = new ById(scope, RepoConnectionEntity);
+  const serviceMappingById = new ById(scope, ServiceMappingEntity);
   /**
    * Every row the request has read (lists included) is primed into the by-id loaders, so nested
    * fields that point back at it cost nothing and the statement count follows the query's shape,
@@ -18,16 +47,25 @@ export function createLoaders(db: EntityManager, viewer: Viewer | null) {
    */
   const prime = (rows: readonly object[]) => {
     for (const row of rows) {
-      if (row instanceof RepositoryEntity) byId.repositoryById.prime(row.id, row);
-      else if (row instanceof RepoConnectionEntity) byId.repoConnectionById.prime(row.id, row);
-      else if (row instanceof ServiceMappingEntity) byId.serviceMappingById.prime(row.id, row);
+      if (row instanceof RepositoryEntity) repositoryById.prime(row.id, row);
+      else if (row instanceof RepoConnectionEntity) repoConnectionById.prime(row.id, row);
+      else if (row instanceof ServiceMappingEntity) serviceMappingById.prime(row.id, row);
     }
   };
   scope.seen = prime;
+  let repositoriesByConnection: DataLoader<string, RepositoryEntity[]> | undefined;
+  let mappingsByConnection: DataLoader<string, ServiceMappingEntity[]> | undefined;
+  let mappingsByRepository: DataLoader<string, ServiceMappingEntity[]> | undefined;
   const byParent = {
-    repositoriesByConnectionId: byParentLoader(scope, RepositoryEntity, 'repoConnectionId', 'ix_repositories_connection_list'),
-    serviceMappingsByConnectionId: byParentLoader(scope, ServiceMappingEntity, 'repoConnectionId', 'ix_service_mappings_connection_list'),
-    serviceMappingsByRepositoryId: byParentLoader(scope, ServiceMappingEntity, 'repositoryId', 'ix_service_mappings_repository_list'),
+    get repositoriesByConnectionId() {
+      return (repositoriesByConnection ??= byParentLoader(scope, RepositoryEntity, 'repoConnectionId', 'ix_repositories_connection_list'));
+    },
+    get serviceMappingsByConnectionId() {
+      return (mappingsByConnection ??= byParentLoader(scope, ServiceMappingEntity, 'repoConnectionId', 'ix_service_mappings_connection_list'));
+    },
+    get serviceMappingsByRepositoryId() {
+      return (mappingsByRepository ??= byParentLoader(scope, ServiceMappingEntity, 'repositoryId', 'ix_service_mappings_repository_list'));
+    },
   };
   /**
    * A connection this request has just created, with every child it has: its lists are complete,
@@ -44,8 +82,18 @@ export function createLoaders(db: EntityManager, viewer: Viewer | null) {
     }
   };
   return {
-    ...byId,
-    ...byParent,
+    repositoryById,
+    repoConnectionById,
+    serviceMappingById,
+    get repositoriesByConnectionId() {
+      return byParent.repositoriesByConnectionId;
+    },
+    get serviceMappingsByConnectionId() {
+      return byParent.serviceMappingsByConnectionId;
+    },
+    get serviceMappingsByRepositoryId() {
+      return byParent.serviceMappingsByRepositoryId;
+    },
     prime,
     primeConnection,
   };

@@ -1,3 +1,4 @@
+import { runStatement } from './driver';
 import type { EntityManager, ObjectLiteral } from 'typeorm';
 
 /**
@@ -74,14 +75,8 @@ export function placeholders(count: number): string {
  * else the connection `defaultReplicationModeForReads` picks (a replica inside a read request,
  * src/db/replicas.ts), so raw SQL does not bypass the read routing.
  */
-export async function readRows<R = Record<string, unknown>>(db: EntityManager, sql: string, parameters: unknown[]): Promise<R[]> {
-  if (db.queryRunner) return db.query(sql, parameters);
-  const runner = db.connection.createQueryRunner(db.connection.defaultReplicationModeForReads());
-  try {
-    return await runner.query(sql, parameters);
-  } finally {
-    await runner.release();
-  }
+export function readRows<R = Record<string, unknown>>(db: EntityManager, sql: string, parameters: unknown[]): Promise<R[]> {
+  return runStatement<R[]>(db, sql, parameters, true);
 }
 
 interface InsertShape {
@@ -119,5 +114,5 @@ export async function insertRows<T extends ObjectLiteral>(em: EntityManager, ent
     };
     inserts.set(entity, shape);
   }
-  await em.query(shape.sql, [rows.map((row) => shape.values(row as Record<string, unknown>))]);
+  await runStatement(em, shape.sql, [rows.map((row) => shape.values(row as Record<string, unknown>))]);
 }
