@@ -5,6 +5,7 @@ import type { QueryRepositoriesArgs } from '../../generated/schema-types';
 import { lockOwnRow } from '../../db/locks';
 import { containsPattern, paginate, type ListOptions, type Page } from '../../db/pagination';
 import { insertRows } from '../../db/rows';
+import { runStatement } from '../../db/driver';
 
 /** What a platform said about a repository beyond its path: stored by a sync or a verified connect. */
 export interface RepositoryHostFacts {
@@ -78,7 +79,7 @@ export class RepositoryStore {
     const existing: { path: string }[] =
       paths.length === 0
         ? []
-        : await em.query(`SELECT live_path AS path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (${paths.map(() => '?').join(', ')})`, [
+        : await runStatement<{ path: string }[]>(em, `SELECT live_path AS path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (${paths.map(() => '?').join(', ')})`, [
             projectId,
             platform,
             ...paths,
