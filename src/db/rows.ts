@@ -39,6 +39,19 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
       return { property: c.propertyName, column: c.databaseName, boolean: c.type === 'boolean' || c.type === Boolean, from };
     });
   const selects = new Map<string, string>();
+  // One entity from one row, compiled once per entity from its metadata: a store per column by a
+  // constant name (a loop of keyed stores over the column list was ~4% of a list of 100's CPU).
+  const converters = columns.map((c) => c.from);
+  const body = columns
+    .map((c, i) => {
+      const value = `row[${JSON.stringify(c.column)}]`;
+      const plain = c.boolean ? `(${value} === null ? null : ${value} === 1 || ${value} === true || ${value} === '1')` : value;
+      return `e[${JSON.stringify(c.property)}] = ${c.from === null ? plain : `from[${i}](${plain})`};`;
+    })
+    .join('\n');
+  const build = new Function('Target', 'from', `return function build(row) {\nconst e = new Target();\n${body}\nreturn e;\n};`)(metadata.target, converters) as (
+    row: Record<string, unknown>,
+  ) => T;
   const shape: RowShape<T> = {
     table,
     select(alias) {
@@ -50,15 +63,9 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
       return list;
     },
     hydrate(rows) {
-      return rows.map((row) => {
-        const entity = new (metadata.target as new () => T)() as Record<string, unknown>;
-        for (const c of columns) {
-          const value = row[c.column];
-          const plain = c.boolean && value !== null ? value === 1 || value === true || value === '1' : value;
-          entity[c.property] = c.from === null ? plain : c.from(plain);
-        }
-        return entity as T;
-      });
+      const out = new Array<T>(rows.length);
+      for (let i = 0; i < rows.length; i++) out[i] = build(rows[i]);
+      return out;
     },
   };
   shapes.set(entity, shape as unknown as RowShape<ObjectLiteral>);
