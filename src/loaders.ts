@@ -10,8 +10,8 @@ import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './db/s
  * the first key it must fetch. As with DataLoader's cache, the first value a key gets wins.
  */
 class ById<T extends { id: string }> {
-  private readonly seen = new Map<string, T>();
-  private readonly asked = new Set<string>();
+  private seen: Map<string, T> | undefined;
+  private asked: Set<string> | undefined;
   private loader: DataLoader<string, T | null> | undefined;
 
   constructor(
@@ -20,14 +20,15 @@ class ById<T extends { id: string }> {
   ) {}
 
   load(id: string): Promise<T | null> {
-    const row = this.seen.get(id);
+    const row = this.seen?.get(id);
     if (row !== undefined) return Promise.resolve(row);
-    this.asked.add(id);
+    (this.asked ??= new Set()).add(id);
     return (this.loader ??= byIdLoader(this.scope, this.entity)).load(id);
   }
 
   prime(id: string, row: T): void {
-    if (!this.asked.has(id) && !this.seen.has(id)) this.seen.set(id, row);
+    const seen = (this.seen ??= new Map());
+    if (!seen.has(id) && !this.asked?.has(id)) seen.set(id, row);
   }
 }
 
