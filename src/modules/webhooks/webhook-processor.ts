@@ -64,9 +64,9 @@ export class WebhookProcessor {
   ) {}
 
   /** Claims and processes one batch; answers how many deliveries it took (0: the queue is empty). */
-  async runBatch(limit = PROCESS_BATCH, log: Log = QUIET): Promise<number> {
+  async runBatch(limit = PROCESS_BATCH, log: Log = QUIET, sources: readonly string[] | null = null): Promise<number> {
     return this.dataSource.transaction(async (em) => {
-      const batch = await this.store.claimQueued(em, limit);
+      const batch = await this.store.claimQueued(em, limit, sources);
       for (const delivery of batch) {
         let done: Done;
         try {
@@ -84,11 +84,11 @@ export class WebhookProcessor {
     });
   }
 
-  /** Processes batches until the queue is empty or `max` batches ran. */
-  async drain(log: Log = QUIET, max = 40): Promise<number> {
+  /** Processes batches until the queue (of `sources`, when given) is empty or `max` batches ran. */
+  async drain(options: { log?: Log; max?: number; sources?: readonly string[] } = {}): Promise<number> {
     let total = 0;
-    for (let i = 0; i < max; i++) {
-      const n = await this.runBatch(PROCESS_BATCH, log);
+    for (let i = 0; i < (options.max ?? 40); i++) {
+      const n = await this.runBatch(PROCESS_BATCH, options.log ?? QUIET, options.sources ?? null);
       total += n;
       if (n < PROCESS_BATCH) break;
     }

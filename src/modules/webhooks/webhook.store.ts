@@ -267,12 +267,15 @@ export class WebhookStore {
    * Claims up to `limit` queued deliveries, oldest first, for the caller's transaction: FOR UPDATE
    * SKIP LOCKED on the time index, so workers of several processes take disjoint batches without
    * waiting on each other. The rows stay locked (and `queued`) until the transaction ends.
+   * `sources`: only these endpoints' deliveries (a process that shares the database with others'
+   * endpoints, as the test files do).
    */
-  async claimQueued(em: EntityManager, limit: number): Promise<QueuedDelivery[]> {
+  async claimQueued(em: EntityManager, limit: number, sources: readonly string[] | null = null): Promise<QueuedDelivery[]> {
+    const only = sources === null ? '' : ` AND source_id IN (${sources.map(() => '?').join(', ') || 'NULL'})`;
     const rows: Record<string, unknown>[] = await em.query(
       `SELECT source_id, installation_key, id, host, event, action, received_at, body_gzip FROM webhook_deliveries FORCE INDEX (ix_webhook_deliveries_status)
-        WHERE status = 'queued' ORDER BY received_at LIMIT ? FOR UPDATE SKIP LOCKED`,
-      [limit],
+        WHERE status = 'queued'${only} ORDER BY received_at LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [...(sources ?? []), limit],
     );
     return rows.map((r) => ({
       sourceId: r.source_id as string,
