@@ -369,10 +369,32 @@ describe('hook deliveries', () => {
     const path = `acme/hooked-${randomBytes(3).toString('hex')}`;
     const mine = await storedRepository(t.account, { host: hook.host, hostId: String(hostId), path });
     const theirs = await storedRepository(other, { host: hook.host, hostId: String(hostId), path });
-    const [before, theirsBefore] = [await repositoryRow(mine), await repositoryRow(theirs)];
+    // The same number on another GitHub (a GHES counts from 1 too), in the hook's own tenant.
+    const elsewhere = await storedRepository(t.account, { host: 'ghe.elsewhere.example.com', hostId: String(hostId), path: `${path}-ghes` });
+    const [before, theirsBefore, elsewhereBefore] = [await repositoryRow(mine), await repositoryRow(theirs), await repositoryRow(elsewhere)];
     await deliver(githubDelivery(hook.url, githubEvents.repository('archived', { repo: { id: hostId, owner: 'acme', name: path.split('/')[1] } }), { secret: hook.secret }));
     expectOnly(before, await repositoryRow(mine), { archived: 1, last_webhook_action: 'archived' });
     expect(await repositoryRow(theirs)).toEqual(theirsBefore);
+    expect(await repositoryRow(elsewhere)).toEqual(elsewhereBefore);
+  });
+
+  test('a delivery that cannot be applied is recorded failed, and the others of its batch are applied', async () => {
+    const hook = await createHook(t.account, 'github');
+    const hostId = randomInt(1, 2_000_000_000);
+    const path = `acme/batch-${randomBytes(3).toString('hex')}`;
+    const id = await storedRepository(t.account, { host: hook.host, hostId: String(hostId), path });
+    // A stored body that is not gzip (as a torn write would leave it), queued before a good push.
+    const broken = `broken-${randomBytes(6).toString('hex')}`;
+    await t.server.services.webhooks.store.insertDelivery({
+      sourceId: hook.id, installationKey: '', id: uuidv7(), deliveryKey: broken, host: 'github', event: 'push', action: null, repositoryHostId: String(hostId),
+      repositoryFullName: path, receivedAt: new Date(Date.now() - 1_000), status: 'queued', outcome: null, bodyBytes: 9, bodyGzip: Buffer.from('not gzip!'),
+    });
+    const after = sha();
+    const good = githubDelivery(hook.url, githubEvents.push({ repo: { id: hostId, owner: 'acme', name: path.split('/')[1] }, after }), { secret: hook.secret });
+    await deliver(good);
+    expect((await deliveryRows(hook.id, broken))[0]).toMatchObject({ status: 'failed', body_gzip: null, outcome: expect.stringMatching(/^processing failed \(\w+\); nothing of it was applied$/) });
+    expect((await deliveryRows(hook.id, keyOf(good)))[0]).toMatchObject({ status: 'processed' });
+    expect((await repositoryRow(id)).last_commit_sha).toBe(after);
   });
 
   describe('GitLab', () => {
