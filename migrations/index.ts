@@ -10,6 +10,7 @@ import { CodeHostAccounts1764400000000 } from './1764400000000-code-host-account
 import { DashboardSignIn1764410000000 } from './1764410000000-dashboard-sign-in';
 import { RepositoryHostFacts1764420000000 } from './1764420000000-repository-host-facts';
 import { Webhooks1764510000000 } from './1764510000000-webhooks';
+import { WebhookProcessing1764520000000 } from './1764520000000-webhook-processing';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   DashboardSignIn1764410000000,
   RepositoryHostFacts1764420000000,
   Webhooks1764510000000,
+  WebhookProcessing1764520000000,
 ];

@@ -1,54 +1,99 @@
+import type DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
 import type { Viewer } from './modules/auth/viewer';
 import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './db/scoped-loader';
 
-/** One set per request, scoped to the caller's project, so nothing is cached across requests or tenants. */
-export function createLoaders(db: EntityManager, viewer: Viewer | null) {
-  const scope: LoaderScope = { db, projectId: viewer?.project?.id ?? null };
-  const byId = {
-    repositoryById: byIdLoader(scope, RepositoryEntity),
-    repoConnectionById: byIdLoader(scope, RepoConnectionEntity),
-    serviceMappingById: byIdLoader(scope, ServiceMappingEntity),
-  };
+/**
+ * A by-id loader with the rows the request has already read kept aside: priming is a Map entry (not
+ * a resolved promise per row, as DataLoader's `prime` makes), and the DataLoader itself is made on
+ * the first key it must fetch. As with DataLoader's cache, the first value a key gets wins.
+ */
+export class ById<T extends { id: string }> {
+  private seen: Map<string, T> | undefined;
+  private asked: Set<string> | undefined;
+  private loader: DataLoader<string, T | null> | undefined;
+
+  constructor(
+    private readonly scope: LoaderScope,
+    private readonly entity: new () => T,
+  ) {}
+
+  load(id: string): Promise<T | null> {
+    const row = this.seen?.get(id);
+    if (row !== undefined) return Promise.resolve(row);
+    (this.asked ??= new Set()).add(id);
+    return (this.loader ??= byIdLoader(this.scope, this.entity)).load(id);
+  }
+
+  prime(id: string, row: T): void {
+    const seen = (this.seen ??= new Map());
+    if (!seen.has(id) && !this.asked?.has(id)) seen.set(id, row);
+  }
+}
+
+/**
+ * One set per request, scoped to the caller's project, so nothing is cached across requests or
+ * tenants. Each loader is made when the request first uses it: most requests use one or two of them
+ * (a class, so a request's set is one small object; its lazy getters live on the prototype).
+ */
+export class Loaders {
+  readonly repositoryById: ById<RepositoryEntity>;
+  readonly repoConnectionById: ById<RepoConnectionEntity>;
+  readonly serviceMappingById: ById<ServiceMappingEntity>;
+  private readonly scope: LoaderScope;
+  private repositoriesByConnection: DataLoader<string, RepositoryEntity[]> | undefined;
+  private mappingsByConnection: DataLoader<string, ServiceMappingEntity[]> | undefined;
+  private mappingsByRepository: DataLoader<string, ServiceMappingEntity[]> | undefined;
+
+  constructor(db: EntityManager, viewer: Viewer | null) {
+    this.scope = { db, projectId: viewer?.project?.id ?? null, seen: (rows) => this.prime(rows) };
+    this.repositoryById = new ById(this.scope, RepositoryEntity);
+    this.repoConnectionById = new ById(this.scope, RepoConnectionEntity);
+    this.serviceMappingById = new ById(this.scope, ServiceMappingEntity);
+  }
+
+  get repositoriesByConnectionId(): DataLoader<string, RepositoryEntity[]> {
+    return (this.repositoriesByConnection ??= byParentLoader(this.scope, RepositoryEntity, 'repoConnectionId', 'ix_repositories_connection_list'));
+  }
+
+  get serviceMappingsByConnectionId(): DataLoader<string, ServiceMappingEntity[]> {
+    return (this.mappingsByConnection ??= byParentLoader(this.scope, ServiceMappingEntity, 'repoConnectionId', 'ix_service_mappings_connection_list'));
+  }
+
+  get serviceMappingsByRepositoryId(): DataLoader<string, ServiceMappingEntity[]> {
+    return (this.mappingsByRepository ??= byParentLoader(this.scope, ServiceMappingEntity, 'repositoryId', 'ix_service_mappings_repository_list'));
+  }
+
   /**
    * Every row the request has read (lists included) is primed into the by-id loaders, so nested
    * fields that point back at it cost nothing and the statement count follows the query's shape,
    * not the data.
    */
-  const prime = (rows: readonly object[]) => {
+  prime(rows: readonly object[]): void {
     for (const row of rows) {
-      if (row instanceof RepositoryEntity) byId.repositoryById.prime(row.id, row);
-      else if (row instanceof RepoConnectionEntity) byId.repoConnectionById.prime(row.id, row);
-      else if (row instanceof ServiceMappingEntity) byId.serviceMappingById.prime(row.id, row);
+      if (row instanceof RepositoryEntity) this.repositoryById.prime(row.id, row);
+      else if (row instanceof RepoConnectionEntity) this.repoConnectionById.prime(row.id, row);
+      else if (row instanceof ServiceMappingEntity) this.serviceMappingById.prime(row.id, row);
     }
-  };
-  scope.seen = prime;
-  const byParent = {
-    repositoriesByConnectionId: byParentLoader(scope, RepositoryEntity, 'repoConnectionId', 'ix_repositories_connection_list'),
-    serviceMappingsByConnectionId: byParentLoader(scope, ServiceMappingEntity, 'repoConnectionId', 'ix_service_mappings_connection_list'),
-    serviceMappingsByRepositoryId: byParentLoader(scope, ServiceMappingEntity, 'repositoryId', 'ix_service_mappings_repository_list'),
-  };
+  }
+
   /**
    * A connection this request has just created, with every child it has: its lists are complete,
    * so the response's nested fields need no statement.
    */
-  const primeConnection = (written: { connection: RepoConnectionEntity; repositories: RepositoryEntity[]; mappings: ServiceMappingEntity[] }) => {
+  primeConnection(written: { connection: RepoConnectionEntity; repositories: RepositoryEntity[]; mappings: ServiceMappingEntity[] }): void {
     const repositories = [...written.repositories].sort(byCreation);
     const mappings = [...written.mappings].sort(byCreation);
-    prime([written.connection, ...repositories, ...mappings]);
-    byParent.repositoriesByConnectionId.prime(written.connection.id, repositories);
-    byParent.serviceMappingsByConnectionId.prime(written.connection.id, mappings);
+    this.prime([written.connection, ...repositories, ...mappings]);
+    this.repositoriesByConnectionId.prime(written.connection.id, repositories);
+    this.serviceMappingsByConnectionId.prime(written.connection.id, mappings);
     for (const repository of repositories) {
-      byParent.serviceMappingsByRepositoryId.prime(repository.id, mappings.filter((m) => m.repositoryId === repository.id));
+      this.serviceMappingsByRepositoryId.prime(repository.id, mappings.filter((m) => m.repositoryId === repository.id));
     }
-  };
-  return {
-    ...byId,
-    ...byParent,
-    prime,
-    primeConnection,
-  };
+  }
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export function createLoaders(db: EntityManager, viewer: Viewer | null): Loaders {
+  return new Loaders(db, viewer);
+}

@@ -243,7 +243,7 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     }
   });
 
-  const syncWorker = new SyncWorker(services.sync, config.sync, app.log.child({ component: 'sync' }));
+  const syncWorker = new SyncWorker(services.sync, config.sync, app.log.child({ component: 'sync' }), [services.webhooks.processor]);
   return {
     app,
     apollo,

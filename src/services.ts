@@ -16,7 +16,7 @@ import { createStores } from './stores';
 import { ApiKeyService } from './modules/api-keys/api-key.service';
 import { ApiKeyStore } from './modules/api-keys/api-key.store';
 import { createCodeHostServices } from './modules/code-host-accounts/code-host.module';
-import { createWebhookServices } from './modules/webhooks/webhook.module';
+import { createWebhookProcessor, createWebhookServices } from './modules/webhooks/webhook.module';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -41,6 +41,7 @@ export function createServices(deps: ServiceDeps) {
     deps.resolveDefaultBranch ?? (config.resolveDefaultBranch ? createDefaultBranchResolver({ allowPrivate: config.remoteAllowPrivate }) : undefined);
   const auth = new AuthService(dataSource, stores.auth);
   const codeHosts = createCodeHostServices({ ...deps, auth });
+  const webhooks = createWebhookServices(deps, codeHosts.apps);
   return {
     auth,
     repositories: new RepositoryService(stores, quota, platforms, resolveDefaultBranch),
@@ -52,7 +53,7 @@ export function createServices(deps: ServiceDeps) {
     codeLocations: new CodeLocationService(stores),
     codeHosts,
     apiKeys: new ApiKeyService(new ApiKeyStore(deps.dataSource)),
-    webhooks: createWebhookServices(deps, codeHosts.apps),
+    webhooks: { ...webhooks, processor: createWebhookProcessor(deps, webhooks.store, { repositories: stores.repositories, accounts: codeHosts.store, sync }) },
   };
 }
 

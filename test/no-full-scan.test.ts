@@ -23,7 +23,8 @@ import { startTestServer, type TestServer } from './support/test-server';
 import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { purgeOldDeliveries } from '../src/modules/webhooks/webhook-purge';
 import { webhookHookAad } from '../src/modules/webhooks/webhook-secrets';
-import { CodeHostAccountEntity } from '../src/db/entities';
+import { CodeHostAccountEntity, RepositoryEntity } from '../src/db/entities';
+import { platformHost } from '../src/modules/platforms/platform-facts';
 import { githubDelivery, githubEvents, gitlabDelivery, gitlabEvents, redeliver, send } from './support/fake-hosts/webhooks';
 
 /**
@@ -534,6 +535,26 @@ async function driveWebhooks(tag: string): Promise<void> {
   const first = await gql('webhookHook deliveries', `query($id: ID!) { webhookHook(id: $id) { id ${deliveries} } }`, { id: hook.id });
   expect(first.webhookHook.deliveries.edges).toHaveLength(1);
   await gql('codeHostAccount webhookDeliveries', `query($id: ID!) { codeHostAccount(id: $id) { id webhookDeliveries(first: 5) { edges { node { id } } } } }`, { id: installation.id });
+
+  // Processing (issue 19 §2): a GitLab hook's push and rename applied to a stored project, the app's
+  // push to a repository of the linked installation, and the installation suspended.
+  operation = 'webhook processing';
+  const processed = (path: string, host: string, hostId: string, sourceType: 'github' | 'gitlab') =>
+    Object.assign(new RepositoryEntity(), {
+      id: randomUUID(), tenantId: account.tenant.id, projectId: account.project.id, repoConnectionId: null, userId: null, name: 'api', sourceType, path,
+      remoteUrl: `https://${host}/${path}.git`, defaultBranch: 'main', lastCommitSha: null, oauthConnectionId: null, issueAutoCreateEnabled: false,
+      issueAutoCreateMinSeverity: 'high', archived: false, platformHost: host, hostRepositoryId: hostId, createdAt: now, updatedAt: now, deletedAt: null,
+    });
+  await new RepositoryStore().insert(server.dataSource.manager, [
+    processed(`scan-${tag}/api`, platformHost(hook.baseUrl), '7', 'gitlab'),
+    processed(`scan-${tag}/api`, platformHost(app.baseUrl), '5', 'github'),
+  ]);
+  expect((await send(gitlabDelivery(url, gitlabEvents.project('project_rename', { project: { id: 7, path: `scan-${tag}/api-renamed` }, oldPath: `scan-${tag}/api` }), { token: generatedSecret!.reveal() }))).status).toBe(202);
+  const suspend = githubEvents.installation('suspend', { installation: { id: installationId, appId: githubAppId, account: `scan-${tag}` } });
+  expect((await send(githubDelivery(`${server.url}/webhooks/github`, suspend, { secret: webhookSecret, target: { type: 'integration', id: githubAppId } }))).status).toBe(202);
+  expect(await services.webhooks.processor.drain({ sources: [hook.id, app.id] })).toBe(4);
+  operation = 'webhook processing (every endpoint: the worker claims)';
+  await server.dataSource.transaction((em) => services.webhooks.store.claimQueued(em, 25));
 
   operation = 'webhook:rotate-secret';
   await services.webhooks.hooks.rotateSecret({ id: hook.id, secret: null, keepPreviousHours: 24 });

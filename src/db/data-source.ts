@@ -4,6 +4,7 @@ import { migrations } from '../../migrations';
 import { noteFailedStatement, refuseIfDoomed } from './transaction';
 import { entities } from './entities';
 import { routeReadsToReplicas } from './replicas';
+import { keepPromiseWrappers } from './driver';
 
 /**
  * Counts the SQL statements issued inside `countStatements(fn)`. Tests use it to prove that a
@@ -85,6 +86,7 @@ export function createDataSource({ url, poolSize = 10, replicaUrls = [] }: DataS
     // request's CPU in the profile); a failed statement's error still says what failed.
     extra: { enableKeepAlive: true, maxIdle: poolSize, idleTimeout: 60_000, trace: false },
   });
+  keepPromiseWrappers(dataSource);
   if (replicaUrls.length > 0) routeReadsToReplicas(dataSource);
   return dataSource;
 }

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, SelectionNode } from 'graphql';
-import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, ObjectLiteral, QueryRunner, SelectQueryBuilder } from 'typeorm';
 import { AppError, ErrorCode } from '../errors';
 import { readRows, rowShape } from './rows';
 
@@ -16,6 +16,15 @@ export interface Page<T> {
 }
 
 export const MAX_PAGE_SIZE = 100;
+
+/** An edge whose cursor is encoded when read: a page of 100 is mostly asked for its nodes and endCursor. */
+class LazyEdge<T extends Keyed> implements Edge<T> {
+  private encoded: string | undefined;
+  constructor(readonly node: T) {}
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.node));
+  }
+}
 
 interface Keyed {
   id: string;
@@ -99,9 +108,12 @@ export async function paginate<T extends ObjectLiteral & Keyed>(
   query.orderBy(`${alias}.createdAt`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(first + 1);
   const shape = rowShape(query.connection.manager, query.expressionMap.mainAlias!.target as new () => T);
   // The page's columns by name and the light reader: no ciphertext, no TypeORM hydration.
-  const rows = shape.hydrate(await query.select(shape.select(alias)).getRawMany());
+  // Sent as the builder's getRawMany would send it (the builder's transaction, else the read
+  // routing), without a QueryRunner made and released around it.
+  const [sql, parameters] = query.select(shape.select(alias)).getQueryAndParameters();
+  const rows = shape.hydrate(await readRows((query as unknown as { queryRunner?: QueryRunner }).queryRunner?.manager ?? query.connection.manager, sql, parameters));
   const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
+  const edges: Edge<T>[] = page.map((node) => new LazyEdge(node));
   return {
     edges,
     pageInfo: {

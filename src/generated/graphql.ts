@@ -921,12 +921,16 @@ export type Repository = Node & {
   defaultBranch: Scalars['String']['output'];
   /** When it was soft-deleted; null while live. */
   deletedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When its code host reported it deleted (a webhook). The repository stays connected until a person deletes it; its links no longer work. */
+  hostDeletedAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * The platform's own id of the repository (GitHub's and GitLab's number as text, Bitbucket's
    * `{uuid}`), which stays the same through renames and transfers; null until a sync or a verified
    * connect has read it, and for git URLs.
    */
   hostRepositoryId: Maybe<Scalars['String']['output']>;
+  /** Since when it is out of its GitHub App installation's selection (a webhook); null while reachable. Marked, not deleted: added back, it is reachable again. */
+  hostUnavailableAt: Maybe<Scalars['DateTime']['output']>;
   /** UUIDv7 of the repository. */
   id: Scalars['ID']['output'];
   /** Whether issues are created automatically for findings. */
@@ -935,6 +939,8 @@ export type Repository = Node & {
   issueAutoCreateMinSeverity: Severity;
   /** Last commit seen, when known. */
   lastCommitSha: Maybe<Scalars['String']['output']>;
+  /** The last webhook delivery processing applied to it (whether or not it changed anything); null when none has. */
+  lastWebhookEvent: Maybe<RepositoryWebhookEvent>;
   /** Display name. */
   name: Scalars['String']['output'];
   /** OAuth connection the repository was created through, if any. */
@@ -1056,6 +1062,19 @@ export type RepositoryPage = {
    * connection's repositories).
    */
   totalCount: Scalars['Int']['output'];
+};
+
+/** A webhook delivery as applied to one repository: its last one is `Repository.lastWebhookEvent`. */
+export type RepositoryWebhookEvent = {
+  __typename?: 'RepositoryWebhookEvent';
+  /** The body's `action` (GitHub) or `event_name` (GitLab), when it has one. */
+  action: Maybe<Scalars['String']['output']>;
+  /** The host's event name (`push`, `repository`, `Push Hook`, `repo:updated`…). */
+  event: Scalars['String']['output'];
+  /** When repolink received the delivery. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** repolink's id of the delivery (`WebhookDelivery.id`). */
+  webhookDeliveryId: Scalars['ID']['output'];
 };
 
 /** Input of `revokeApiKey`. */
@@ -1606,6 +1625,7 @@ export type ResolversTypes = ResolversObject<{
   RepositoryIdInput: RepositoryIdInput;
   RepositoryLifecyclePayload: ResolverTypeWrapper<Omit<RepositoryLifecyclePayload, 'repository'> & { repository?: Maybe<ResolversTypes['Repository']> }>;
   RepositoryPage: ResolverTypeWrapper<Page<RepositoryEntity>>;
+  RepositoryWebhookEvent: ResolverTypeWrapper<RepositoryWebhookEvent>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversTypes['ApiKey']> }>;
   ServiceMapping: ResolverTypeWrapper<ServiceMappingEntity>;
@@ -1698,6 +1718,7 @@ export type ResolversParentTypes = ResolversObject<{
   RepositoryIdInput: RepositoryIdInput;
   RepositoryLifecyclePayload: Omit<RepositoryLifecyclePayload, 'repository'> & { repository?: Maybe<ResolversParentTypes['Repository']> };
   RepositoryPage: Page<RepositoryEntity>;
+  RepositoryWebhookEvent: RepositoryWebhookEvent;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey?: Maybe<ResolversParentTypes['ApiKey']> };
   ServiceMapping: ServiceMappingEntity;
@@ -1989,11 +2010,14 @@ export type RepositoryResolvers<ContextType = GraphQLContext, ParentType extends
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   defaultBranch?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  hostDeletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   hostRepositoryId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hostUnavailableAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   issueAutoCreateEnabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   issueAutoCreateMinSeverity?: Resolver<ResolversTypes['Severity'], ParentType, ContextType>;
   lastCommitSha?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastWebhookEvent?: Resolver<Maybe<ResolversTypes['RepositoryWebhookEvent']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   oauthConnectionId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   orgId?: Resolver<Maybe<ResolversTypes['UUID']>, ParentType, ContextType>;
@@ -2040,6 +2064,13 @@ export type RepositoryPageResolvers<ContextType = GraphQLContext, ParentType ext
   edges?: Resolver<Array<ResolversTypes['RepositoryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type RepositoryWebhookEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepositoryWebhookEvent'] = ResolversParentTypes['RepositoryWebhookEvent']> = ResolversObject<{
+  action?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  webhookDeliveryId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
@@ -2230,6 +2261,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RepositoryEdge?: RepositoryEdgeResolvers<ContextType>;
   RepositoryLifecyclePayload?: RepositoryLifecyclePayloadResolvers<ContextType>;
   RepositoryPage?: RepositoryPageResolvers<ContextType>;
+  RepositoryWebhookEvent?: RepositoryWebhookEventResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   ServiceMapping?: ServiceMappingResolvers<ContextType>;
   ServiceMappingEdge?: ServiceMappingEdgeResolvers<ContextType>;

@@ -907,12 +907,16 @@ export type Repository = Node & {
   defaultBranch: Scalars['String']['output'];
   /** When it was soft-deleted; null while live. */
   deletedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When its code host reported it deleted (a webhook). The repository stays connected until a person deletes it; its links no longer work. */
+  hostDeletedAt: Maybe<Scalars['DateTime']['output']>;
   /**
    * The platform's own id of the repository (GitHub's and GitLab's number as text, Bitbucket's
    * `{uuid}`), which stays the same through renames and transfers; null until a sync or a verified
    * connect has read it, and for git URLs.
    */
   hostRepositoryId: Maybe<Scalars['String']['output']>;
+  /** Since when it is out of its GitHub App installation's selection (a webhook); null while reachable. Marked, not deleted: added back, it is reachable again. */
+  hostUnavailableAt: Maybe<Scalars['DateTime']['output']>;
   /** UUIDv7 of the repository. */
   id: Scalars['ID']['output'];
   /** Whether issues are created automatically for findings. */
@@ -921,6 +925,8 @@ export type Repository = Node & {
   issueAutoCreateMinSeverity: Severity;
   /** Last commit seen, when known. */
   lastCommitSha: Maybe<Scalars['String']['output']>;
+  /** The last webhook delivery processing applied to it (whether or not it changed anything); null when none has. */
+  lastWebhookEvent: Maybe<RepositoryWebhookEvent>;
   /** Display name. */
   name: Scalars['String']['output'];
   /** OAuth connection the repository was created through, if any. */
@@ -1042,6 +1048,19 @@ export type RepositoryPage = {
    * connection's repositories).
    */
   totalCount: Scalars['Int']['output'];
+};
+
+/** A webhook delivery as applied to one repository: its last one is `Repository.lastWebhookEvent`. */
+export type RepositoryWebhookEvent = {
+  __typename?: 'RepositoryWebhookEvent';
+  /** The body's `action` (GitHub) or `event_name` (GitLab), when it has one. */
+  action: Maybe<Scalars['String']['output']>;
+  /** The host's event name (`push`, `repository`, `Push Hook`, `repo:updated`…). */
+  event: Scalars['String']['output'];
+  /** When repolink received the delivery. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** repolink's id of the delivery (`WebhookDelivery.id`). */
+  webhookDeliveryId: Scalars['ID']['output'];
 };
 
 /** Input of `revokeApiKey`. */

@@ -10,10 +10,15 @@ import type { TrustedDocuments } from './trusted-documents';
 /** Builds a request's context: authenticates the caller and counts the request for rate limits. Once per request. */
 export type ContextFactory = (headers: Record<string, string | string[] | undefined>, requestId?: string) => Promise<GraphQLContext>;
 
+const setHeader = Map.prototype.set as (this: HeaderMap, key: string, value: string) => HeaderMap;
+
 export function toHttpGraphQLRequest(request: FastifyRequest): HTTPGraphQLRequest {
   const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(request.headers)) {
-    if (value) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  // Node's header names are lower-case already: Map's own set skips HeaderMap's toLowerCase.
+  const raw = request.headers;
+  for (const key in raw) {
+    const value = raw[key];
+    if (value) setHeader.call(headers, key, Array.isArray(value) ? value.join(', ') : value);
   }
   const q = request.url.indexOf('?');
   return { body: request.body, method: request.method.toUpperCase(), headers, search: q === -1 ? '' : request.url.slice(q) };

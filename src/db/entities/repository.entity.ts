@@ -69,6 +69,27 @@ export class RepositoryEntity {
   @Column({ name: 'host_repository_id', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
   hostRepositoryId: string | null = null;
 
+  /** When its host reported it deleted (a webhook): marked, never dropped. */
+  @Column({ name: 'host_deleted_at', type: 'datetime', precision: 3, nullable: true })
+  hostDeletedAt: Date | null = null;
+
+  /** Since when it is out of the app installation's selection (a webhook); null while reachable. */
+  @Column({ name: 'host_unavailable_at', type: 'datetime', precision: 3, nullable: true })
+  hostUnavailableAt: Date | null = null;
+
+  /** The last webhook event processing applied to it: event, action, when received, the delivery's id. */
+  @Column({ name: 'last_webhook_event', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  lastWebhookEvent: string | null = null;
+
+  @Column({ name: 'last_webhook_action', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  lastWebhookAction: string | null = null;
+
+  @Column({ name: 'last_webhook_received_at', type: 'datetime', precision: 3, nullable: true })
+  lastWebhookReceivedAt: Date | null = null;
+
+  @Column({ name: 'last_webhook_delivery_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  lastWebhookDeliveryId: string | null = null;
+
   /** NEVER until a sync ran; PENDING while one is queued or running; then OK or ERROR. */
   @Column({ name: 'sync_status', type: 'enum', enum: ['never', 'pending', 'ok', 'error'] })
   syncStatus: SyncStatus = 'never';

@@ -260,6 +260,25 @@ export class CodeHostAccountStore {
     );
   }
 
+  // ---- what a GitHub App's webhooks change ----------------------------------------------------------
+
+  /**
+   * The live accounts (one per tenant that connected it) that link a GitHub App installation,
+   * locked for webhook processing, in id order. Reads ix_code_host_accounts_installation (app_id, external_id).
+   */
+  async lockLiveByInstallation(em: EntityManager, appId: string, installationId: string): Promise<{ id: string; tenantId: string; status: CodeHostAccountStatus }[]> {
+    return em.query(
+      `SELECT id, tenant_id AS tenantId, status FROM code_host_accounts FORCE INDEX (ix_code_host_accounts_installation)
+        WHERE app_id = ? AND external_id = ? AND kind = 'github_app_installation' AND deleted_at IS NULL ORDER BY id LIMIT 1000 FOR UPDATE`,
+      [appId, installationId],
+    );
+  }
+
+  /** The host suspended or unsuspended an installation: its account's status and why (the tokens stay). */
+  async setStatusFromHost(em: EntityManager, id: string, status: CodeHostAccountStatus, reason: string | null): Promise<void> {
+    await em.query(`UPDATE code_host_accounts SET status = ?, status_reason = ?, updated_at = ${NOW} WHERE id = ?`, [status, reason?.slice(0, 512) ?? null, id]);
+  }
+
   // ---- tokens and leases: on the primary, outside any request transaction -------------------------
 
   async readSecrets(id: string): Promise<AccountSecrets | null> {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { runStatement } from '../../db/driver';
 
 /**
  * The SQL of `rate_limit_windows`: one autocommit upsert per batch of hits (on the primary key
@@ -13,11 +14,12 @@ export class RateLimitStore {
    * hits; an update (affectedRows 2) reports the new total as insertId.
    */
   async add(principal: string, windowStart: number, hits: number): Promise<{ insertId?: number; affectedRows?: number }> {
-    return (await this.dataSource.query(
+    return runStatement<{ insertId?: number; affectedRows?: number }>(
+      this.dataSource.manager,
       `INSERT INTO rate_limit_windows (principal, window_start, request_count) VALUES (?, ?, ?)
            ON DUPLICATE KEY UPDATE request_count = LAST_INSERT_ID(request_count + ?)`,
       [principal, new Date(windowStart), hits, hits],
-    )) as { insertId?: number; affectedRows?: number };
+    );
   }
 
   /** Deletes windows that started before `before`, oldest first, in index order (never a table scan). */

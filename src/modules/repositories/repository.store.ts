@@ -5,6 +5,7 @@ import type { QueryRepositoriesArgs } from '../../generated/schema-types';
 import { lockOwnRow } from '../../db/locks';
 import { containsPattern, paginate, type ListOptions, type Page } from '../../db/pagination';
 import { insertRows } from '../../db/rows';
+import { runStatement } from '../../db/driver';
 
 /** What a platform said about a repository beyond its path: stored by a sync or a verified connect. */
 export interface RepositoryHostFacts {
@@ -14,6 +15,46 @@ export interface RepositoryHostFacts {
   /** The host `hostRepositoryId` belongs to (platformHost()); stored only with it. */
   platformHost: string | null;
   hostRepositoryId: string | null;
+}
+
+/** A repository a webhook names by its host id, as processing reads it (locked). */
+export interface HostMatchedRepository {
+  id: string;
+  tenantId: string;
+  projectId: string;
+  repoConnectionId: string | null;
+  sourceType: RepositoryEntity['sourceType'];
+  name: string;
+  path: string;
+  remoteUrl: string | null;
+  defaultBranch: string;
+  lastCommitSha: string | null;
+  archived: boolean;
+  hostDeletedAt: Date | null;
+  hostUnavailableAt: Date | null;
+  lastWebhookReceivedAt: Date | null;
+}
+
+/** What a webhook changes on a repository (each field only when given). */
+export interface WebhookRepositoryChange {
+  /** The new head of the default branch; `synced_at` becomes now with it. */
+  lastCommitSha?: string;
+  defaultBranch?: string;
+  /** The stored path follows a rename or a transfer (with the name and the remote URL). */
+  moved?: { path: string; name: string; remoteUrl: string | null };
+  archived?: boolean;
+  /** True: deleted on the host now. */
+  hostDeleted?: true;
+  /** True: out of the installation's selection now; false: back in it. */
+  hostUnavailable?: boolean;
+}
+
+/** The delivery recorded as a repository's last webhook event. */
+export interface WebhookEventStamp {
+  event: string;
+  action: string | null;
+  receivedAt: Date;
+  deliveryId: string;
 }
 
 /**
@@ -78,7 +119,7 @@ export class RepositoryStore {
     const existing: { path: string }[] =
       paths.length === 0
         ? []
-        : await em.query(`SELECT live_path AS path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (${paths.map(() => '?').join(', ')})`, [
+        : await runStatement<{ path: string }[]>(em, `SELECT live_path AS path FROM repositories WHERE project_id = ? AND source_type = ? AND live_path IN (${paths.map(() => '?').join(', ')})`, [
             projectId,
             platform,
             ...paths,
@@ -133,6 +174,71 @@ export class RepositoryStore {
       'SELECT id, tenant_id AS tenantId, project_id AS projectId, repo_connection_id AS repoConnectionId, path FROM repositories WHERE platform_host = ? AND host_repository_id = ? AND deleted_at IS NULL LIMIT ?',
       [platformHost.toLowerCase(), hostRepositoryId, limit],
     );
+  }
+
+  /**
+   * The live repositories of the given tenants that a host's repository is connected as, locked for
+   * webhook processing (in id order, so two deliveries lock them in the same order). Reads
+   * ix_repositories_host_id (its entries end with the primary key: no sort).
+   */
+  async lockLiveByHostRepositoryId(em: EntityManager, platformHost: string, hostRepositoryId: string, tenantIds: readonly string[]): Promise<HostMatchedRepository[]> {
+    if (tenantIds.length === 0) return [];
+    const rows: Record<string, unknown>[] = await em.query(
+      `SELECT id, tenant_id, project_id, repo_connection_id, source_type, name, path, remote_url, default_branch, last_commit_sha, archived,
+              host_deleted_at, host_unavailable_at, last_webhook_received_at
+         FROM repositories FORCE INDEX (ix_repositories_host_id)
+        WHERE platform_host = ? AND host_repository_id = ? AND deleted_at IS NULL AND tenant_id IN (${tenantIds.map(() => '?').join(', ')})
+        ORDER BY id LIMIT 1000 FOR UPDATE`,
+      [platformHost.toLowerCase(), hostRepositoryId, ...tenantIds],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      tenantId: r.tenant_id as string,
+      projectId: r.project_id as string,
+      repoConnectionId: (r.repo_connection_id as string | null) ?? null,
+      sourceType: r.source_type as RepositoryEntity['sourceType'],
+      name: r.name as string,
+      path: r.path as string,
+      remoteUrl: (r.remote_url as string | null) ?? null,
+      defaultBranch: r.default_branch as string,
+      lastCommitSha: (r.last_commit_sha as string | null) ?? null,
+      archived: Boolean(Number(r.archived)),
+      hostDeletedAt: (r.host_deleted_at as Date | null) ?? null,
+      hostUnavailableAt: (r.host_unavailable_at as Date | null) ?? null,
+      lastWebhookReceivedAt: (r.last_webhook_received_at as Date | null) ?? null,
+    }));
+  }
+
+  /**
+   * Applies what a webhook delivery says to one repository and records the delivery as its last
+   * event, in one UPDATE on the primary key. `updated_at` moves only when a fact changed.
+   */
+  async applyWebhookChange(em: EntityManager, id: string, change: WebhookRepositoryChange, stamp: WebhookEventStamp): Promise<void> {
+    const set: string[] = [];
+    const params: unknown[] = [];
+    if (change.lastCommitSha !== undefined) {
+      set.push('last_commit_sha = ?', 'synced_at = UTC_TIMESTAMP(3)');
+      params.push(change.lastCommitSha);
+    }
+    if (change.defaultBranch !== undefined) {
+      set.push('default_branch = ?');
+      params.push(change.defaultBranch);
+    }
+    if (change.moved !== undefined) {
+      set.push('path = ?', 'name = ?', 'remote_url = ?');
+      params.push(change.moved.path, change.moved.name, change.moved.remoteUrl);
+    }
+    if (change.archived !== undefined) {
+      set.push('archived = ?');
+      params.push(change.archived);
+    }
+    if (change.hostDeleted) set.push('host_deleted_at = COALESCE(host_deleted_at, UTC_TIMESTAMP(3))');
+    if (change.hostUnavailable === true) set.push('host_unavailable_at = COALESCE(host_unavailable_at, UTC_TIMESTAMP(3))');
+    if (change.hostUnavailable === false) set.push('host_unavailable_at = NULL');
+    if (set.length > 0) set.push('updated_at = UTC_TIMESTAMP(3)');
+    set.push('last_webhook_event = ?', 'last_webhook_action = ?', 'last_webhook_received_at = ?', 'last_webhook_delivery_id = ?');
+    params.push(stamp.event.slice(0, 64), stamp.action?.slice(0, 64) ?? null, stamp.receivedAt, stamp.deliveryId, id);
+    await em.query(`UPDATE repositories SET ${set.join(', ')} WHERE id = ?`, params);
   }
 
   /** A sync could not read the repository: why, in our own words. */

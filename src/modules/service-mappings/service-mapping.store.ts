@@ -4,6 +4,7 @@ import type { QueryServiceMappingsArgs } from '../../generated/schema-types';
 import { lockOwnRow } from '../../db/locks';
 import { paginate, type ListOptions, type Page } from '../../db/pagination';
 import { insertRows } from '../../db/rows';
+import { runStatement } from '../../db/driver';
 
 /**
  * The SQL of `service_mappings`. Lists and counts run on the (project_id, …, created_at, id)
@@ -59,7 +60,8 @@ export class ServiceMappingStore {
    */
   async liveNamesTaken(em: EntityManager, projectId: string, names: readonly string[]): Promise<Set<string>> {
     if (names.length === 0) return new Set();
-    const rows: { serviceName: string }[] = await em.query(
+    const rows = await runStatement<{ serviceName: string }[]>(
+      em,
       `SELECT live_service_name AS serviceName FROM service_mappings WHERE project_id = ? AND live_service_name IN (${names.map(() => '?').join(', ')})`,
       [projectId, ...names],
     );

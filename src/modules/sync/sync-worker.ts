@@ -8,6 +8,11 @@ interface Log {
   info(obj: object, msg: string): void;
 }
 
+/** Other queue work run by the same loop (webhook processing): one batch at a time, answering how many items it took. */
+export interface QueueCompanion {
+  runBatch(limit: undefined, log: Pick<Log, 'warn'>): Promise<number>;
+}
+
 /**
  * A worker on the shared sync queue, inside the server process. It polls for due jobs, claims one
  * at a time (FOR UPDATE SKIP LOCKED, so several processes share the queue and none takes a job
@@ -24,6 +29,7 @@ export class SyncWorker {
     private readonly sync: SyncService,
     private readonly config: SyncConfig,
     private readonly log: Log,
+    private readonly companions: readonly QueueCompanion[] = [],
   ) {}
 
   get started(): boolean {
@@ -74,15 +80,30 @@ export class SyncWorker {
     this.timer.unref();
   }
 
-  /** Runs due jobs one after another until none is left or the worker stops. */
+  /** Runs due jobs and companion batches by turns until neither has work left or the worker stops. */
   private async drain(): Promise<void> {
-    try {
-      while (!this.stopped && (await this.runOnce()) !== null) {
-        // next job
+    let jobs = true;
+    let batches = this.companions.length > 0;
+    while (!this.stopped && (jobs || batches)) {
+      if (jobs) {
+        try {
+          jobs = (await this.runOnce()) !== null;
+        } catch (error) {
+          // The database away or a bug: log without details that could hold data, and poll again later.
+          this.log.warn({ code: String((error as { code?: unknown })?.code ?? 'unknown') }, 'sync worker could not run a job');
+          jobs = false;
+        }
       }
-    } catch (error) {
-      // The database away or a bug: log without details that could hold data, and poll again later.
-      this.log.warn({ code: String((error as { code?: unknown })?.code ?? 'unknown') }, 'sync worker could not run a job');
+      if (batches && !this.stopped) {
+        try {
+          let took = 0;
+          for (const companion of this.companions) took += await companion.runBatch(undefined, this.log);
+          batches = took > 0;
+        } catch (error) {
+          this.log.warn({ code: String((error as { code?: unknown })?.code ?? 'unknown') }, 'webhook processing could not run a batch');
+          batches = false;
+        }
+      }
     }
   }
 }

@@ -3,7 +3,11 @@ import type { Config } from '../../config';
 import type { CodeHostAppService } from '../code-host-accounts/code-host-app.service';
 import { CodeHostEndpoints } from '../code-host-accounts/code-host-endpoints';
 import type { CredentialCipher } from '../crypto';
+import type { CodeHostAccountStore } from '../code-host-accounts/code-host-account.store';
+import type { RepositoryStore } from '../repositories/repository.store';
+import type { SyncService } from '../sync/sync.service';
 import { WebhookIngestService } from './webhook-ingest.service';
+import { WebhookProcessor } from './webhook-processor';
 import { codeHostAppWebhookSecrets } from './webhook-secrets';
 import { WebhookService } from './webhook.service';
 import { WebhookStore } from './webhook.store';
@@ -20,6 +24,12 @@ export interface WebhookDeps {
  * deliveries) and `store` (every statement on webhook tables). GitHub Apps' webhook secrets come
  * from the code-host apps service.
  */
+export interface WebhookProcessingDeps {
+  repositories: RepositoryStore;
+  accounts: CodeHostAccountStore;
+  sync: Pick<SyncService, 'enqueue'>;
+}
+
 export function createWebhookServices(deps: WebhookDeps, apps: Pick<CodeHostAppService, 'list'>) {
   const store = new WebhookStore(deps.dataSource);
   return {
@@ -27,6 +37,11 @@ export function createWebhookServices(deps: WebhookDeps, apps: Pick<CodeHostAppS
     ingest: new WebhookIngestService(store, deps.cipher, codeHostAppWebhookSecrets(apps, deps.cipher)),
     hooks: new WebhookService(deps.dataSource, store, deps.cipher, new CodeHostEndpoints(deps.config)),
   };
+}
+
+/** Processing of queued deliveries (run by the sync worker's loop): the server's, not the admin command line's. */
+export function createWebhookProcessor(deps: Pick<WebhookDeps, 'dataSource'>, store: WebhookStore, processing: WebhookProcessingDeps): WebhookProcessor {
+  return new WebhookProcessor(deps.dataSource, store, processing.repositories, processing.accounts, processing.sync);
 }
 
 export type WebhookServices = ReturnType<typeof createWebhookServices>;

@@ -59,6 +59,18 @@ function deliveryFromRow(row: Record<string, unknown>): DeliveryRow {
   };
 }
 
+/** A queued delivery as processing claims it. */
+export interface QueuedDelivery {
+  sourceId: string;
+  installationKey: string;
+  id: string;
+  host: WebhookDeliveryEntity['host'];
+  event: string;
+  action: string | null;
+  receivedAt: Date;
+  bodyGzip: Buffer | null;
+}
+
 /** A live hook with its sealed secrets, as verification needs it. */
 export interface HookSecretsRow {
   id: string;
@@ -247,6 +259,48 @@ export class WebhookStore {
     params.push(limit);
     const rows = await readRows(db, `SELECT ${DELIVERY_LISTED} FROM webhook_deliveries WHERE ${where} ORDER BY id DESC LIMIT ?`, params);
     return rows.map(deliveryFromRow);
+  }
+
+  // ---- processing --------------------------------------------------------------------------------
+
+  /**
+   * Claims up to `limit` queued deliveries, oldest first, for the caller's transaction: FOR UPDATE
+   * SKIP LOCKED on the time index, so workers of several processes take disjoint batches without
+   * waiting on each other. The rows stay locked (and `queued`) until the transaction ends.
+   * `sources`: only these endpoints' deliveries (a process that shares the database with others'
+   * endpoints, as the test files do).
+   */
+  async claimQueued(em: EntityManager, limit: number, sources: readonly string[] | null = null): Promise<QueuedDelivery[]> {
+    const only = sources === null ? '' : ` AND source_id IN (${sources.map(() => '?').join(', ') || 'NULL'})`;
+    const rows: Record<string, unknown>[] = await em.query(
+      `SELECT source_id, installation_key, id, host, event, action, received_at, body_gzip FROM webhook_deliveries FORCE INDEX (ix_webhook_deliveries_status)
+        WHERE status = 'queued'${only} ORDER BY received_at LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [...(sources ?? []), limit],
+    );
+    return rows.map((r) => ({
+      sourceId: r.source_id as string,
+      installationKey: r.installation_key as string,
+      id: r.id as string,
+      host: r.host as QueuedDelivery['host'],
+      event: r.event as string,
+      action: (r.action as string | null) ?? null,
+      receivedAt: r.received_at as Date,
+      bodyGzip: (r.body_gzip as Buffer | null) ?? null,
+    }));
+  }
+
+  /** A delivery is done: its status and outcome, when, and its body dropped (on the primary key). */
+  async finishDelivery(em: EntityManager, d: Pick<QueuedDelivery, 'sourceId' | 'installationKey' | 'id'>, status: Exclude<WebhookDeliveryStatus, 'queued'>, outcome: string): Promise<void> {
+    await em.query(
+      `UPDATE webhook_deliveries SET status = ?, outcome = ?, processed_at = ${NOW}, body_gzip = NULL WHERE source_id = ? AND installation_key = ? AND id = ?`,
+      [status, outcome.slice(0, 512), d.sourceId, d.installationKey, d.id],
+    );
+  }
+
+  /** A hook as processing needs it (its tenant and the host's address), deleted or not; null when unknown. */
+  async hookForProcessing(em: EntityManager, id: string): Promise<{ tenantId: string; host: WebhookHookEntity['host']; baseUrl: string; deleted: boolean } | null> {
+    const [row] = (await em.query('SELECT tenant_id, host, base_url, deleted_at FROM webhook_hooks WHERE id = ?', [id])) as Record<string, unknown>[];
+    return row ? { tenantId: row.tenant_id as string, host: row.host as WebhookHookEntity['host'], baseUrl: row.base_url as string, deleted: row.deleted_at !== null } : null;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Platform } from '../../db/entities/repo-connection.entity';
+import type { RepositoryEntity } from '../../db/entities';
 import type { DeliveryRow } from './webhook.store';
 
 /** A delivery as GraphQL shows it. */
@@ -42,3 +43,9 @@ export interface DeliveryPage {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
+
+/** A repository's last webhook event as GraphQL shows it (`Repository.lastWebhookEvent`); null when none was applied. */
+export function lastWebhookEvent(repository: Pick<RepositoryEntity, 'lastWebhookEvent' | 'lastWebhookAction' | 'lastWebhookReceivedAt' | 'lastWebhookDeliveryId'>) {
+  if (repository.lastWebhookEvent === null || repository.lastWebhookReceivedAt === null || repository.lastWebhookDeliveryId === null) return null;
+  return { event: repository.lastWebhookEvent, action: repository.lastWebhookAction, receivedAt: repository.lastWebhookReceivedAt, webhookDeliveryId: repository.lastWebhookDeliveryId };
+}
