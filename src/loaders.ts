@@ -1,5 +1,7 @@
+import DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
-import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
+import { type CodeHostAccountEntity, RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
+import { CodeHostAccountStore } from './modules/code-host-accounts/code-host-account.store';
 import type { Viewer } from './modules/auth/viewer';
 import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './db/scoped-loader';
 
@@ -43,9 +45,17 @@ export function createLoaders(db: EntityManager, viewer: Viewer | null) {
       byParent.serviceMappingsByRepositoryId.prime(repository.id, mappings.filter((m) => m.repositoryId === repository.id));
     }
   };
+  /** The tenant's code-host accounts that connections and repositories read through (accounts belong to the tenant, not a project). */
+  const codeHostAccountById = new DataLoader<string, CodeHostAccountEntity | null>(async (ids) => {
+    if (viewer === null) return ids.map(() => null);
+    const rows = await new CodeHostAccountStore(db.connection).accountsByIds(db, viewer.tenant.id, ids);
+    const found = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
   return {
     ...byId,
     ...byParent,
+    codeHostAccountById,
     prime,
     primeConnection,
   };

@@ -5,4 +5,5 @@ export const Repository: RepositoryResolvers = {
   repoConnection: (repository, _args, ctx) =>
     repository.repoConnectionId === null ? null : ctx.loaders.repoConnectionById.load(repository.repoConnectionId),
   serviceMappings: (repository, _args, ctx) => ctx.loaders.serviceMappingsByRepositoryId.load(repository.id),
+  codeHostAccount: (repository, _args, ctx) => ctx.services.repositories.codeHostAccount(ctx, repository),
 };
