@@ -179,6 +179,19 @@ class GitHubClient implements PlatformClient {
     try {
       const res = await this.http.get<{ login?: string }>(`${this.api}/user`, 'application/vnd.github+json');
       if (res.status === 401) return { valid: false, identity: null, scopes: null, missingScopes: null, message: 'GitHub refused the token (401): it is wrong, expired or revoked' };
+      if (res.status === 403) {
+        // An installation token (`ghs_…` pasted as a token) acts as no user: GET /user answers 403. It is one when its own repository list answers.
+        const installation = await this.http.get<{ total_count?: unknown }>(`${this.api}/installation/repositories?per_page=1`, 'application/vnd.github+json');
+        if (installation.status === 200) {
+          return {
+            valid: true,
+            identity: null,
+            scopes: null,
+            missingScopes: null,
+            message: 'A GitHub App installation token: it acts as no user (GET /user answers 403), so access is checked per repository. It expires within an hour: connect the installation as a code-host account and repolink mints its tokens',
+          };
+        }
+      }
       if (res.status !== 200) return { valid: null, identity: null, scopes: null, missingScopes: null, message: `GitHub answered ${res.status} to GET /user` };
       const header = res.headers.get('x-oauth-scopes');
       // Fine-grained tokens and GitHub App tokens carry no scope header: access is judged per repository.

@@ -179,9 +179,11 @@ export class PlatformService {
         : await mapLimited(repositories, CONCURRENCY, (path) => client.checkRepository(path, credential));
     const problem = round?.failure() ?? null;
     const judged = problem ? { ...credential, valid: false, message: problem.message } : credential;
-    const ok = judged.valid === true && (judged.missingScopes ?? []).length === 0 && reports.every((r) => r.status === 'found');
+    // The account stopped giving tokens while the check ran: what could not be read says why.
+    const read = problem ? reports.map((r) => (r.status === 'found' ? r : report(r.repository, 'no_access', problem.message))) : reports;
+    const ok = judged.valid === true && (judged.missingScopes ?? []).length === 0 && read.every((r) => r.status === 'found');
     const requiredScopes = credential.requiredScopes ?? [...PLATFORM_FACTS[platform].requiredScopes];
-    return { platform, platformHost: platformHost(client.webBaseUrl), credential: { ...judged, requiredScopes }, repositories: reports, ok, throughAccount: round !== null, accountProblem: problem };
+    return { platform, platformHost: platformHost(client.webBaseUrl), credential: { ...judged, requiredScopes }, repositories: read, ok, throughAccount: round !== null, accountProblem: problem };
   }
 
   /**
