@@ -10,7 +10,8 @@
  */
 import { CodeHostAccountEntity, RepoConnectionEntity } from '../src/db/entities';
 import { connectAccount } from './support/browser-flow';
-import { createIsolatedDatabase } from './support/db';
+import { ConnectionsThroughAccounts1764430000000 } from '../migrations/1764430000000-connections-through-accounts';
+import { createIsolatedDatabase, databaseBefore } from './support/db';
 import { createAccount } from './support/factories';
 import { startFakeHosts, TOKENS, type FakeHosts, type GithubApp, type GithubInstallation } from './support/fake-hosts';
 import { rest } from './support/rest';
@@ -381,4 +382,54 @@ test('the picker: an installation\'s and a GitLab OAuth account\'s repositories,
   const stranger = await createAccount(t.dataSource);
   expect((await t.gql(PICK, { id: githubAccount }, { authorization: `Bearer ${stranger.apiKey}` })).body.data.codeHostAccount).toBeNull();
   expect(await t.dataSource.getRepository(CodeHostAccountEntity).countBy({ tenantId: stranger.tenant.id })).toBe(0);
+});
+
+test('the migration keeps existing connections, repositories and sync jobs; a connection has credentials or an account, never both or neither; it reverts', async () => {
+  const { db: before, apply, drop } = await databaseBefore('through_accounts_migration', ConnectionsThroughAccounts1764430000000);
+  try {
+    const { uuidv7 } = await import('../src/lib/ids');
+    const [tenant, project] = [uuidv7(), uuidv7()];
+    await before.query(`INSERT INTO tenants (id, name, kind, plan, created_at, updated_at) VALUES (?, 'org', 'organization', 'team', NOW(3), NOW(3))`, [tenant]);
+    await before.query(`INSERT INTO projects (id, tenant_id, name, created_at, updated_at) VALUES (?, ?, 'p', NOW(3), NOW(3))`, [project, tenant]);
+    await before.query(
+      `INSERT INTO repo_connections (id, tenant_id, project_id, platform, credentials_key_id, credentials_ciphertext, credentials_hint, lookback_days, created_at, updated_at) VALUES ('rc_old', ?, ?, 'github', 'k', x'00', '…1234', 30, NOW(3), NOW(3))`,
+      [tenant, project],
+    );
+    await before.query(
+      `INSERT INTO repositories (id, tenant_id, project_id, repo_connection_id, name, source_type, path, default_branch, issue_auto_create_enabled, issue_auto_create_min_severity, created_at, updated_at) VALUES (?, ?, ?, 'rc_old', 'a', 'github', 'acme/a', 'main', FALSE, 'high', NOW(3), NOW(3))`,
+      [uuidv7(), tenant, project],
+    );
+    await before.query(
+      `INSERT INTO sync_jobs (id, tenant_id, project_id, repo_connection_id, status, attempts, max_attempts, run_after, created_at, updated_at) VALUES (?, ?, ?, 'rc_old', 'queued', 0, 5, NOW(3), NOW(3), NOW(3))`,
+      [uuidv7(), tenant, project],
+    );
+    await apply();
+    expect(await before.query("SELECT credentials_hint AS hint, code_host_account_id AS account FROM repo_connections WHERE id = 'rc_old'")).toEqual([{ hint: '…1234', account: null }]);
+    expect(await before.query("SELECT kind, status, code_host_account_id AS account, open_connection_id AS open FROM sync_jobs WHERE repo_connection_id = 'rc_old'")).toEqual([{ kind: 'sync', status: 'queued', account: null, open: 'rc_old' }]);
+    // Neither credentials nor an account, or both: refused by the database itself.
+    await expect(before.query(`INSERT INTO repo_connections (id, tenant_id, project_id, platform, lookback_days, created_at, updated_at) VALUES ('rc_none', ?, ?, 'github', 30, NOW(3), NOW(3))`, [tenant, project])).rejects.toThrow(/ck_repo_connections_one_credential|constraint/i);
+    await before.query(`INSERT INTO code_host_accounts (id, tenant_id, kind, host, base_url, status, created_at, updated_at) VALUES ('cha_m', ?, 'access_token', 'github', 'https://github.com', 'active', NOW(3), NOW(3))`, [tenant]);
+    await expect(
+      before.query(`INSERT INTO repo_connections (id, tenant_id, project_id, platform, credentials_key_id, credentials_ciphertext, credentials_hint, code_host_account_id, lookback_days, created_at, updated_at) VALUES ('rc_both', ?, ?, 'github', 'k', x'00', '…', 'cha_m', 30, NOW(3), NOW(3))`, [tenant, project]),
+    ).rejects.toThrow(/ck_repo_connections_one_credential|constraint/i);
+    await before.query(`INSERT INTO repo_connections (id, tenant_id, project_id, platform, code_host_account_id, lookback_days, created_at, updated_at) VALUES ('rc_acct', ?, ?, 'github', 'cha_m', 30, NOW(3), NOW(3))`, [tenant, project]);
+    // One open link job per account.
+    await before.query(`INSERT INTO sync_jobs (id, kind, tenant_id, code_host_account_id, status, attempts, max_attempts, run_after, created_at, updated_at) VALUES (?, 'link_account', ?, 'cha_m', 'queued', 0, 5, NOW(3), NOW(3), NOW(3))`, [uuidv7(), tenant]);
+    await expect(before.query(`INSERT INTO sync_jobs (id, kind, tenant_id, code_host_account_id, status, attempts, max_attempts, run_after, created_at, updated_at) VALUES (?, 'link_account', ?, 'cha_m', 'queued', 0, 5, NOW(3), NOW(3), NOW(3))`, [uuidv7(), tenant])).rejects.toThrow(/Duplicate/);
+
+    // Down: refused while a connection through an account exists (it has no credentials to go back to), then reverts.
+    const runner = before.createQueryRunner();
+    try {
+      await expect(new ConnectionsThroughAccounts1764430000000().down(runner)).rejects.toThrow(/through code-host accounts exist/);
+      await before.query("DELETE FROM repo_connections WHERE id = 'rc_acct'");
+      await new ConnectionsThroughAccounts1764430000000().down(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await before.query("SELECT credentials_hint AS hint FROM repo_connections WHERE id = 'rc_old'")).toEqual([{ hint: '…1234' }]);
+    // The link job went with the column that named its account; the sync stays.
+    expect(Number((await before.query('SELECT COUNT(*) AS n FROM sync_jobs'))[0].n)).toBe(1);
+  } finally {
+    await drop();
+  }
 });
