@@ -242,15 +242,15 @@ test('a suspended installation fails the sync for good, saying so; verify and th
   const after = await read(id, tenant.apiKey);
   expect(after.syncStatus).toBe('ERROR');
   expect(after.syncError).toBe(
-    `The code-host account ${account} is SUSPENDED (GitHub says installation ${inst.id} is suspended: an owner of the account must unsuspend the app, then connect it again): ` +
-      'an owner must unsuspend the GitHub App on GitHub, then connect the installation again. The sync was not retried; ask for it again once the account is usable',
+    `The code-host account ${account} is SUSPENDED: GitHub says installation ${inst.id} is suspended: an owner of the account must unsuspend the app, then connect it again. ` +
+      'The sync was not retried; ask for it again once the account is usable',
   );
   expect(after.codeHostAccount).toMatchObject({ id: account, status: 'SUSPENDED' });
   expect(after.repositories[0]).toMatchObject({ syncStatus: 'ERROR', syncError: expect.stringMatching(/SUSPENDED/) });
   // Not retried: the job failed on its first attempt.
   expect(await t.dataSource.query('SELECT status, attempts FROM sync_jobs WHERE repo_connection_id = ?', [id])).toEqual([{ status: 'failed', attempts: 1 }]);
 
-  const refused = { code: 'BAD_USER_INPUT', field: ['codeHostAccountId'], message: expect.stringMatching(new RegExp(`^The code-host account ${account} is SUSPENDED .*unsuspend`)) };
+  const refused = { code: 'BAD_USER_INPUT', field: ['codeHostAccountId'], message: expect.stringMatching(new RegExp(`^The code-host account ${account} is SUSPENDED: GitHub says .*unsuspend`)) };
   const verify = await connect({ platform: 'GITHUB', codeHostAccountId: account, repositories: ['susp-org/api'] }, true, tenant.apiKey);
   expect(verify).toEqual({ repoConnection: null, userErrors: [refused] });
   const dry = await t.gql(CHECK, { input: { platform: 'GITHUB', codeHostAccountId: account, repositories: ['susp-org/api'] } }, { authorization: `Bearer ${tenant.apiKey}` });
@@ -270,14 +270,14 @@ test('a revoked account fails the sync saying so; a NEEDS_REAUTHORIZATION one to
 
   await t.dataSource.query("UPDATE code_host_accounts SET status = 'needs_reauthorization', status_reason = 'GitHub refused the refresh token (invalid_grant)' WHERE id = ?", [account]);
   expect((await syncNow(id, tenant.apiKey))[0]).toMatchObject({ outcome: 'failed' });
-  expect((await read(id, tenant.apiKey)).syncError).toMatch(new RegExp(`^The code-host account ${account} is NEEDS_REAUTHORIZATION \\(GitHub refused the refresh token \\(invalid_grant\\)\\): connect the account again`));
+  expect((await read(id, tenant.apiKey)).syncError).toMatch(new RegExp(`^The code-host account ${account} is NEEDS_REAUTHORIZATION: GitHub refused the refresh token \\(invalid_grant\\); connect the account again \\(startCodeHostAuthorization\\)`));
 
   await t.dataSource.query("UPDATE code_host_accounts SET status = 'active', status_reason = NULL WHERE id = ?", [account]);
   const revoked = await t.gql(`mutation($id: ID!) { revokeCodeHostAccount(input: { id: $id }) { userErrors { code } } }`, { id: account }, { authorization: `Bearer ${tenant.apiKey}` });
   expect(revoked.body.data.revokeCodeHostAccount.userErrors).toEqual([]);
   expect((await syncNow(id, tenant.apiKey))[0]).toMatchObject({ outcome: 'failed' });
   const after = await read(id, tenant.apiKey);
-  expect(after.syncError).toMatch(new RegExp(`^The code-host account ${account} is REVOKED \\(Revoked in repolink; its credentials were erased\\): connect an account on the host again`));
+  expect(after.syncError).toMatch(new RegExp(`^The code-host account ${account} is REVOKED: Revoked in repolink; its credentials were erased; connect an account on the host again, and use the new one\\. The sync was not retried`));
   expect(after.codeHostAccount).toMatchObject({ id: account, status: 'REVOKED' });
 });
 

@@ -17,8 +17,11 @@ export const ACCOUNT_ADVICE: Record<Exclude<CodeHostAccountStatus, 'active'>, st
 
 /** An account that cannot give a token now, in words for a person: its status, why, and what to do. */
 export function unavailableAccountMessage(accountId: string, status: CodeHostAccountStatus, reason: string | null): string {
-  if (status === 'active') return `The code-host account ${accountId} could not be used${reason ? `: ${reason}` : ''}`;
-  return `The code-host account ${accountId} is ${status.toUpperCase()}${reason ? ` (${reason.replace(/[.\s]+$/, '')})` : ''}: ${ACCOUNT_ADVICE[status]}`;
+  const why = reason?.replace(/[.;\s]+$/, '') || null;
+  if (status === 'active') return `The code-host account ${accountId} could not be used${why ? `: ${why}` : ''}`;
+  // The host's reason often says what to do already ("… then connect it again"): the advice is not said twice.
+  const advice = why && /\bagain\b/i.test(why) ? '' : `${why ? '; ' : ''}${ACCOUNT_ADVICE[status]}`;
+  return `The code-host account ${accountId} is ${status.toUpperCase()}: ${why ?? ''}${advice}`;
 }
 
 /** A connection's account as checked: the account, and the `baseUrl` a connection through it has. */
