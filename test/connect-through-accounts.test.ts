@@ -13,7 +13,7 @@ import { connectAccount } from './support/browser-flow';
 import { ConnectionsThroughAccounts1764430000000 } from '../migrations/1764430000000-connections-through-accounts';
 import { createIsolatedDatabase, databaseBefore } from './support/db';
 import { createAccount } from './support/factories';
-import { startFakeHosts, TOKENS, type FakeHosts, type GithubApp, type GithubInstallation } from './support/fake-hosts';
+import { SHA, startFakeHosts, TOKENS, type FakeHosts, type GithubApp, type GithubInstallation } from './support/fake-hosts';
 import { rest } from './support/rest';
 import { startTestServer, type TestServer } from './support/test-server';
 
@@ -57,6 +57,8 @@ beforeAll(async () => {
       REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true',
       REPOLINK_CODE_HOST_RETURN_URL: RETURN,
       REPOLINK_SYNC_MAX_ATTEMPTS: '3',
+      REPOLINK_BITBUCKET_API_URL: fake.bitbucketApi,
+      REPOLINK_BITBUCKET_URL: fake.url,
       REPOLINK_GITHUB_APP_ID: String(app.appId),
       REPOLINK_GITHUB_APP_SLUG: app.slug,
       REPOLINK_GITHUB_APP_CLIENT_ID: app.clientId,
@@ -220,6 +222,22 @@ test('a GitLab OAuth account whose access token expired is refreshed on sync, on
   } finally {
     fake.clock.advance(-11 * MINUTE);
   }
+});
+
+test('a Bitbucket API-token account connects and syncs with its HTTP Basic credential (email and token), stored nowhere else', async () => {
+  const tenant = await createAccount(t.dataSource);
+  const token = fake.bitbucketHost.addApiToken({ email: 'bb-user@example.com', scopes: ['read:user:bitbucket', 'read:repository:bitbucket', 'read:pullrequest:bitbucket'] });
+  const added = await t.gql(`mutation($input: AddCodeHostAccountInput!) { addCodeHostAccount(input: $input) { codeHostAccount { id } userErrors { message } } }`, { input: { host: 'BITBUCKET', kind: 'API_TOKEN', email: 'bb-user@example.com', token } }, { authorization: `Bearer ${tenant.apiKey}` });
+  const account = added.body.data.addCodeHostAccount.codeHostAccount.id;
+  const connected = await connect({ platform: 'BITBUCKET', codeHostAccountId: account, repositories: ['ws/app'] }, true, tenant.apiKey);
+  expect(connected.userErrors).toEqual([]);
+  expect(connected.repoConnection).toMatchObject({ baseUrl: null, credentialsHint: null, codeHostAccount: { id: account, kind: 'API_TOKEN' }, repositories: [{ path: 'ws/app', defaultBranch: 'master', lastCommitSha: SHA.bitbucketApp }] });
+  expect(await t.dataSource.getRepository(RepoConnectionEntity).findOneByOrFail({ id: connected.repoConnection.id })).toMatchObject({ credentialsCiphertext: null, codeHostAccountId: account });
+  fake.setHead('bitbucket', 'ws/app', 'b1'.repeat(20));
+  expect(await syncNow(connected.repoConnection.id, tenant.apiKey)).toEqual([expect.objectContaining({ outcome: 'done' })]);
+  expect((await read(connected.repoConnection.id, tenant.apiKey)).repositories).toEqual([expect.objectContaining({ lastCommitSha: 'b1'.repeat(20), syncStatus: 'OK' })]);
+  const asked = fake.requests.filter((r) => r.path.startsWith('/2.0/repositories/ws/app')).at(-1)!;
+  expect(asked.headers.authorization).toBe(`Basic ${Buffer.from(`bb-user@example.com:${token}`).toString('base64')}`);
 });
 
 test('a suspended installation fails the sync for good, saying so; verify and the dry run refuse the account', async () => {
