@@ -11,6 +11,7 @@ import { DashboardSignIn1764410000000 } from './1764410000000-dashboard-sign-in'
 import { RepositoryHostFacts1764420000000 } from './1764420000000-repository-host-facts';
 import { Webhooks1764510000000 } from './1764510000000-webhooks';
 import { WebhookProcessing1764520000000 } from './1764520000000-webhook-processing';
+import { ConnectionsThroughAccounts1764430000000 } from './1764430000000-connections-through-accounts';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   RepositoryHostFacts1764420000000,
   Webhooks1764510000000,
   WebhookProcessing1764520000000,
+  ConnectionsThroughAccounts1764430000000,
 ];

@@ -1,6 +1,7 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
-import { RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
+import { type CodeHostAccountEntity, RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
+import { CodeHostAccountStore } from './modules/code-host-accounts/code-host-account.store';
 import type { Viewer } from './modules/auth/viewer';
 import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './db/scoped-loader';
 
@@ -45,8 +46,12 @@ export class Loaders {
   private repositoriesByConnection: DataLoader<string, RepositoryEntity[]> | undefined;
   private mappingsByConnection: DataLoader<string, ServiceMappingEntity[]> | undefined;
   private mappingsByRepository: DataLoader<string, ServiceMappingEntity[]> | undefined;
+  private accountsById: DataLoader<string, CodeHostAccountEntity | null> | undefined;
 
-  constructor(db: EntityManager, viewer: Viewer | null) {
+  constructor(
+    private readonly db: EntityManager,
+    private readonly viewer: Viewer | null,
+  ) {
     this.scope = { db, projectId: viewer?.project?.id ?? null, seen: (rows) => this.prime(rows) };
     this.repositoryById = new ById(this.scope, RepositoryEntity);
     this.repoConnectionById = new ById(this.scope, RepoConnectionEntity);
@@ -59,6 +64,17 @@ export class Loaders {
 
   get serviceMappingsByConnectionId(): DataLoader<string, ServiceMappingEntity[]> {
     return (this.mappingsByConnection ??= byParentLoader(this.scope, ServiceMappingEntity, 'repoConnectionId', 'ix_service_mappings_connection_list'));
+  }
+
+  /** The tenant's code-host accounts that connections and repositories read through (accounts belong to the tenant, not a project). */
+  get codeHostAccountById(): DataLoader<string, CodeHostAccountEntity | null> {
+    return (this.accountsById ??= new DataLoader<string, CodeHostAccountEntity | null>(async (ids) => {
+      const viewer = this.viewer;
+      if (viewer === null) return ids.map(() => null);
+      const rows = await new CodeHostAccountStore(this.db.connection).accountsByIds(this.db, viewer.tenant.id, ids);
+      const found = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => found.get(id) ?? null);
+    }));
   }
 
   get serviceMappingsByRepositoryId(): DataLoader<string, ServiceMappingEntity[]> {

@@ -3,8 +3,10 @@ import type { Config } from './config';
 import { AuthService } from './modules/auth/auth.service';
 import { NodeService } from './modules/nodes/node.service';
 import type { CredentialCipher } from './modules/crypto';
+import { ConnectionAccounts } from './modules/repo-connections/connection-account';
 import { ConnectionCredentials } from './modules/repo-connections/connection-credentials';
 import { RepoConnectionService } from './modules/repo-connections/repo-connection.service';
+import { RepositoryAccounts } from './modules/repositories/repository-accounts';
 import { RepositoryService } from './modules/repositories/repository.service';
 import { createDefaultBranchResolver, type DefaultBranchResolver } from './modules/repositories/default-branch';
 import { ServiceMappingService } from './modules/service-mappings/service-mapping.service';
@@ -35,17 +37,21 @@ export function createServices(deps: ServiceDeps) {
   const stores = createStores(dataSource);
   const credentials = new ConnectionCredentials(deps.cipher);
   const quota = new Quota(config, stores.projectCounters);
-  const platforms = new PlatformService(config, stores, credentials);
-  const sync = new SyncService(dataSource, config, stores, credentials, platforms);
+  const auth = new AuthService(dataSource, stores.auth);
+  // A new or re-authorized account queues linking the repositories that wait for it (the sync queue, in the account's transaction).
+  let sync: SyncService | null = null;
+  const codeHosts = createCodeHostServices({ ...deps, auth, onAccountConnected: (em, account) => sync!.enqueueLink(em, account) });
+  const connectionAccounts = new ConnectionAccounts(codeHosts.access);
+  const platforms = new PlatformService(config, stores, credentials, codeHosts.access, connectionAccounts);
+  const repositoryAccounts = new RepositoryAccounts(stores, codeHosts.access, platforms);
+  sync = new SyncService(dataSource, config, stores, credentials, platforms, repositoryAccounts);
   const resolveDefaultBranch =
     deps.resolveDefaultBranch ?? (config.resolveDefaultBranch ? createDefaultBranchResolver({ allowPrivate: config.remoteAllowPrivate }) : undefined);
-  const auth = new AuthService(dataSource, stores.auth);
-  const codeHosts = createCodeHostServices({ ...deps, auth });
   const webhooks = createWebhookServices(deps, codeHosts.apps);
   return {
     auth,
-    repositories: new RepositoryService(stores, quota, platforms, resolveDefaultBranch),
-    repoConnections: new RepoConnectionService(stores, quota, credentials, platforms, sync),
+    repositories: new RepositoryService(stores, quota, platforms, repositoryAccounts, resolveDefaultBranch),
+    repoConnections: new RepoConnectionService(stores, quota, credentials, platforms, sync, connectionAccounts),
     serviceMappings: new ServiceMappingService(stores),
     nodes: new NodeService(codeHosts.accounts),
     platforms,

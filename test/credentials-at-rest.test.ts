@@ -50,7 +50,7 @@ test('a tampered ciphertext is refused', async () => {
   const account = await createAccount(t.dataSource);
   const { id } = await connectWith(account.apiKey, connectInput({ platform: 'github', credentials: { token: TOKEN }, repositories: ['acme/tamper'] }));
   const row = await t.dataSource.getRepository(RepoConnectionEntity).findOneByOrFail({ id });
-  const tampered = Buffer.from(row.credentialsCiphertext);
+  const tampered = Buffer.from(row.credentialsCiphertext!);
   tampered[tampered.length - 1] ^= 0x01;
   await t.dataSource.getRepository(RepoConnectionEntity).update({ id }, { credentialsCiphertext: tampered });
   const reloaded = await t.dataSource.getRepository(RepoConnectionEntity).findOneByOrFail({ id });
@@ -87,7 +87,7 @@ test('rotation refuses to re-seal a record it cannot authenticate, and changes n
   const { id } = await connectWith(account.apiKey, connectInput({ platform: 'github', credentials: { token: TOKEN }, repositories: ['acme/broken'] }));
   const repo = t.dataSource.getRepository(RepoConnectionEntity);
   const original = await repo.findOneByOrFail({ id });
-  const broken = Buffer.from(original.credentialsCiphertext);
+  const broken = Buffer.from(original.credentialsCiphertext!);
   broken[20] ^= 0xff;
   await repo.update({ id }, { credentialsCiphertext: broken });
   const rotated = new CredentialCipher(new KeyRing([{ id: 'never-used', key: randomBytes(32) }, t.keyRing.current], 'never-used'));
@@ -127,10 +127,10 @@ test('rotating the key re-encrypts every record, and old values still open befor
   expect(reencrypted).toBeGreaterThanOrEqual(1);
   const after = await repo.findOneByOrFail({ id });
   expect(after.credentialsKeyId).toBe('rotated-key');
-  expect(after.credentialsCiphertext.equals(before.credentialsCiphertext)).toBe(false);
+  expect(after.credentialsCiphertext!.equals(before.credentialsCiphertext!)).toBe(false);
   const { credentialsAad } = await import('../src/modules/repo-connections/connection-credentials');
-  expect(JSON.parse(rotated.open({ keyId: after.credentialsKeyId, blob: after.credentialsCiphertext }, credentialsAad(after)).reveal())).toEqual({ token: TOKEN });
+  expect(JSON.parse(rotated.open({ keyId: after.credentialsKeyId!, blob: after.credentialsCiphertext! }, credentialsAad(after)).reveal())).toEqual({ token: TOKEN });
   // Rotation is idempotent: a second run has nothing left to do for this row.
   await reencryptCredentials(t.dataSource, rotated);
-  expect((await repo.findOneByOrFail({ id })).credentialsCiphertext.equals(after.credentialsCiphertext)).toBe(true);
+  expect((await repo.findOneByOrFail({ id })).credentialsCiphertext!.equals(after.credentialsCiphertext!)).toBe(true);
 });

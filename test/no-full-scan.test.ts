@@ -83,14 +83,22 @@ async function fill(tenantId: string, projectId: string, connections: number, lo
       const rat = ts(t0 + (n += 1) * 10);
       const deleted = r === 9 ? rat : null;
       // As syncs leave them: each with the host's id, unique on its host.
-      repos.push([repoId, tenantId, projectId, id, `repo${r}`, 'github', `org${c}-${randomBytes(3).toString('hex')}/repo${r}`, null, 'main', rat, rat, deleted, 'github.com', String(++hostIds)]);
+      repos.push([repoId, tenantId, projectId, id, `repo${r}`, 'github', `org${c}-${randomBytes(3).toString('hex')}/repo${r}`, null, 'main', rat, rat, deleted, 'github.com', String(++hostIds), null]);
       if (r < 5) maps.push([`sm_${randomBytes(16).toString('hex')}`, tenantId, projectId, repoId, id, `svc-${c}-${r}-${randomBytes(3).toString('hex')}`, '', 'main', rat, rat, deleted]);
     }
   }
   for (let r = 0; r < looseRepositories; r++) {
     const at = ts(t0 + (n += 1) * 10);
     const path = `git.example.com/loose-${randomBytes(4).toString('hex')}/r${r}`;
-    repos.push([randomUUID(), tenantId, projectId, null, `loose${r}`, 'git_url', path, `https://${path}.git`, 'main', at, at, r % 7 === 0 ? at : null, null, null]);
+    repos.push([randomUUID(), tenantId, projectId, null, `loose${r}`, 'git_url', path, `https://${path}.git`, 'main', at, at, r % 7 === 0 ? at : null, null, null, null]);
+  }
+  // Heimdall's GitHub and GitLab sources: most linked to an account, some waiting for one.
+  for (let r = 0; r < looseRepositories / 5; r++) {
+    const at = ts(t0 + (n += 1) * 10);
+    const sourceType = r % 2 ? 'gitlab' : 'github';
+    const path = `heim-${randomBytes(4).toString('hex')}/r${r}`;
+    const linked = r % 4 !== 0 ? `cha_${randomBytes(16).toString('hex')}` : null;
+    repos.push([randomUUID(), tenantId, projectId, null, `heim${r}`, sourceType, path, `https://${sourceType}.com/${path}.git`, 'main', at, at, r % 11 === 0 ? at : null, null, null, linked]);
   }
   const insert = async (sql: string, rows: unknown[][], width: number) => {
     for (let i = 0; i < rows.length; i += 500) {
@@ -105,9 +113,9 @@ async function fill(tenantId: string, projectId: string, connections: number, lo
   );
   await insert(
     `INSERT INTO repositories (id, tenant_id, project_id, repo_connection_id, name, source_type, path, remote_url, default_branch,
-       issue_auto_create_enabled, issue_auto_create_min_severity, created_at, updated_at, deleted_at, platform_host, host_repository_id)`,
+       issue_auto_create_enabled, issue_auto_create_min_severity, created_at, updated_at, deleted_at, platform_host, host_repository_id, oauth_connection_id)`,
     repos.map((r) => [...r.slice(0, 9), false, 'high', ...r.slice(9)]),
-    16,
+    17,
   );
   await insert(
     'INSERT INTO service_mappings (id, tenant_id, project_id, repository_id, repo_connection_id, service_name, path_prefix, default_branch, created_at, updated_at, deleted_at)',
@@ -413,12 +421,37 @@ async function driveEverything(): Promise<void> {
 
   // Code-host accounts: lists, reads, a flow started and ended at the callbacks, revoke and delete.
   const codeHosts = server.server.services.codeHosts;
-  const accountFields = 'id status identity installation { installationId } credentialExpiresAt';
+  const accountFields = 'id host status identity installation { installationId } credentialExpiresAt';
   const accounts = await gql('codeHostAccounts', `{ codeHostAccounts(first: 50) { edges { node { ${accountFields} } } ${PAGE} } }`);
   const accountId = accounts.codeHostAccounts.edges[0].node.id as string;
   await gql('codeHostAccounts (next page)', `{ codeHostAccounts(first: 50, after: "${accounts.codeHostAccounts.pageInfo.endCursor}") { edges { node { id } } ${PAGE} } }`);
   await gql('codeHostAccounts (host, status)', `{ codeHostAccounts(first: 10, filter: { host: GITLAB, status: ACTIVE }) { edges { node { id } } ${PAGE} } }`);
   await gql('codeHostAccount and node', `query($id: ID!) { codeHostAccount(id: $id) { id } node(id: $id) { id } }`, { id: accountId });
+
+  // Connections and repositories through an account (no verify: no host is called here): connect,
+  // read the account of the connection and of its repositories (the per-request loader), switch to
+  // credentials and back; a Heimdall GitHub source (the tenant's accounts on the host are read, none
+  // is on the remote's server); the link job's reads and writes, and its enqueueing.
+  const through = accounts.codeHostAccounts.edges.find((e: any) => e.node.id !== accountId && e.node.host === 'GITLAB' && e.node.status === 'ACTIVE').node.id as string;
+  const viaAccount = await gql('connectRepos (codeHostAccountId)', CONNECT, { input: { platform: 'GITLAB', codeHostAccountId: through, repositories: [`scan-${tag}/acct/r0`] } });
+  expect(viaAccount.connectRepos.userErrors).toEqual([]);
+  const viaId = viaAccount.connectRepos.repoConnection.id as string;
+  await gql('codeHostAccount of connections and repositories', `query($id: ID!) { repoConnection(id: $id) { codeHostAccount { id status } repositories { codeHostAccount { id } } }
+    repositories(first: 100) { edges { node { id oauthConnectionId codeHostAccount { id } } } } repoConnections(first: 20) { edges { node { codeHostAccount { id } } } } }`, { id: viaId });
+  const switchTo = 'repoConnection { id credentialsHint codeHostAccount { id } } userErrors { code field message }';
+  const toCredentials = await gql('updateRepoConnection (to credentials)', `mutation($input: UpdateRepoConnectionInput!) { updateRepoConnection(input: $input) { ${switchTo} } }`, { input: { id: viaId, credentials: { token: 'glpat-scanscanscan0000' } } });
+  expect(toCredentials.updateRepoConnection.userErrors).toEqual([]);
+  const toAccount = await gql('updateRepoConnection (codeHostAccountId)', `mutation($input: UpdateRepoConnectionInput!) { updateRepoConnection(input: $input) { ${switchTo} } }`, { input: { id: viaId, codeHostAccountId: through } });
+  expect(toAccount.updateRepoConnection.userErrors).toEqual([]);
+  const heimdallSource = await shim('POST /api/repos (github source)', 'POST', '/api/repos', { name: 'gh', source_type: 'github', remote_url: `https://github.com/scan-${tag}/gh.git` });
+  expect(heimdallSource.data.oauth_connection_id).toBeNull();
+  operation = 'link job';
+  const linkStore = new RepositoryStore();
+  const waiting = await linkStore.waitingForAccount(server.dataSource.manager, account.tenant.id, 'github', '', 100);
+  expect(waiting.length).toBeGreaterThan(10);
+  await linkStore.waitingForAccount(server.dataSource.manager, account.tenant.id, 'gitlab', waiting[5].id, 100);
+  await server.dataSource.transaction((em) => linkStore.linkToAccount(em, waiting.slice(0, 3).map((r) => r.id), through, new Date()));
+  await server.dataSource.transaction((em) => server.server.services.sync.enqueueLink(em, { id: through, tenantId: account.tenant.id, host: 'gitlab', status: 'active' }));
   const started = await gql('startCodeHostAuthorization', 'mutation($input: StartCodeHostAuthorizationInput!) { startCodeHostAuthorization(input: $input) { authorizationUrl userErrors { code } } }', {
     input: { host: 'GITLAB', baseUrl: 'https://gitlab.scan.example.com' },
   });
@@ -617,7 +650,7 @@ test('every statement of the main operations runs on an index: no full scan and 
   }
   // The capture saw the operations it should have: a broken hook would pass vacuously.
   expect(explained.length).toBeGreaterThan(30);
-  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out',
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'codeHostAccount of connections and repositories', 'POST /api/repos (github source)', 'link job', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out',
     'webhook delivery (GitLab hook)', 'webhookHooks', 'webhookHook deliveries (a busy hook)', 'webhookHook deliveries (next page)',
     'webhook:rotate-secret', 'credentials:rotate-key (webhook hooks)', 'webhook:delete', 'webhook purge']) {
     expect(explained).toContain(op);

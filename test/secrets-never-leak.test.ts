@@ -341,12 +341,17 @@ test('no response to any route or operation carries a secret the request sent', 
  * Code-host accounts: the app's private key, client secret and webhook secret (given through the
  * environment), the installation, access and refresh tokens the fakes issue, pasted Bitbucket
  * API/access tokens and a refused app password, and the flows' codes — none of them in any answer
- * (GraphQL, the callbacks' redirects and pages), any log line at trace level, or any stored reason.
+ * (GraphQL, the callbacks' redirects and pages, the shim), any log line at trace level, or any
+ * stored reason or sync error — also while connections, syncs and Heimdall sources use the accounts
+ * (tokens renewed on a 401, a suspended installation, an account needing re-authorization).
  */
 test('no code-host secret in any answer, log line or stored error', async () => {
   const { startFakeHosts } = await import('./support/fake-hosts');
   const { CodeHostAccountEntity } = await import('../src/db/entities');
+  const { createIsolatedDatabase } = await import('./support/db');
   const fake = await startFakeHosts();
+  // A database of its own: this test runs the sync worker, which takes every due job.
+  const isolated = await createIsolatedDatabase('secrets_accounts');
   const lines: string[] = [];
   const found = new Map<string, string>();
   const keep = (name: string, value: string) => {
@@ -360,6 +365,7 @@ test('no code-host secret in any answer, log line or stored error', async () => 
   keep('GitHub App webhook secret', app.webhookSecret);
   keep('GitLab application secret', gitlab.clientSecret);
   const s = await startTestServer({
+    databaseUrl: isolated.url,
     env: {
       LOG_LEVEL: 'trace',
       REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true',
@@ -455,8 +461,55 @@ test('no code-host secret in any answer, log line or stored error', async () => 
     await gql(ADD, { input: { host: 'GITHUB', kind: 'ACCESS_TOKEN', baseUrl: fake.githubWeb, token: keep('pasted installation token', found.get('github_app_installation access token')!) } });
     await gql('{ codeHostAccounts(first: 50) { edges { node { id status statusReason identity credentialHint } } } }', {});
 
-    const stored = JSON.stringify(await s.dataSource.query('SELECT status_reason, identity, scopes, installation, credential_hint, auth_username FROM code_host_accounts WHERE tenant_id = ?', [s.account.tenant.id]));
-    expect(found.size).toBeGreaterThanOrEqual(14);
+    // Connections through the accounts: the dry run, a verified connect, syncs (a token GitHub refuses
+    // before its expiry renewed on the 401; then the installation suspended), one refused for an account
+    // that needs re-authorization, and Heimdall sources read through an account.
+    const github = accounts.find((a) => a.kind === 'github_app_installation')!;
+    const CHECK = `mutation($input: ConnectReposInput!) { checkRepoConnection(input: $input) { check { ok credential { valid identity scopes message } repositories { repository status message } } userErrors { field message } } }`;
+    const CONNECT = `mutation($input: ConnectReposInput!, $verify: Boolean) { connectRepos(input: $input, verify: $verify) { repoConnection { id credentialsHint codeHostAccount { id status } } userErrors { field message } } }`;
+    const READ = `query($id: ID!) { repoConnection(id: $id) { syncStatus syncError codeHostAccount { status statusReason } repositories { syncError lastCommitSha } } }`;
+    await gql(CHECK, { input: { platform: 'GITHUB', codeHostAccountId: github.id, repositories: ['leak-org/app', 'leak-org/nope'] } });
+    const connection = (await gql(CONNECT, { input: { platform: 'GITHUB', codeHostAccountId: github.id, repositories: ['leak-org/app'] }, verify: true })).data.connectRepos.repoConnection.id;
+    await gql(CONNECT, { input: { platform: 'GITLAB', codeHostAccountId: oauth.id, repositories: ['leak/app'] }, verify: true });
+    const runJobs = async () => {
+      while ((await s.server.syncWorker.runOnce()) !== null) {
+        // every due job
+      }
+    };
+    // Tokens of 7 minutes from now on; GitHub's clock then passes the stored one's expiry: refused, renewed, used.
+    app.installationTokenTtlMs = 7 * 60_000;
+    await s.dataSource.query('UPDATE code_host_accounts SET access_token_expires_at = UTC_TIMESTAMP(3) WHERE id = ?', [github.id]);
+    keep('installation token of 7 minutes', (await tokens.tokenFor(s.account.tenant.id, github.id)).token.reveal());
+    await gql(`mutation($id: ID!) { syncRepoConnection(input: { id: $id }) { userErrors { message } } }`, { id: connection });
+    fake.clock.advance(7.5 * 60_000);
+    try {
+      await runJobs();
+    } finally {
+      fake.clock.advance(-7.5 * 60_000);
+    }
+    keep('installation token minted after a 401', (await tokens.tokenFor(s.account.tenant.id, github.id)).token.reveal());
+    expect(found.get('installation token minted after a 401')).not.toBe(found.get('installation token of 7 minutes'));
+    expect((await gql(READ, { id: connection })).data.repoConnection).toMatchObject({ syncStatus: 'OK', syncError: null });
+    const { createSessionFor } = await import('./support/factories');
+    const session = await createSessionFor(s.dataSource, s.account);
+    const heimdall = await fetch(`${s.url}/api/repos`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `session=${session.token}` }, body: JSON.stringify({ name: 'app', source_type: 'github', remote_url: `${fake.url}/leak-org/app.git` }) });
+    raw.push(`${heimdall.status} ${[...heimdall.headers].join('\n')}\n${await heimdall.text()}`);
+    fake.githubHost.suspendInstallation([...fake.githubHost.installations.values()].find((i) => i.account === 'leak-org')!.id);
+    await gql(`mutation($id: ID!) { syncRepoConnection(input: { id: $id }) { userErrors { message } } }`, { id: connection });
+    await runJobs();
+    const afterSuspension = await gql(READ, { id: connection });
+    expect(afterSuspension.data.repoConnection).toMatchObject({ syncStatus: 'ERROR', syncError: expect.stringMatching(/SUSPENDED/), codeHostAccount: { status: 'SUSPENDED' } });
+    const heimdallRead = await fetch(`${s.url}/api/repos?limit=10`, { headers: { cookie: `session=${session.token}` } });
+    raw.push(`${heimdallRead.status} ${await heimdallRead.text()}`);
+
+    const stored = JSON.stringify([
+      await s.dataSource.query('SELECT status_reason, identity, scopes, installation, credential_hint, auth_username FROM code_host_accounts WHERE tenant_id = ?', [s.account.tenant.id]),
+      await s.dataSource.query('SELECT sync_error, credentials_hint, base_url FROM repo_connections WHERE tenant_id = ?', [s.account.tenant.id]),
+      await s.dataSource.query('SELECT sync_error, remote_url, oauth_connection_id FROM repositories WHERE tenant_id = ?', [s.account.tenant.id]),
+      await s.dataSource.query('SELECT last_error FROM sync_jobs WHERE tenant_id = ?', [s.account.tenant.id]),
+    ]);
+    expect(stored).toMatch(/SUSPENDED/);
+    expect(found.size).toBeGreaterThanOrEqual(16);
     const leaks = [...found].flatMap(([name, value]) =>
       [...raw.map((text, i) => [`answer ${i}`, text] as const), ...lines.map((text, i) => [`log line ${i}`, text] as const), ['stored account columns', stored] as const]
         .filter(([, text]) => text.includes(value))
@@ -471,6 +524,7 @@ test('no code-host secret in any answer, log line or stored error', async () => 
   } finally {
     fake.bitbucketHost.appPasswordsEnded = false;
     await s.close();
+    await isolated.drop();
     await fake.close();
   }
-}, 60_000);
+}, 90_000);

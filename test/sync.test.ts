@@ -197,7 +197,7 @@ describe('sync', () => {
     const done: string[][] = await Promise.all(
       workers.map(async (w) => {
         const mine: string[] = [];
-        for (let attempt = await w.runOnce(); attempt !== null; attempt = await w.runOnce()) mine.push(attempt.connectionId);
+        for (let attempt = await w.runOnce(); attempt !== null; attempt = await w.runOnce()) mine.push(attempt.connectionId!);
         return mine;
       }),
     );

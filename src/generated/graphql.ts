@@ -309,11 +309,24 @@ export type CodeLocation = {
   webUrl: Maybe<Scalars['String']['output']>;
 };
 
-/** Input of `connectRepos`; the same body as `POST /v1/config/repos`. */
+/**
+ * Input of `connectRepos`; the same body as `POST /v1/config/repos`, where `credentials` is required.
+ * Over GraphQL a connection may instead go through one of the tenant's code-host accounts:
+ * `codeHostAccountId` in place of `credentials` (exactly one of the two).
+ */
 export type ConnectReposInput = {
   /** API base URL for a self-hosted server (also accepted inside `credentials`). */
   baseUrl?: InputMaybe<Scalars['String']['input']>;
-  credentials: CredentialsInput;
+  /**
+   * Connect through this code-host account of the caller's tenant (`cha_…`, see `codeHostAccounts`)
+   * instead of `credentials`: it must be on this platform and ACTIVE. The connection stores no
+   * credentials; every call to the platform uses the account's current token (GitHub App installation
+   * tokens minted, OAuth tokens refreshed as needed). `baseUrl` comes from the account (leave it out, or
+   * give the account's own).
+   */
+  codeHostAccountId?: InputMaybe<Scalars['ID']['input']>;
+  /** The platform credentials; required unless `codeHostAccountId` is given (not both). */
+  credentials?: InputMaybe<CredentialsInput>;
   /** 1–365, default 30. */
   lookbackDays?: InputMaybe<Scalars['Int']['input']>;
   platform: Platform;
@@ -349,7 +362,7 @@ export type CreateApiKeyPayload = {
 
 /** Input of `createRepository`; the same fields as Heimdall's `POST /api/repos`. */
 export type CreateRepositoryInput = {
-  /** Defaults to `main` when absent. */
+  /** Absent: the repository's own default branch, asked of its host through the linked account (else a connection of the project on that host, else git), and `main` when none answers. */
   defaultBranch?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to false. */
   issueAutoCreateEnabled?: InputMaybe<Scalars['Boolean']['input']>;
@@ -357,7 +370,12 @@ export type CreateRepositoryInput = {
   issueAutoCreateMinSeverity?: InputMaybe<Severity>;
   /** Display name (1–255 characters). */
   name: Scalars['String']['input'];
-  /** Required for GIT_URL; optional for the OAuth-based source types. */
+  /**
+   * Required for GIT_URL; optional for the OAuth-based source types. For GITHUB and GITLAB, the
+   * repository is linked to the caller's (else the tenant's) ACTIVE code-host account on the remote's
+   * server that can read it (`oauthConnectionId`); none: it is created unlinked and links itself when
+   * such an account is connected.
+   */
   remoteUrl?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to GIT_URL. */
   sourceType?: InputMaybe<SourceType>;
@@ -397,10 +415,13 @@ export type CredentialCheck = {
    * The scopes repolink needs to read code and pull/merge requests on this platform, in its current
    * names: `repo` (GitHub); `read_api` (GitLab; `api` covers it); `read:repository:bitbucket` and
    * `read:pullrequest:bitbucket` (Bitbucket API tokens; access tokens and OAuth consumers, which Bitbucket
-   * still describes in the older names, are covered by `repository` and `pullrequest`).
+   * still describes in the older names, are covered by `repository` and `pullrequest`). A GitHub App
+   * installation (`codeHostAccountId`) is judged on its permissions instead, not on `GET /user` (which
+   * answers 403 for installation tokens): `metadata:read`, `contents:read`, `pull_requests:read`; which
+   * repositories it may read (all, or selected ones) shows per repository.
    */
   requiredScopes: Array<Scalars['String']['output']>;
-  /** The scopes the credential carries; null when the platform does not list them (GitHub fine-grained tokens: access is then checked per repository). */
+  /** The scopes the credential carries; null when the platform does not list them (GitHub fine-grained tokens: access is then checked per repository). For a GitHub App installation, its permissions as `name:level` (`contents:read`). */
   scopes: Maybe<Array<Scalars['String']['output']>>;
   /** True when the platform accepted the credential, false when it refused it (401), null when it could not be asked. */
   valid: Maybe<Scalars['Boolean']['output']>;
@@ -461,7 +482,8 @@ export type Mutation = {
    * is and which scopes it has, and for every repository whether it exists and can be read, its
    * default branch and head commit. Writes nothing. A mutation although it changes nothing, so the
    * credential travels only in a POST body and never in a GET URL that logs and proxies keep.
-   * Needs `config:write`.
+   * With `codeHostAccountId` instead of credentials, the account's current token is used (an account
+   * that is not ACTIVE is a user error on `codeHostAccountId`). Needs `config:write`.
    */
   checkRepoConnection: CheckRepoConnectionPayload;
   /**
@@ -489,7 +511,7 @@ export type Mutation = {
   deleteServiceMapping: ServiceMappingPayload;
   /** Marks the connection's cached platform data stale (sets `cacheInvalidatedAt`) and queues a sync, as `syncRepoConnection` does. */
   invalidateRepoConnectionCache: RepoConnectionLifecyclePayload;
-  /** Replaces a connection's whole configuration in one transaction: credentials, baseUrl, lookbackDays (default 30), repositories and service mappings (absent: none). Needs `config:write`. */
+  /** Replaces a connection's whole configuration in one transaction: credentials or code-host account, baseUrl, lookbackDays (default 30), repositories and service mappings (absent: none). Needs `config:write`. */
   replaceRepoConnection: UpdateRepoConnectionPayload;
   /** Brings a soft-deleted repository back (its mappings stay deleted), if its path is free and the quota allows. */
   restoreRepository: RepositoryLifecyclePayload;
@@ -519,7 +541,7 @@ export type Mutation = {
    * A sync already queued is not queued twice. Needs `config:write`.
    */
   syncRepoConnection: RepoConnectionLifecyclePayload;
-  /** Changes a connection: credentials, baseUrl, lookbackDays, and its repositories and mappings as complete new sets. One transaction. Needs `config:write`. */
+  /** Changes a connection: credentials or code-host account, baseUrl, lookbackDays, and its repositories and mappings as complete new sets. One transaction. Needs `config:write`. */
   updateRepoConnection: UpdateRepoConnectionPayload;
   /** Changes a repository's settings. Needs `config:write`. */
   updateRepository: UpdateRepositoryPayload;
@@ -815,7 +837,10 @@ export type QueryWebhookHooksArgs = {
  */
 export type ReplaceRepoConnectionInput = {
   baseUrl?: InputMaybe<Scalars['String']['input']>;
-  credentials: CredentialsInput;
+  /** Read the platform through this code-host account (`cha_…`) instead of `credentials`, as in `connectRepos`. */
+  codeHostAccountId?: InputMaybe<Scalars['ID']['input']>;
+  /** Required unless `codeHostAccountId` is given (not both). */
+  credentials?: InputMaybe<CredentialsInput>;
   id: Scalars['ID']['input'];
   /** 1–365, default 30. */
   lookbackDays?: InputMaybe<Scalars['Int']['input']>;
@@ -826,8 +851,10 @@ export type ReplaceRepoConnectionInput = {
 };
 
 /**
- * A set of repositories on one platform connected with one set of credentials. The credentials are
- * stored encrypted and are never returned.
+ * A set of repositories on one platform connected with one set of credentials, or through one of the
+ * tenant's code-host accounts (`codeHostAccount`). Credentials are stored encrypted and are never
+ * returned; a connection through an account stores none of its own and uses the account's current
+ * token each time it asks the platform.
  */
 export type RepoConnection = Node & {
   __typename?: 'RepoConnection';
@@ -835,9 +862,16 @@ export type RepoConnection = Node & {
   baseUrl: Maybe<Scalars['URL']['output']>;
   /** When the cache of this connection was last invalidated. */
   cacheInvalidatedAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The code-host account the connection reads its platform through (`connectRepos` with
+   * `codeHostAccountId`): its dry run, `verify`, syncs and default-branch lookups use the account's
+   * current token. Null for a connection with credentials of its own. A connection keeps naming its
+   * account when the account is revoked or deleted (its status says so, and syncs fail saying why).
+   */
+  codeHostAccount: Maybe<CodeHostAccount>;
   createdAt: Scalars['DateTime']['output'];
-  /** A masked hint of the stored credential (its last 4 characters) so a person can tell which one it is; never the secret. */
-  credentialsHint: Scalars['String']['output'];
+  /** A masked hint of the stored credential (its last 4 characters) so a person can tell which one it is; never the secret. Null for a connection through a code-host account (it stores no credential). */
+  credentialsHint: Maybe<Scalars['String']['output']>;
   deletedAt: Maybe<Scalars['DateTime']['output']>;
   /** `rc_…` id. */
   id: Scalars['ID']['output'];
@@ -916,6 +950,11 @@ export type Repository = Node & {
   __typename?: 'Repository';
   /** True once its platform reported it archived (read-only) to a sync or a verified connect; false otherwise, including for git URLs and repositories never asked about. */
   archived: Scalars['Boolean']['output'];
+  /**
+   * The code-host account repolink reads this repository through: the one it is linked to
+   * (`oauthConnectionId`), else its connection's (`repoConnection.codeHostAccount`); null when neither.
+   */
+  codeHostAccount: Maybe<CodeHostAccount>;
   createdAt: Scalars['DateTime']['output'];
   /** Branch that analyses reason about. */
   defaultBranch: Scalars['String']['output'];
@@ -943,7 +982,12 @@ export type Repository = Node & {
   lastWebhookEvent: Maybe<RepositoryWebhookEvent>;
   /** Display name. */
   name: Scalars['String']['output'];
-  /** OAuth connection the repository was created through, if any. */
+  /**
+   * The id (`cha_…`) of the code-host account a GITHUB or GITLAB repository made by `createRepository`
+   * (Heimdall's `oauth_connection_id`) reads its host through: one of the tenant's ACTIVE accounts on the
+   * remote's server that can read it (the caller's own first), linked when it was created, or later when
+   * such an account is connected. Null until then, and for repositories of connections (see `codeHostAccount`).
+   */
   oauthConnectionId: Maybe<Scalars['String']['output']>;
   /** The tenant's id when the tenant is an organization; null for a personal account. */
   orgId: Maybe<Scalars['UUID']['output']>;
@@ -1272,7 +1316,9 @@ export type TenantKind =
 export type UpdateRepoConnectionInput = {
   /** API base URL for a self-hosted server; null clears it. */
   baseUrl?: InputMaybe<Scalars['String']['input']>;
-  /** New credentials; they replace the stored ones. Never readable. */
+  /** Read the platform through this code-host account from now on (`cha_…`, on the connection's platform, ACTIVE); the stored credentials are erased. Not with `credentials`. */
+  codeHostAccountId?: InputMaybe<Scalars['ID']['input']>;
+  /** New credentials; they replace the stored ones (and end a connection's use of a code-host account). Never readable. */
   credentials?: InputMaybe<CredentialsInput>;
   id: Scalars['ID']['input'];
   lookbackDays?: InputMaybe<Scalars['Int']['input']>;
@@ -1967,8 +2013,9 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type RepoConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnection'] = ResolversParentTypes['RepoConnection']> = ResolversObject<{
   baseUrl?: Resolver<Maybe<ResolversTypes['URL']>, ParentType, ContextType>;
   cacheInvalidatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  codeHostAccount?: Resolver<Maybe<ResolversTypes['CodeHostAccount']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  credentialsHint?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  credentialsHint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lookbackDays?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
@@ -2007,6 +2054,7 @@ export type RepoConnectionPageResolvers<ContextType = GraphQLContext, ParentType
 
 export type RepositoryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Repository'] = ResolversParentTypes['Repository']> = ResolversObject<{
   archived?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  codeHostAccount?: Resolver<Maybe<ResolversTypes['CodeHostAccount']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   defaultBranch?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;

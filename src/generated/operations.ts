@@ -3,11 +3,24 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-/** Input of `connectRepos`; the same body as `POST /v1/config/repos`. */
+/**
+ * Input of `connectRepos`; the same body as `POST /v1/config/repos`, where `credentials` is required.
+ * Over GraphQL a connection may instead go through one of the tenant's code-host accounts:
+ * `codeHostAccountId` in place of `credentials` (exactly one of the two).
+ */
 export type ConnectReposInput = {
   /** API base URL for a self-hosted server (also accepted inside `credentials`). */
   baseUrl?: string | null | undefined;
-  credentials: CredentialsInput;
+  /**
+   * Connect through this code-host account of the caller's tenant (`cha_…`, see `codeHostAccounts`)
+   * instead of `credentials`: it must be on this platform and ACTIVE. The connection stores no
+   * credentials; every call to the platform uses the account's current token (GitHub App installation
+   * tokens minted, OAuth tokens refreshed as needed). `baseUrl` comes from the account (leave it out, or
+   * give the account's own).
+   */
+  codeHostAccountId?: string | number | null | undefined;
+  /** The platform credentials; required unless `codeHostAccountId` is given (not both). */
+  credentials?: CredentialsInput | null | undefined;
   /** 1–365, default 30. */
   lookbackDays?: number | null | undefined;
   platform: Platform;
@@ -18,7 +31,7 @@ export type ConnectReposInput = {
 
 /** Input of `createRepository`; the same fields as Heimdall's `POST /api/repos`. */
 export type CreateRepositoryInput = {
-  /** Defaults to `main` when absent. */
+  /** Absent: the repository's own default branch, asked of its host through the linked account (else a connection of the project on that host, else git), and `main` when none answers. */
   defaultBranch?: string | null | undefined;
   /** Defaults to false. */
   issueAutoCreateEnabled?: boolean | null | undefined;
@@ -26,7 +39,12 @@ export type CreateRepositoryInput = {
   issueAutoCreateMinSeverity?: Severity | null | undefined;
   /** Display name (1–255 characters). */
   name: string;
-  /** Required for GIT_URL; optional for the OAuth-based source types. */
+  /**
+   * Required for GIT_URL; optional for the OAuth-based source types. For GITHUB and GITLAB, the
+   * repository is linked to the caller's (else the tenant's) ACTIVE code-host account on the remote's
+   * server that can read it (`oauthConnectionId`); none: it is created unlinked and links itself when
+   * such an account is connected.
+   */
   remoteUrl?: string | null | undefined;
   /** Defaults to GIT_URL. */
   sourceType?: SourceType | null | undefined;
@@ -68,7 +86,10 @@ export type Platform =
  */
 export type ReplaceRepoConnectionInput = {
   baseUrl?: string | null | undefined;
-  credentials: CredentialsInput;
+  /** Read the platform through this code-host account (`cha_…`) instead of `credentials`, as in `connectRepos`. */
+  codeHostAccountId?: string | number | null | undefined;
+  /** Required unless `codeHostAccountId` is given (not both). */
+  credentials?: CredentialsInput | null | undefined;
   id: string | number;
   /** 1–365, default 30. */
   lookbackDays?: number | null | undefined;
@@ -148,7 +169,7 @@ export type UserErrorCode =
   /** The project's plan allows no more repositories. */
   | 'QUOTA_EXCEEDED';
 
-export type RestRepoConnectionFragment = { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> };
+export type RestRepoConnectionFragment = { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string | null, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> };
 
 export type RestRepositoryFragment = { id: string, userId: string | null, orgId: string | null, name: string, sourceType: SourceType, remoteUrl: string | null, defaultBranch: string, lastCommitSha: string | null, oauthConnectionId: string | null, issueAutoCreateEnabled: boolean, issueAutoCreateMinSeverity: Severity, createdAt: string, updatedAt: string, deletedAt: string | null };
 
@@ -160,7 +181,7 @@ export type RestConnectReposMutationVariables = Exact<{
 }>;
 
 
-export type RestConnectReposMutation = { connectRepos: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type RestConnectReposMutation = { connectRepos: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string | null, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type RestReplaceRepoConnectionMutationVariables = Exact<{
   input: ReplaceRepoConnectionInput;
@@ -168,28 +189,28 @@ export type RestReplaceRepoConnectionMutationVariables = Exact<{
 }>;
 
 
-export type RestReplaceRepoConnectionMutation = { replaceRepoConnection: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type RestReplaceRepoConnectionMutation = { replaceRepoConnection: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string | null, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type RestDeleteRepoConnectionMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RestDeleteRepoConnectionMutation = { deleteRepoConnection: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type RestDeleteRepoConnectionMutation = { deleteRepoConnection: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string | null, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type RestInvalidateRepoConnectionCacheMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RestInvalidateRepoConnectionCacheMutation = { invalidateRepoConnectionCache: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type RestInvalidateRepoConnectionCacheMutation = { invalidateRepoConnectionCache: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string | null, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type RestRepoConnectionQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RestRepoConnectionQuery = { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null };
+export type RestRepoConnectionQuery = { repoConnection: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string | null, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } | null };
 
 export type RestRepoConnectionsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -198,7 +219,7 @@ export type RestRepoConnectionsQueryVariables = Exact<{
 }>;
 
 
-export type RestRepoConnectionsQuery = { repoConnections: { totalCount: number, edges: Array<{ node: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type RestRepoConnectionsQuery = { repoConnections: { totalCount: number, edges: Array<{ node: { id: string, platform: Platform, baseUrl: string | null, lookbackDays: number, credentialsHint: string | null, cacheInvalidatedAt: string | null, createdAt: string, updatedAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string }>, serviceMappings: Array<{ id: string, serviceName: string, pathPrefix: string, defaultBranch: string, repository: { path: string } }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type RestCreateRepositoryMutationVariables = Exact<{
   input: CreateRepositoryInput;

@@ -146,7 +146,7 @@ export function sigsentrySchemas(): Record<string, Schema> {
       lookbackDays: { type: 'integer', minimum: 1 },
       repositories: { type: 'array', items: STRING },
       serviceMappings,
-      credentialsHint: { ...STRING, description: 'A masked hint of the stored credentials, never the credentials.' },
+      credentialsHint: nullable({ ...STRING, description: 'A masked hint of the stored credentials, never the credentials; null for a connection made through a code-host account (over GraphQL), which stores none.' }),
       cacheInvalidatedAt: nullable(DATE_TIME),
       createdAt: DATE_TIME,
       updatedAt: DATE_TIME,

@@ -55,11 +55,24 @@ export type CodeHostAuthorizationKind =
   /** Authorize the operator's OAuth application (GitHub OAuth app, GitLab application, Bitbucket consumer) as the person in the browser. */
   | 'OAUTH';
 
-/** Input of `connectRepos`; the same body as `POST /v1/config/repos`. */
+/**
+ * Input of `connectRepos`; the same body as `POST /v1/config/repos`, where `credentials` is required.
+ * Over GraphQL a connection may instead go through one of the tenant's code-host accounts:
+ * `codeHostAccountId` in place of `credentials` (exactly one of the two).
+ */
 export type ConnectReposInput = {
   /** API base URL for a self-hosted server (also accepted inside `credentials`). */
   baseUrl?: string | null | undefined;
-  credentials: CredentialsInput;
+  /**
+   * Connect through this code-host account of the caller's tenant (`cha_…`, see `codeHostAccounts`)
+   * instead of `credentials`: it must be on this platform and ACTIVE. The connection stores no
+   * credentials; every call to the platform uses the account's current token (GitHub App installation
+   * tokens minted, OAuth tokens refreshed as needed). `baseUrl` comes from the account (leave it out, or
+   * give the account's own).
+   */
+  codeHostAccountId?: string | number | null | undefined;
+  /** The platform credentials; required unless `codeHostAccountId` is given (not both). */
+  credentials?: CredentialsInput | null | undefined;
   /** 1–365, default 30. */
   lookbackDays?: number | null | undefined;
   platform: Platform;
@@ -279,7 +292,7 @@ export type DashboardViewerQuery = { viewer: { kind: ViewerKind, permissions: Ar
 
 export type DashboardRepositoryFragment = { id: string, name: string, path: string, sourceType: SourceType, remoteUrl: string | null, defaultBranch: string, lastCommitSha: string | null, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null, createdAt: string, deletedAt: string | null, repoConnection: { id: string, platform: Platform } | null };
 
-export type DashboardConnectionFragment = { id: string, platform: Platform, baseUrl: string | null, credentialsHint: string, lookbackDays: number, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null, createdAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string, lastCommitSha: string | null, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null }> };
+export type DashboardConnectionFragment = { id: string, platform: Platform, baseUrl: string | null, credentialsHint: string | null, lookbackDays: number, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null, createdAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string, lastCommitSha: string | null, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null }> };
 
 export type DashboardConnectionsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -288,7 +301,7 @@ export type DashboardConnectionsQueryVariables = Exact<{
 }>;
 
 
-export type DashboardConnectionsQuery = { repoConnections: { totalCount: number, edges: Array<{ node: { id: string, platform: Platform, baseUrl: string | null, credentialsHint: string, lookbackDays: number, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null, createdAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string, lastCommitSha: string | null, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DashboardConnectionsQuery = { repoConnections: { totalCount: number, edges: Array<{ node: { id: string, platform: Platform, baseUrl: string | null, credentialsHint: string | null, lookbackDays: number, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null, createdAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string, lastCommitSha: string | null, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type DashboardRepositoriesQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -304,7 +317,7 @@ export type DashboardSyncConnectionMutationVariables = Exact<{
 }>;
 
 
-export type DashboardSyncConnectionMutation = { syncRepoConnection: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, credentialsHint: string, lookbackDays: number, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null, createdAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string, lastCommitSha: string | null, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type DashboardSyncConnectionMutation = { syncRepoConnection: { repoConnection: { id: string, platform: Platform, baseUrl: string | null, credentialsHint: string | null, lookbackDays: number, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null, createdAt: string, deletedAt: string | null, repositories: Array<{ id: string, path: string, defaultBranch: string, lastCommitSha: string | null, syncStatus: SyncStatus, syncedAt: string | null, syncError: string | null }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type DashboardDeleteConnectionMutationVariables = Exact<{
   id: string | number;

@@ -18,17 +18,24 @@ export class RepoConnectionEntity {
   @Column({ type: 'enum', enum: ['github', 'gitlab', 'bitbucket'] })
   platform: Platform;
 
-  /** Id of the encryption key that sealed `credentialsCiphertext`, so keys can rotate. */
-  @Column({ name: 'credentials_key_id', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin' })
-  credentialsKeyId: string;
+  /** Id of the encryption key that sealed `credentialsCiphertext`, so keys can rotate; null for a connection through an account. */
+  @Column({ name: 'credentials_key_id', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  credentialsKeyId: string | null;
 
-  /** AES-256-GCM: version | IV | tag | ciphertext, bound to this row's identity as AAD. */
-  @Column({ name: 'credentials_ciphertext', type: 'varbinary', length: 8192 })
-  credentialsCiphertext: Buffer;
+  /** AES-256-GCM: version | IV | tag | ciphertext, bound to this row's identity as AAD; null for a connection through an account. */
+  @Column({ name: 'credentials_ciphertext', type: 'varbinary', length: 8192, nullable: true })
+  credentialsCiphertext: Buffer | null;
 
-  /** A masked hint (last 4 characters of the token) a person can recognise; never the secret. */
-  @Column({ name: 'credentials_hint', type: 'varchar', length: 16 })
-  credentialsHint: string;
+  /** A masked hint (last 4 characters of the token) a person can recognise; never the secret. Null for a connection through an account. */
+  @Column({ name: 'credentials_hint', type: 'varchar', length: 16, nullable: true })
+  credentialsHint: string | null;
+
+  /**
+   * The tenant's code-host account the connection reads its host through (its current token, fetched
+   * at each use); null when it has credentials of its own. Exactly one of the two (a CHECK says so).
+   */
+  @Column({ name: 'code_host_account_id', type: 'varchar', length: 40, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  codeHostAccountId: string | null = null;
 
   @Column({ name: 'base_url', type: 'varchar', length: 2048, nullable: true })
   baseUrl: string | null;

@@ -45,6 +45,11 @@ export class RepositoryEntity {
   @Column({ name: 'last_commit_sha', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
   lastCommitSha: string | null;
 
+  /**
+   * Heimdall's `oauth_connection_id`: the tenant's code-host account (`cha_…`) a GitHub or GitLab
+   * source reads its host through, linked when it was created or when a covering account was
+   * connected later; null until then (and for repositories of connections, which name theirs).
+   */
   @Column({ name: 'oauth_connection_id', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
   oauthConnectionId: string | null;
 

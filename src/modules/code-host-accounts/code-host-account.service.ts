@@ -17,6 +17,7 @@ import type { CodeHostEndpoints } from './code-host-endpoints';
 import { judgeToken } from './code-host-credentials';
 import { accountAad } from './code-host-secrets';
 import { AccountNotFoundError, AccountRefreshError, AccountUnavailableError, type CodeHostTokens } from './code-host-tokens';
+import type { AccountConnectedHook } from './code-host-access';
 
 /**
  * What a code-host account's service needs of a request: who calls, and the request's database
@@ -75,6 +76,7 @@ export class CodeHostAccountService {
     private readonly tokens: CodeHostTokens,
     private readonly api: CodeHostApi,
     private readonly endpoints: CodeHostEndpoints,
+    private readonly connected: AccountConnectedHook = async () => undefined,
   ) {}
 
   async list(scope: CodeHostScope, args: { first?: number | null; after?: string | null; filter?: AccountFilter | null }, options: { countNow?: boolean } = {}): Promise<Page<CodeHostAccountEntity>> {
@@ -145,6 +147,7 @@ export class CodeHostAccountService {
     account.accessTokenCiphertext = sealed.blob;
     return inTransaction(scope, async (em) => {
       await this.store.insertAccount(em, account);
+      await this.connected(em, account);
       return { codeHostAccount: withoutSecrets(account), userErrors: [] };
     });
   }

@@ -63,6 +63,8 @@ export interface AccountSecrets {
   status: CodeHostAccountStatus;
   statusReason: string | null;
   authUsername: string | null;
+  /** The scopes the host granted (OAuth, pasted tokens); null when it did not say. */
+  scopes: string[] | null;
   installation: InstallationFacts | null;
   access: SealedValue | null;
   accessExpiresAt: Date | null;
@@ -208,6 +210,27 @@ export class CodeHostAccountStore {
     return Number(row?.n ?? 0);
   }
 
+  /**
+   * The tenant's live ACTIVE accounts on a host, newest first (a tenant has a handful): the ones a
+   * Heimdall GitHub or GitLab source may read its repository through. On the live index, like the lists.
+   */
+  async activeOnHost(db: EntityManager, tenantId: string, host: Platform, limit: number): Promise<CodeHostAccountEntity[]> {
+    const rows = await readRows(
+      db,
+      `SELECT ${LISTED} FROM code_host_accounts FORCE INDEX (ix_code_host_accounts_live)
+        WHERE tenant_id = ? AND deleted_at IS NULL AND host = ? AND status = 'active' ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [tenantId, host, limit],
+    );
+    return rows.map(accountFromRow);
+  }
+
+  /** The tenant's accounts among `ids` (deleted ones too: a connection or repository still names them), by primary key. */
+  async accountsByIds(db: EntityManager, tenantId: string, ids: readonly string[]): Promise<CodeHostAccountEntity[]> {
+    if (ids.length === 0) return [];
+    const rows = await readRows(db, `SELECT ${LISTED} FROM code_host_accounts WHERE id IN (${ids.map(() => '?').join(', ')}) AND tenant_id = ?`, [...ids, tenantId]);
+    return rows.map(accountFromRow);
+  }
+
   /** The tenant's live account linked to this installation or host user, locked for the rest of the transaction. */
   async lockLinkedAccount(em: EntityManager, tenantId: string, linkKey: string): Promise<{ id: string } | null> {
     const [row] = await em.query('SELECT id FROM code_host_accounts WHERE tenant_id = ? AND live_link_key = ? FOR UPDATE', [tenantId, linkKey]);
@@ -283,7 +306,7 @@ export class CodeHostAccountStore {
 
   async readSecrets(id: string): Promise<AccountSecrets | null> {
     const [row] = await this.dataSource.query(
-      `SELECT id, tenant_id, kind, host, base_url, app_id, external_id, status, status_reason, auth_username, installation,
+      `SELECT id, tenant_id, kind, host, base_url, app_id, external_id, status, status_reason, auth_username, scopes, installation,
               access_token_key_id, access_token_ciphertext, access_token_expires_at, refresh_token_key_id, refresh_token_ciphertext,
               refresh_token_expires_at, lease_owner, lease_until, deleted_at, ${NOW} AS db_now
          FROM code_host_accounts WHERE id = ?`,
@@ -301,6 +324,7 @@ export class CodeHostAccountStore {
       status: row.status,
       statusReason: row.status_reason,
       authUsername: row.auth_username,
+      scopes: parse<string[]>(row.scopes),
       installation: parse<InstallationFacts>(row.installation),
       access: sealed(row.access_token_key_id, row.access_token_ciphertext),
       accessExpiresAt: row.access_token_expires_at,

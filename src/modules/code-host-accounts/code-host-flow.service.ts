@@ -11,6 +11,7 @@ import { PlatformError } from '../platforms/host-http';
 import { inTransaction, retryTransaction } from '../../db/transaction';
 import type { CodeHostAccountStore } from './code-host-account.store';
 import { requireTenant, type CodeHostScope } from './code-host-account.service';
+import type { AccountConnectedHook } from './code-host-access';
 import { checkStartAuthorization, type StartCodeHostAuthorizationInput } from './code-host-account.inputs';
 import type { CodeHostAppService } from './code-host-app.service';
 import type { CodeHostApi } from './code-host-api';
@@ -97,6 +98,7 @@ export class CodeHostFlowService {
     private readonly api: CodeHostApi,
     private readonly endpoints: CodeHostEndpoints,
     private readonly auth: AuthService,
+    private readonly connected: AccountConnectedHook = async () => undefined,
   ) {}
 
   listenAt(address: () => string | null): void {
@@ -355,6 +357,7 @@ export class CodeHostFlowService {
         }
         if (existing) await this.store.renewAccount(em, account);
         else await this.store.insertAccount(em, account);
+        await this.connected(em, account);
         return account.id;
       }),
     );

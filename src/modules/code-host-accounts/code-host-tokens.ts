@@ -35,6 +35,8 @@ export interface AccountToken {
   expiresAt: Date | null;
   /** A GitHub App installation's account, permissions and repository selection (null for other kinds). */
   installation: InstallationFacts | null;
+  /** The scopes the host granted, as stored with the account (an OAuth grant's, a pasted token's); null when unknown. */
+  scopes: string[] | null;
   headers(): Record<string, string>;
   /** Names this very token to `tokenFor(…, { rejected })` when the host refused it before its expiry. */
   readonly handle: Buffer;
@@ -229,6 +231,7 @@ export class CodeHostTokens {
       token,
       expiresAt,
       installation: row.installation,
+      scopes: row.scopes,
       headers: () => authHeaders({ scheme, token, username }),
       handle,
     };

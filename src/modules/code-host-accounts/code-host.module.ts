@@ -3,6 +3,7 @@ import type { Config } from '../../config';
 import { AuthService } from '../auth/auth.service';
 import { AuthStore } from '../auth/auth.store';
 import type { CredentialCipher } from '../crypto';
+import { CodeHostAccess, type AccountConnectedHook } from './code-host-access';
 import { CodeHostAccountService } from './code-host-account.service';
 import { CodeHostAccountStore } from './code-host-account.store';
 import { CodeHostApi } from './code-host-api';
@@ -17,12 +18,15 @@ export interface CodeHostDeps {
   cipher: CredentialCipher;
   /** Reads the session a browser finishes a flow with (the flow is bound to its starter); the admin CLI has none. */
   auth?: AuthService;
+  /** Runs in the transaction that stores a new or re-authorized account (links the repositories waiting for it). */
+  onAccountConnected?: AccountConnectedHook;
 }
 
 /**
  * The code-host accounts module, built once per server: `accounts` (GraphQL), `flows` (the browser
  * flows and their callback routes), `tokens` (a current token for an account: what connecting and
- * syncing repositories call), `apps` (the operator's registered apps).
+ * syncing repositories call), `apps` (the operator's registered apps), `access` (what connections,
+ * syncs and repositories use of an account: the account by id, its current token, its server).
  */
 export function createCodeHostServices(deps: CodeHostDeps, options: TokenBrokerOptions = {}) {
   const store = new CodeHostAccountStore(deps.dataSource);
@@ -30,12 +34,14 @@ export function createCodeHostServices(deps: CodeHostDeps, options: TokenBrokerO
   const api = new CodeHostApi(deps.config);
   const apps = new CodeHostAppService(deps.dataSource, store, deps.cipher, endpoints);
   const tokens = new CodeHostTokens(deps.config, store, deps.cipher, apps, api, endpoints, options);
+  const connected = deps.onAccountConnected ?? (async () => undefined);
   return {
     store,
     apps,
     tokens,
-    accounts: new CodeHostAccountService(store, deps.cipher, tokens, api, endpoints),
-    flows: new CodeHostFlowService(deps.dataSource, deps.config, store, deps.cipher, apps, api, endpoints, deps.auth ?? new AuthService(deps.dataSource, new AuthStore())),
+    access: new CodeHostAccess(store, tokens, endpoints),
+    accounts: new CodeHostAccountService(store, deps.cipher, tokens, api, endpoints, connected),
+    flows: new CodeHostFlowService(deps.dataSource, deps.config, store, deps.cipher, apps, api, endpoints, deps.auth ?? new AuthService(deps.dataSource, new AuthStore()), connected),
   };
 }
 

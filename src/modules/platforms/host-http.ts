@@ -39,6 +39,18 @@ export interface PlatformHttpOptions {
   isBlockedAddress?: (address: string) => boolean;
 }
 
+/**
+ * A credential that can be renewed while a check runs: a code-host account's current token. The
+ * first 401 any call of a PlatformHttp meets asks `renew()` once (shared by the calls in flight);
+ * each call that was refused with the old headers is sent again with the new ones, once.
+ */
+export interface RenewableAuth {
+  /** The headers of the current credential. */
+  headers(): Record<string, string>;
+  /** The host refused the current credential: get another one. False when there is none to get. */
+  renew(): Promise<boolean>;
+}
+
 export interface PlatformResponse<T = unknown> {
   status: number;
   headers: Headers;
@@ -47,6 +59,8 @@ export interface PlatformResponse<T = unknown> {
 
 export const PLATFORM_TIMEOUT_MS = 10_000;
 export const PLATFORM_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+const isRenewable = (auth: Record<string, string> | RenewableAuth): auth is RenewableAuth => typeof (auth as RenewableAuth).renew === 'function';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -101,9 +115,11 @@ export class PlatformHttp {
   private readonly isBlocked: (address: string) => boolean;
   /** Per host: the addresses the guard vetted, and a dispatcher that connects to those only. */
   private readonly checkedHosts = new Map<string, Promise<Agent>>();
+  /** The one renewal of a renewable credential, once a call met a 401. */
+  private renewal: Promise<boolean> | null = null;
 
   constructor(
-    private readonly authHeaders: Record<string, string>,
+    private readonly auth: Record<string, string> | RenewableAuth,
     options: PlatformHttpOptions = {},
   ) {
     this.allowPrivate = options.allowPrivate ?? false;
@@ -127,11 +143,13 @@ export class PlatformHttp {
     const target = new URL(url);
     const dispatcher = await this.guard(target);
     const where = `${target.host}${target.pathname}`;
+    let reauthorized = false;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
+      const sent = this.authHeaders();
       try {
         response = await fetch(target, {
-          headers: { accept, 'user-agent': 'repolink', ...this.authHeaders },
+          headers: { accept, 'user-agent': 'repolink', ...sent },
           redirect: 'manual',
           signal: AbortSignal.timeout(this.timeoutMs),
           // Connects to the addresses the guard vetted, never to a second answer of the DNS (rebinding).
@@ -146,6 +164,13 @@ export class PlatformHttp {
         throw timedOut
           ? new PlatformError('timeout', `${where} did not answer within ${this.timeoutMs} ms`)
           : new PlatformError('unavailable', `${where} could not be reached`);
+      }
+      if (response.status === 401 && !reauthorized && (await this.renewed(sent))) {
+        // A renewable credential the host refused before its stated expiry: once more with the new one.
+        reauthorized = true;
+        await response.body?.cancel().catch(() => undefined);
+        attempt--;
+        continue;
       }
       // GitHub signals an exhausted primary rate limit with 403 and x-ratelimit-remaining: 0 as well as
       // with 429, and a secondary rate limit with 403 and Retry-After: waits, not a refusal of access.
@@ -223,7 +248,7 @@ export class PlatformHttp {
     try {
       response = await fetch(target, {
         method: 'POST',
-        headers: { accept: 'application/json', 'user-agent': 'repolink', ...(body !== null && { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }), ...this.authHeaders, ...headers },
+        headers: { accept: 'application/json', 'user-agent': 'repolink', ...(body !== null && { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }), ...this.authHeaders(), ...headers },
         body: body === null ? undefined : form ? body.toString() : JSON.stringify(body),
         redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
@@ -271,6 +296,23 @@ export class PlatformHttp {
       throw timedOut ? new PlatformError('timeout', `${where} did not finish its answer within ${this.timeoutMs} ms`) : new PlatformError('unavailable', `${where} broke off its answer`);
     }
     return Buffer.concat(chunks).toString('utf8');
+  }
+
+  private authHeaders(): Record<string, string> {
+    return isRenewable(this.auth) ? this.auth.headers() : this.auth;
+  }
+
+  /**
+   * After a 401 to a call sent with `sent`: whether the credential is now another one (renewed here,
+   * once for this client, or by a call in flight that met its 401 first). A fixed credential never is.
+   */
+  private async renewed(sent: Record<string, string>): Promise<boolean> {
+    const auth = this.auth;
+    if (!isRenewable(auth)) return false;
+    this.renewal ??= auth.renew().catch(() => false);
+    if (!(await this.renewal)) return false;
+    const now = auth.headers();
+    return Object.keys(now).some((k) => now[k] !== sent[k]);
   }
 
   private backoff(attempt: number): number {

@@ -1,5 +1,5 @@
 import type { Platform } from '../../db/entities/repo-connection.entity';
-import { PlatformError, PlatformHttp, type PlatformHttpOptions, type PlatformResponse } from './host-http';
+import { PlatformError, PlatformHttp, type PlatformHttpOptions, type PlatformResponse, type RenewableAuth } from './host-http';
 import { BITBUCKET_APP_PASSWORDS_ENDED, PLATFORM_FACTS } from './platform-facts';
 
 /** What a check found out about one repository. */
@@ -16,6 +16,11 @@ export interface CredentialReport {
   missingScopes: string[] | null;
   /** Safe words on what went wrong; never the credential or a response body. */
   message: string | null;
+  /**
+   * What the credential is judged on when it is not the platform's scopes: a GitHub App
+   * installation's permissions (`contents:read`…), in the names `scopes` and `missingScopes` use.
+   */
+  requiredScopes?: string[];
 }
 
 export interface RepositoryReport {
@@ -56,6 +61,40 @@ export interface PlatformClient {
  * a repository, project or workspace access token (Bearer).
  */
 export type PlatformCredentials = { token: string } | { username: string; appPassword: string } | { email: string; apiToken: string } | { accessToken: string };
+
+/**
+ * A code-host account's credential as a check uses it: its current token, renewed (once) when the
+ * host refuses it, and what the account knows about itself. Built from the account by the
+ * platform service; never stored on a connection.
+ */
+export interface AccountCredential {
+  kind: 'github_app_installation' | 'oauth' | 'api_token' | 'access_token';
+  auth: RenewableAuth;
+  /** The current token, only to make sure no URL passed on carries it. */
+  secret(): string;
+  /** A GitHub App installation's account, repository selection and permissions (as of its last mint). */
+  installation: { accountLogin: string | null; repositorySelection: string | null; permissions: Record<string, string> } | null;
+  /** The scopes the host granted (OAuth), as stored with the account; null when unknown. */
+  scopes: string[] | null;
+}
+
+/** What a client asks with: a connection's own credentials, or an account's current token. */
+export type ClientCredentials = PlatformCredentials | { account: AccountCredential };
+
+/** What an installation needs to read code and pull requests (GitHub App permissions, `name:level`). */
+export const INSTALLATION_PERMISSIONS = ['metadata:read', 'contents:read', 'pull_requests:read'] as const;
+
+/** How a client authenticates: the headers (fixed, or an account's renewable ones) and the secret they carry. */
+interface ClientAuth {
+  http: Record<string, string> | RenewableAuth;
+  secret(): string;
+  account: AccountCredential | null;
+}
+
+const withHeaders = (auth: Record<string, string> | RenewableAuth, extra: Record<string, string>): Record<string, string> | RenewableAuth =>
+  typeof (auth as RenewableAuth).renew === 'function'
+    ? { headers: () => ({ ...(auth as RenewableAuth).headers(), ...extra }), renew: () => (auth as RenewableAuth).renew() }
+    : { ...(auth as Record<string, string>), ...extra };
 
 /** The configured API roots of the public services (absent: each host's own, from PLATFORM_FACTS). */
 export interface PlatformEndpoints {
@@ -126,19 +165,33 @@ class GitHubClient implements PlatformClient {
   private readonly http: PlatformHttp;
 
   constructor(
-    private readonly token: string,
+    private readonly auth: ClientAuth,
     baseUrl: string | null,
     options: PlatformClientOptions,
   ) {
     this.api = PLATFORM_FACTS.github.apiRoot(baseUrl, options.endpoints?.githubApiUrl);
     this.webBaseUrl = PLATFORM_FACTS.github.webRoot(baseUrl);
-    this.http = new PlatformHttp({ authorization: `Bearer ${token}`, 'x-github-api-version': '2022-11-28' }, options);
+    this.http = new PlatformHttp(withHeaders(auth.http, { 'x-github-api-version': '2022-11-28' }), options);
   }
 
   async checkCredential(): Promise<CredentialReport> {
+    if (this.auth.account?.kind === 'github_app_installation') return this.checkInstallation(this.auth.account);
     try {
       const res = await this.http.get<{ login?: string }>(`${this.api}/user`, 'application/vnd.github+json');
       if (res.status === 401) return { valid: false, identity: null, scopes: null, missingScopes: null, message: 'GitHub refused the token (401): it is wrong, expired or revoked' };
+      if (res.status === 403) {
+        // An installation token (`ghs_…` pasted as a token) acts as no user: GET /user answers 403. It is one when its own repository list answers.
+        const installation = await this.http.get<{ total_count?: unknown }>(`${this.api}/installation/repositories?per_page=1`, 'application/vnd.github+json');
+        if (installation.status === 200) {
+          return {
+            valid: true,
+            identity: null,
+            scopes: null,
+            missingScopes: null,
+            message: 'A GitHub App installation token: it acts as no user (GET /user answers 403), so access is checked per repository. It expires within an hour: connect the installation as a code-host account and repolink mints its tokens',
+          };
+        }
+      }
       if (res.status !== 200) return { valid: null, identity: null, scopes: null, missingScopes: null, message: `GitHub answered ${res.status} to GET /user` };
       const header = res.headers.get('x-oauth-scopes');
       // Fine-grained tokens and GitHub App tokens carry no scope header: access is judged per repository.
@@ -147,6 +200,47 @@ class GitHubClient implements PlatformClient {
       return { valid: true, identity: res.body?.login ?? null, scopes, missingScopes, message: scopes === null ? 'Fine-grained token: scopes are not listed; access is checked per repository' : null };
     } catch (error) {
       return unreachableCredential(error);
+    }
+  }
+
+  /**
+   * An installation token acts as no person: `GET /user` answers it 403 ("Resource not accessible
+   * by integration"). It is judged on the installation instead: the token works (one call to its own
+   * repository list, renewed once on a 401), and the installation's permissions cover reading code
+   * and pull requests (`metadata`, `contents`, `pull_requests` at `read` or more); which repositories
+   * it may read (`all` or `selected`) is then seen per repository.
+   */
+  private async checkInstallation(account: AccountCredential): Promise<CredentialReport> {
+    const installation = account.installation;
+    const owner = installation?.accountLogin ?? null;
+    const requiredScopes = [...INSTALLATION_PERMISSIONS];
+    const refused = (message: string): CredentialReport => ({ valid: false, identity: owner, scopes: null, missingScopes: null, message, requiredScopes });
+    try {
+      const res = await this.http.get<{ total_count?: unknown; repository_selection?: unknown; message?: unknown }>(`${this.api}/installation/repositories?per_page=1`, 'application/vnd.github+json');
+      if (res.status === 401) return refused('GitHub refused the installation token (401), also one minted anew');
+      if (res.status === 403 && typeof res.body?.message === 'string' && /suspended/i.test(res.body.message)) {
+        // A token of a suspended installation: minting anew is what tells the account so (and marks it SUSPENDED).
+        await account.auth.renew();
+        return refused('GitHub says the installation is suspended: an owner of the account must unsuspend the app on GitHub');
+      }
+      if (res.status !== 200) return { valid: null, identity: owner, scopes: null, missingScopes: null, message: `GitHub answered ${res.status} to GET /installation/repositories`, requiredScopes };
+      const permissions = installation?.permissions ?? {};
+      const rank = (level: string | undefined) => (level === 'admin' ? 3 : level === 'write' ? 2 : level === 'read' ? 1 : 0);
+      const scopes = Object.entries(permissions).map(([name, level]) => `${name}:${level}`);
+      const missingScopes = requiredScopes.filter((p) => rank(permissions[p.split(':')[0]]) < 1);
+      const selection = typeof res.body?.repository_selection === 'string' ? res.body.repository_selection : installation?.repositorySelection;
+      const total = typeof res.body?.total_count === 'number' ? res.body.total_count : null;
+      const which = selection === 'all' ? 'all its repositories' : `${total === null ? 'selected' : `${total} selected`} repositor${total === 1 ? 'y' : 'ies'}`;
+      return {
+        valid: true,
+        identity: owner,
+        scopes,
+        missingScopes,
+        requiredScopes,
+        message: `GitHub App installation on ${owner ?? 'its account'} (${which}): judged on its permissions and repository selection, not on GET /user`,
+      };
+    } catch (error) {
+      return { ...unreachableCredential(error), identity: owner, requiredScopes };
     }
   }
 
@@ -242,7 +336,8 @@ class GitHubClient implements PlatformClient {
     try {
       const url = new URL(m[1]);
       const ok = (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === new URL(this.webBaseUrl).origin && url.username === '' && url.password === '';
-      return ok && !url.href.includes(this.token) && !decodeURIComponent(url.href).includes(this.token) ? url.href : null;
+      const token = this.auth.secret();
+      return ok && !url.href.includes(token) && !decodeURIComponent(url.href).includes(token) ? url.href : null;
     } catch {
       return null;
     }
@@ -257,13 +352,18 @@ class GitLabClient implements PlatformClient {
   private readonly api: string;
   private readonly http: PlatformHttp;
 
-  constructor(token: string, baseUrl: string | null, options: PlatformClientOptions) {
+  constructor(
+    private readonly auth: ClientAuth,
+    baseUrl: string | null,
+    options: PlatformClientOptions,
+  ) {
     this.api = PLATFORM_FACTS.gitlab.apiRoot(baseUrl, options.endpoints?.gitlabUrl);
     this.webBaseUrl = PLATFORM_FACTS.gitlab.webRoot(baseUrl ?? options.endpoints?.gitlabUrl ?? null);
-    this.http = new PlatformHttp({ 'private-token': token }, options);
+    this.http = new PlatformHttp(auth.http, options);
   }
 
   async checkCredential(): Promise<CredentialReport> {
+    if (this.auth.account?.kind === 'oauth') return this.checkOAuth(this.auth.account);
     try {
       const self = await this.http.get<{ scopes?: string[]; active?: boolean; revoked?: boolean }>(`${this.api}/personal_access_tokens/self`);
       if (self.status === 401) return { valid: false, identity: null, scopes: null, missingScopes: null, message: 'GitLab refused the token (401): it is wrong, expired or revoked' };
@@ -278,6 +378,23 @@ class GitLabClient implements PlatformClient {
       if (user.status === 401) return { valid: false, identity: null, scopes, missingScopes: null, message: 'GitLab refused the token (401)' };
       const missingScopes = scopes === null ? null : PLATFORM_FACTS.gitlab.missingScopes(scopes);
       return { valid: true, identity: user.status === 200 ? (user.body?.username ?? null) : null, scopes, missingScopes, message: scopes === null ? 'GitLab did not describe this token; access is checked per repository' : null };
+    } catch (error) {
+      return unreachableCredential(error);
+    }
+  }
+
+  /**
+   * An OAuth token is no personal access token (`/personal_access_tokens/self` does not describe
+   * it): its scopes are the ones GitLab granted when it was issued, kept with the account; `/user`
+   * says whose it is (an expired token is refreshed once on its 401).
+   */
+  private async checkOAuth(account: AccountCredential): Promise<CredentialReport> {
+    try {
+      const user = await this.http.get<{ username?: string }>(`${this.api}/user`);
+      if (user.status === 401) return { valid: false, identity: null, scopes: account.scopes, missingScopes: null, message: 'GitLab refused the OAuth token (401), also after refreshing it' };
+      const missingScopes = account.scopes === null ? null : PLATFORM_FACTS.gitlab.missingScopes(account.scopes);
+      if (user.status !== 200 && user.status !== 403) return { valid: null, identity: null, scopes: account.scopes, missingScopes, message: `GitLab answered ${user.status} to GET /user` };
+      return { valid: true, identity: user.status === 200 ? (user.body?.username ?? null) : null, scopes: account.scopes, missingScopes, message: null };
     } catch (error) {
       return unreachableCredential(error);
     }
@@ -337,7 +454,9 @@ type BitbucketAuth =
   /** The SigSentry body: an app password, or an Atlassian API token with the account's email as username. */
   | { kind: 'username-password'; username: string; secret: string }
   | { kind: 'api-token'; email: string; secret: string }
-  | { kind: 'access-token'; secret: string };
+  | { kind: 'access-token'; secret: string }
+  /** An OAuth consumer's token, refreshed by the account (Bearer). */
+  | { kind: 'oauth'; secret: string };
 
 const ENDED = `Bitbucket Cloud ended app passwords on ${BITBUCKET_APP_PASSWORDS_ENDED.words}`;
 const INSTEAD =
@@ -365,6 +484,8 @@ export function bitbucketRefusal(auth: BitbucketAuth): string {
     case 'access-token':
       if (looksLikeApiToken(auth.secret)) return 'Bitbucket refused the token as an access token (401): an Atlassian API token is sent with its account email (give it as email and apiToken), not as a Bearer access token';
       return 'Bitbucket refused the access token (401): it is wrong, expired or revoked';
+    case 'oauth':
+      return 'Bitbucket refused the OAuth token (401), also after refreshing it: connect the account again';
   }
 }
 
@@ -378,11 +499,13 @@ class BitbucketClient implements PlatformClient {
   constructor(
     private readonly auth: BitbucketAuth,
     options: PlatformClientOptions,
+    /** An account's renewable headers; absent: the credential's own, fixed. */
+    renewable?: RenewableAuth,
   ) {
     this.api = PLATFORM_FACTS.bitbucket.apiRoot(null, options.endpoints?.bitbucketApiUrl);
     const basic = (user: string) => `Basic ${Buffer.from(`${user}:${auth.secret}`).toString('base64')}`;
-    const authorization = auth.kind === 'access-token' ? `Bearer ${auth.secret}` : basic(auth.kind === 'api-token' ? auth.email : auth.username);
-    this.http = new PlatformHttp({ authorization }, options);
+    const authorization = auth.kind === 'access-token' || auth.kind === 'oauth' ? `Bearer ${auth.secret}` : basic(auth.kind === 'api-token' ? auth.email : auth.username);
+    this.http = new PlatformHttp(renewable ?? { authorization }, options);
   }
 
   async checkCredential(): Promise<CredentialReport> {
@@ -448,7 +571,8 @@ class BitbucketClient implements PlatformClient {
   }
 }
 
-export function createPlatformClient(platform: Platform, credentials: PlatformCredentials, baseUrl: string | null, options: PlatformClientOptions = {}): PlatformClient {
+export function createPlatformClient(platform: Platform, credentials: ClientCredentials, baseUrl: string | null, options: PlatformClientOptions = {}): PlatformClient {
+  if ('account' in credentials) return accountClient(platform, credentials.account, baseUrl, options);
   if (platform === 'bitbucket') {
     if ('username' in credentials) return new BitbucketClient({ kind: 'username-password', username: credentials.username, secret: credentials.appPassword }, options);
     if ('email' in credentials) return new BitbucketClient({ kind: 'api-token', email: credentials.email, secret: credentials.apiToken }, options);
@@ -456,5 +580,22 @@ export function createPlatformClient(platform: Platform, credentials: PlatformCr
     throw new Error('bitbucket takes username and appPassword, email and apiToken, or accessToken');
   }
   if (!('token' in credentials)) throw new Error(`${platform} takes a token`);
-  return platform === 'github' ? new GitHubClient(credentials.token, baseUrl, options) : new GitLabClient(credentials.token, baseUrl, options);
+  const token = credentials.token;
+  const auth: ClientAuth = { http: platform === 'github' ? { authorization: `Bearer ${token}` } : { 'private-token': token }, secret: () => token, account: null };
+  return platform === 'github' ? new GitHubClient(auth, baseUrl, options) : new GitLabClient(auth, baseUrl, options);
+}
+
+/** A client on an account's current token (its headers are the account's: Bearer, or a Bitbucket API token's Basic). */
+function accountClient(platform: Platform, account: AccountCredential, baseUrl: string | null, options: PlatformClientOptions): PlatformClient {
+  const auth: ClientAuth = { http: account.auth, secret: () => account.secret(), account };
+  if (platform === 'github') return new GitHubClient(auth, baseUrl, options);
+  if (platform === 'gitlab') return new GitLabClient(auth, baseUrl, options);
+  // Bitbucket's words of a refusal and its permission list depend on the kind; the headers stay the account's.
+  const kind: BitbucketAuth =
+    account.kind === 'api_token'
+      ? { kind: 'api-token', email: '', secret: account.secret() }
+      : account.kind === 'access_token'
+        ? { kind: 'access-token', secret: account.secret() }
+        : { kind: 'oauth', secret: account.secret() };
+  return new BitbucketClient(kind, options, account.auth);
 }

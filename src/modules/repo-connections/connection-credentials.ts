@@ -35,8 +35,8 @@ export class ConnectionCredentials {
 
   /** Decrypts a connection's credentials for the code that uses them; fails closed. */
   open(row: Sealed): Secret<string> {
-    // Lists and loaders read connections without their credentials.
-    if (!row.credentialsCiphertext) throw new Error('This connection was read without its credentials; read the row in full');
+    // Lists and loaders read connections without their credentials; a connection through a code-host account has none.
+    if (!row.credentialsCiphertext || !row.credentialsKeyId) throw new Error('This connection was read without its credentials (or has none: it reads its host through a code-host account)');
     return this.cipher.open({ keyId: row.credentialsKeyId, blob: row.credentialsCiphertext }, credentialsAad(row));
   }
 
@@ -46,10 +46,12 @@ export class ConnectionCredentials {
   }
 
   /**
-   * The credentials sealed again under the current key, or null when they already are. A value that
+   * The credentials sealed again under the current key, or null when they already are (or there are none). A value that
    * fails to decrypt throws: nothing is ever re-sealed from a value we could not authenticate.
    */
   resealIfStale(row: Sealed): SealedValue | null {
+    // A connection through a code-host account holds no credentials (the account's are re-sealed with the accounts).
+    if (row.credentialsCiphertext === null || row.credentialsKeyId === null) return null;
     const sealed = { keyId: row.credentialsKeyId, blob: row.credentialsCiphertext };
     if (!this.cipher.needsRotation(sealed)) return null;
     const plaintext = this.cipher.open(sealed, credentialsAad(row));

@@ -43,7 +43,8 @@ export class ServiceMappingDto {
 
 export class ConnectReposDto {
   @IsIn(PLATFORMS) platform: Platform;
-  @ValidateNested() credentials: CredentialsDto;
+  @IsOptional() @ValidateNested() credentials?: CredentialsDto;
+  @IsOptional() @IsString() @MaxLength(64) codeHostAccountId?: string | null;
   @IsOptional() @IsString() @MaxLength(2048) baseUrl?: string | null;
   @IsArray()
   @ArrayMinSize(1, { message: 'repositories must contain at least one repository' })
@@ -69,7 +70,10 @@ export function isValidBaseUrl(value: string): boolean {
 
 export interface NormalizedConnectRepos {
   platform: Platform;
-  credentials: StoredCredentials;
+  /** The connection's own credentials; null when it goes through a code-host account. */
+  credentials: StoredCredentials | null;
+  /** The code-host account it goes through (not yet checked against the tenant's accounts); null with credentials. */
+  codeHostAccountId: string | null;
   baseUrl: string | null;
   repositories: string[];
   serviceMappings: { serviceName: string; repo: string; pathPrefix: string; defaultBranch: string; stackRoots?: StackRoot[] }[];
@@ -185,13 +189,28 @@ function storedCredentials(platform: Platform, creds: CredentialsDto): Normalize
   return { username: creds.username!, appPassword: creds.appPassword! };
 }
 
+const NEITHER = 'credentials is required, or codeHostAccountId to connect through a code-host account';
+const BOTH = 'Give credentials or codeHostAccountId, not both: a connection either holds its own credentials or reads through a code-host account';
+
+/** Exactly one of `credentials` and `codeHostAccountId`; answers which, or reports the field. */
+function credentialSource(credentials: unknown, accountId: string | null | undefined, bad: Bad): 'credentials' | 'account' | null {
+  const hasCredentials = credentials !== null && credentials !== undefined;
+  const hasAccount = accountId !== null && accountId !== undefined;
+  if (hasCredentials && hasAccount) bad(['codeHostAccountId'], BOTH);
+  else if (hasAccount) return 'account';
+  else if (hasCredentials) return 'credentials';
+  else bad(['credentials'], NEITHER);
+  return null;
+}
+
 const toMappingDtos = (mappings: readonly object[] | null | undefined) => (mappings ?? []).map((m) => Object.assign(new ServiceMappingDto(), m));
 
 /** Every rule of POST /v1/config/repos, reported per field; nothing is written unless all hold. */
 export async function checkConnectRepos(input: ConnectReposInput): Promise<Checked<NormalizedConnectRepos>> {
   const dto = Object.assign(new ConnectReposDto(), {
     platform: input.platform,
-    credentials: Object.assign(new CredentialsDto(), input.credentials ?? {}),
+    credentials: input.credentials == null ? undefined : Object.assign(new CredentialsDto(), input.credentials),
+    codeHostAccountId: input.codeHostAccountId == null ? null : String(input.codeHostAccountId),
     baseUrl: input.baseUrl ?? null,
     repositories: input.repositories,
     serviceMappings: toMappingDtos(input.serviceMappings),
@@ -199,8 +218,9 @@ export async function checkConnectRepos(input: ConnectReposInput): Promise<Check
   });
   const errors = await validateInput(dto);
   const platformOk = !failedAt(errors, ['platform']);
-  if (platformOk && !failedAt(errors, ['credentials'])) checkCredentials(dto.platform, dto.credentials, reporter(errors));
-  const baseUrl = platformOk ? checkBaseUrls(dto.platform, dto.baseUrl, dto.credentials.baseUrl, errors) : null;
+  const source = failedAt(errors, ['credentials']) || failedAt(errors, ['codeHostAccountId']) ? null : credentialSource(dto.credentials, dto.codeHostAccountId, reporter(errors));
+  if (platformOk && source === 'credentials') checkCredentials(dto.platform, dto.credentials!, reporter(errors));
+  const baseUrl = platformOk ? checkBaseUrls(dto.platform, dto.baseUrl, dto.credentials?.baseUrl, errors) : null;
   const repositories = platformOk && !failedAt(errors, ['repositories']) ? checkRepositoryPaths(dto.platform, dto.repositories, errors) : new Map<string, string>();
   const serviceMappings = checkServiceMappings(dto.serviceMappings, repositories, errors);
   if (errors.length > 0) return { ok: false, userErrors: errors };
@@ -208,7 +228,8 @@ export async function checkConnectRepos(input: ConnectReposInput): Promise<Check
     ok: true,
     value: {
       platform: dto.platform,
-      credentials: storedCredentials(dto.platform, dto.credentials),
+      credentials: source === 'credentials' ? storedCredentials(dto.platform, dto.credentials!) : null,
+      codeHostAccountId: source === 'account' ? dto.codeHostAccountId! : null,
       baseUrl,
       repositories: dto.repositories,
       serviceMappings,
@@ -219,6 +240,7 @@ export async function checkConnectRepos(input: ConnectReposInput): Promise<Check
 
 export class UpdateRepoConnectionDto {
   @IsOptional() @ValidateNested() credentials?: CredentialsDto;
+  @IsOptional() @IsString() @MaxLength(64) codeHostAccountId?: string | null;
   @IsOptional() @IsString() @MaxLength(2048) baseUrl?: string | null;
   @IsOptional()
   @IsArray()
@@ -235,7 +257,10 @@ export class UpdateRepoConnectionDto {
 }
 
 export interface RepoConnectionChanges {
+  /** New credentials (ending the use of an account), or null: the connection goes through `codeHostAccountId` now. */
   credentials?: NormalizedConnectRepos['credentials'];
+  /** The account the connection reads through from now on (its credentials erased), or null: its own credentials now. */
+  codeHostAccountId?: string | null;
   /** undefined: unchanged; null: cleared. */
   baseUrl?: string | null;
   lookbackDays?: number;
@@ -253,6 +278,7 @@ export async function checkUpdateRepoConnection(
 ): Promise<Checked<RepoConnectionChanges>> {
   const dto = Object.assign(new UpdateRepoConnectionDto(), {
     credentials: input.credentials ? Object.assign(new CredentialsDto(), input.credentials) : undefined,
+    codeHostAccountId: input.codeHostAccountId == null ? undefined : String(input.codeHostAccountId),
     baseUrl: input.baseUrl,
     repositories: input.repositories ?? undefined,
     serviceMappings: input.serviceMappings ? toMappingDtos(input.serviceMappings) : undefined,
@@ -265,9 +291,14 @@ export async function checkUpdateRepoConnection(
     bad(['platform'], `A connection's platform cannot change (it is ${platform}); delete it and connect again`);
   }
   const changes: RepoConnectionChanges = {};
-  if (dto.credentials && !failedAt(errors, ['credentials'])) {
+  if (dto.credentials && dto.codeHostAccountId) bad(['codeHostAccountId'], BOTH);
+  else if (dto.codeHostAccountId && !failedAt(errors, ['codeHostAccountId'])) {
+    changes.codeHostAccountId = dto.codeHostAccountId;
+    changes.credentials = null;
+  } else if (dto.credentials && !failedAt(errors, ['credentials'])) {
     checkCredentials(platform, dto.credentials, bad);
     changes.credentials = storedCredentials(platform, dto.credentials);
+    changes.codeHostAccountId = null;
   }
   if (input.baseUrl === null && !input.credentials?.baseUrl) changes.baseUrl = null;
   else if (dto.baseUrl != null || dto.credentials?.baseUrl) changes.baseUrl = checkBaseUrls(platform, dto.baseUrl, dto.credentials?.baseUrl, errors);

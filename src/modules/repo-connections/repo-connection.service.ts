@@ -12,10 +12,11 @@ import type { Quota } from '../tenancy/quota';
 import type { ListOptions, Page } from '../../db/pagination';
 import { inTransaction, isDuplicateKey } from '../../db/transaction';
 import type { RepositoryReport } from '../platforms/platform-client';
-import { verificationErrors, type PlatformService } from '../platforms/platform.service';
+import { verificationErrors, type CheckAuth, type PlatformService } from '../platforms/platform.service';
 import { cloneUrl } from '../platforms/platform-facts';
 import type { SyncService } from '../sync/sync.service';
 import type { Checked } from '../../lib/validation';
+import type { ConnectionAccounts, ResolvedAccount } from './connection-account';
 import type { ConnectionCredentials } from './connection-credentials';
 import { checkConnectRepos, checkUpdateRepoConnection, type NormalizedConnectRepos, type RepoConnectionChanges } from './repo-connection.inputs';
 
@@ -44,14 +45,24 @@ export class RepoConnectionService {
     private readonly credentials: ConnectionCredentials,
     private readonly platforms: PlatformService,
     private readonly sync: SyncService,
+    private readonly accounts: ConnectionAccounts,
   ) {}
 
   async connectRepos(ctx: RequestScope, input: ConnectReposInput, verify = false): Promise<ConnectReposResult> {
     const { tenant, project } = requireScope(ctx.viewer, 'config:write');
     const checked = await checkConnectRepos(input);
     if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
-    const data = checked.value;
-    const verified = verify ? await this.verify(data) : null;
+    let data = checked.value;
+    // Through an account: one read of the tenant's account (by its primary key) before anything else;
+    // the credentials path sends no statement more than it did.
+    let account: ResolvedAccount | null = null;
+    if (data.codeHostAccountId !== null) {
+      const resolved = await this.accounts.resolve(ctx.db, tenant.id, data.codeHostAccountId, data.platform, data.baseUrl);
+      if (!resolved.ok) return { repoConnection: null, userErrors: resolved.userErrors };
+      account = resolved.value;
+      data = { ...data, codeHostAccountId: account.account.id, baseUrl: account.baseUrl };
+    }
+    const verified = verify ? await this.verify(tenant.id, data) : null;
     if (verified && !verified.ok) return { repoConnection: null, userErrors: verified.userErrors };
     // Rows, ids and the sealed credentials are made before the transaction opens: none of that work
     // runs while the project row is locked (a retried transaction writes the same rows again).
@@ -83,7 +94,9 @@ export class RepoConnectionService {
       lookbackDays: data.lookbackDays,
       cacheInvalidatedAt: null,
     });
-    Object.assign(connection, this.credentials.seal(data.credentials, connection));
+    // A connection through an account stores no credentials: the account's current token is fetched at each use.
+    if (data.credentials !== null) Object.assign(connection, this.credentials.seal(data.credentials, connection));
+    else Object.assign(connection, { credentialsKeyId: null, credentialsCiphertext: null, credentialsHint: null, codeHostAccountId: data.codeHostAccountId });
     const repositories = data.repositories.map((path) => this.newRepository(base, connection.id, data.platform, data.baseUrl, path, data.serviceMappings, facts));
     const repoIdByPath = new Map(repositories.map((r) => [r.path, r.id]));
     const mappings = data.serviceMappings.map((m) => this.newMapping(base, connection.id, repoIdByPath.get(m.repo)!, m));
@@ -207,8 +220,10 @@ export class RepoConnectionService {
    * `verify: true`: asks the platform before any transaction opens (network calls never hold row
    * locks) and refuses with one user error per failing repository.
    */
-  private async verify(data: Pick<NormalizedConnectRepos, 'platform' | 'credentials' | 'baseUrl' | 'repositories'>) {
-    const check = await this.platforms.check(data.platform, data.credentials, data.baseUrl, data.repositories);
+  private async verify(tenantId: string, data: Pick<NormalizedConnectRepos, 'platform' | 'credentials' | 'codeHostAccountId' | 'baseUrl' | 'repositories'>) {
+    const auth: CheckAuth =
+      data.codeHostAccountId !== null ? { account: { tenantId, id: data.codeHostAccountId }, baseUrl: data.baseUrl } : { credentials: data.credentials!, baseUrl: data.baseUrl };
+    const check = await this.platforms.check(data.platform, auth, data.repositories);
     const userErrors = verificationErrors(check);
     const facts: VerifiedFacts = { platformHost: check.platformHost, byPath: new Map(check.repositories.map((r) => [r.repository.toLowerCase(), r])) };
     return { ok: userErrors.length === 0, userErrors, facts };
@@ -219,13 +234,18 @@ export class RepoConnectionService {
     const { id, ...body } = input;
     let facts: VerifiedFacts | undefined;
     if (verify) {
-      requireScope(ctx.viewer, 'config:write');
+      const { tenant } = requireScope(ctx.viewer, 'config:write');
       const checked = await checkConnectRepos(body);
-      // Invalid input is reported below, with the platform rule, exactly as without verify.
+      // Invalid input (an unusable account too) is reported below, with the platform rule, exactly as without verify.
       if (checked.ok) {
-        const verified = await this.verify(checked.value);
-        if (!verified.ok) return { repoConnection: null, userErrors: verified.userErrors };
-        facts = verified.facts;
+        let data = checked.value;
+        const account = data.codeHostAccountId === null ? null : await this.accounts.resolve(ctx.db, tenant.id, data.codeHostAccountId, data.platform, data.baseUrl);
+        if (account?.ok) data = { ...data, codeHostAccountId: account.value.account.id, baseUrl: account.value.baseUrl };
+        if (account === null || account.ok) {
+          const verified = await this.verify(tenant.id, data);
+          if (!verified.ok) return { repoConnection: null, userErrors: verified.userErrors };
+          facts = verified.facts;
+        }
       }
     }
     return this.applyChanges(ctx, id, async (current): Promise<Checked<RepoConnectionChanges>> => {
@@ -236,6 +256,7 @@ export class RepoConnectionService {
       }
       if (!checked.ok || errors.length > 0) return { ok: false, userErrors: errors };
       const { platform: _platform, ...changes } = checked.value;
+      // PUT: the body is the whole configuration: through an account (its credentials erased), or with credentials (the account let go).
       return { ok: true, value: changes };
     }, facts);
   }
@@ -254,6 +275,8 @@ export class RepoConnectionService {
         const checked = await check({ platform: connection.platform, repositories: liveRepos.map((r) => r.path) });
         if (!checked.ok) return { repoConnection: null, userErrors: checked.userErrors };
         const changes = checked.value;
+        const through = await this.accountChange(em, tenant.id, connection, changes);
+        if (!through.ok) return { repoConnection: null, userErrors: through.userErrors };
         const now = new Date();
 
         const newPaths = changes.repositories ?? liveRepos.map((r) => r.path);
@@ -296,7 +319,11 @@ export class RepoConnectionService {
         const set: Partial<RepoConnectionEntity> = { updatedAt: now };
         if (changes.lookbackDays !== undefined) set.lookbackDays = changes.lookbackDays;
         if (changes.baseUrl !== undefined) set.baseUrl = changes.baseUrl;
-        if (changes.credentials) Object.assign(set, this.credentials.seal(changes.credentials, connection));
+        if (changes.credentials) Object.assign(set, this.credentials.seal(changes.credentials, connection), { codeHostAccountId: null });
+        else if (typeof changes.codeHostAccountId === 'string') {
+          // Through an account from now on: the connection's own credentials are erased in the same statement.
+          Object.assign(set, { codeHostAccountId: changes.codeHostAccountId, credentialsKeyId: null, credentialsCiphertext: null, credentialsHint: null });
+        }
         await this.stores.repoConnections.update(em, connection.id, set);
         return { repoConnection: Object.assign(connection, set), userErrors: [] };
       });
@@ -305,6 +332,24 @@ export class RepoConnectionService {
       if (conflict) return conflict;
       throw error;
     }
+  }
+
+  /**
+   * The account side of an update: a new `codeHostAccountId` is checked as connectRepos checks it
+   * and brings the account's `baseUrl`; a connection that stays with its account keeps its server
+   * (a `baseUrl` given must still be the account's).
+   */
+  private async accountChange(em: EntityManager, tenantId: string, connection: RepoConnectionEntity, changes: RepoConnectionChanges): Promise<Checked<null>> {
+    const target = changes.codeHostAccountId === undefined ? connection.codeHostAccountId : changes.codeHostAccountId;
+    if (target === null) return { ok: true, value: null };
+    if (target === connection.codeHostAccountId && (changes.baseUrl === undefined || changes.baseUrl === null || changes.baseUrl === connection.baseUrl)) {
+      if (changes.baseUrl !== undefined) changes.baseUrl = connection.baseUrl;
+      return { ok: true, value: null };
+    }
+    const resolved = await this.accounts.resolve(em, tenantId, target, connection.platform, changes.baseUrl ?? null);
+    if (!resolved.ok) return resolved;
+    changes.baseUrl = resolved.value.baseUrl;
+    return { ok: true, value: null };
   }
 
   /** Soft-deletes the connection with its repositories and mappings, freeing their quota slots. */
@@ -355,7 +400,7 @@ export class RepoConnectionService {
     return ctx.loaders.repoConnectionById.load(id);
   }
 
-  /** Decrypts a connection's credentials (asked of their one owner, ConnectionCredentials); fails closed. */
+  /** Decrypts a connection's credentials (asked of their one owner, ConnectionCredentials); fails closed (a connection through an account has none). */
   openCredentials(connection: RepoConnectionEntity): Secret<string> {
     return this.credentials.open(connection);
   }

@@ -14,8 +14,11 @@ export interface ConnectionForSync {
   projectId: string;
   platform: Platform;
   baseUrl: string | null;
-  credentialsKeyId: string;
-  credentialsCiphertext: Buffer;
+  /** Null for a connection through a code-host account. */
+  credentialsKeyId: string | null;
+  credentialsCiphertext: Buffer | null;
+  /** The account it reads through, or null when it has credentials of its own. */
+  codeHostAccountId: string | null;
   deletedAt: Date | null;
 }
 
@@ -68,7 +71,7 @@ export class RepoConnectionStore {
   async forSync(db: EntityManager, id: string, projectId: string): Promise<ConnectionForSync | null> {
     const [connection] = await db.query(
       `SELECT id, tenant_id AS tenantId, project_id AS projectId, platform, base_url AS baseUrl, credentials_key_id AS credentialsKeyId,
-              credentials_ciphertext AS credentialsCiphertext, deleted_at AS deletedAt
+              credentials_ciphertext AS credentialsCiphertext, code_host_account_id AS codeHostAccountId, deleted_at AS deletedAt
          FROM repo_connections WHERE id = ? AND project_id = ?`,
       [id, projectId],
     );

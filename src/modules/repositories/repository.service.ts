@@ -1,4 +1,4 @@
-import { RepositoryEntity } from '../../db/entities';
+import { RepositoryEntity, type CodeHostAccountEntity } from '../../db/entities';
 import { UserErrorCode, userError, type UserError } from '../../errors';
 import type { CreateRepositoryInput, QueryRepositoriesArgs, UpdateRepositoryInput } from '../../generated/schema-types';
 import { uuidv7 } from '../../lib/ids';
@@ -10,6 +10,8 @@ import type { Quota } from '../tenancy/quota';
 import type { ListOptions, Page } from '../../db/pagination';
 import { inTransaction, isDuplicateKey } from '../../db/transaction';
 import type { DefaultBranchResolver } from './default-branch';
+import { isLinkedSource, type RepositoryAccounts } from './repository-accounts';
+import { isValidBranchName } from '../../lib/validation';
 import { checkCreateRepository, checkUpdateRepository } from './repository.inputs';
 
 export interface CreateRepositoryResult {
@@ -24,6 +26,7 @@ export class RepositoryService {
     private readonly stores: Pick<Stores, 'repositories' | 'repoConnections' | 'serviceMappings' | 'projectCounters'>,
     private readonly quota: Quota,
     private readonly platforms: PlatformService,
+    private readonly accounts: RepositoryAccounts,
     private readonly resolveDefaultBranch: DefaultBranchResolver = async () => null,
   ) {}
 
@@ -32,8 +35,15 @@ export class RepositoryService {
     const checked = await checkCreateRepository(input);
     if (!checked.ok) return { repository: null, userErrors: checked.userErrors };
     const data = checked.value;
+    // A GitHub or GitLab source reads its host through the caller's (else the tenant's) ACTIVE account
+    // on the remote's server that can read it, asked once; none: created unlinked, as before, and
+    // linked when such an account is connected (the link job).
+    const covering =
+      isLinkedSource(data.sourceType) && data.remoteUrl ? await this.accounts.covering(ctx.db, tenant.id, viewer.userId, data.sourceType, data.remoteUrl, data.path) : null;
+    const reported = covering?.report;
     const defaultBranch =
       data.defaultBranch ??
+      (reported?.defaultBranch && isValidBranchName(reported.defaultBranch) ? reported.defaultBranch : null) ??
       (await this.platforms.defaultBranchFor(ctx, project.id, data.sourceType, data.remoteUrl, data.path)) ??
       (data.remoteUrl ? await this.resolveDefaultBranch(data.remoteUrl) : null) ??
       DEFAULT_BRANCH_FALLBACK;
@@ -54,8 +64,13 @@ export class RepositoryService {
       path: data.path,
       remoteUrl: data.remoteUrl,
       defaultBranch,
-      lastCommitSha: null,
-      oauthConnectionId: null,
+      lastCommitSha: reported?.headCommit && /^[0-9a-f]{7,64}$/i.test(reported.headCommit) ? reported.headCommit : null,
+      oauthConnectionId: covering?.account.id ?? null,
+      ...(reported && {
+        archived: reported.archived ?? false,
+        platformHost: reported.hostRepositoryId ? covering!.platformHost : null,
+        hostRepositoryId: reported.hostRepositoryId,
+      }),
       issueAutoCreateEnabled: data.issueAutoCreateEnabled,
       issueAutoCreateMinSeverity: data.issueAutoCreateMinSeverity,
       createdAt: now,
@@ -73,6 +88,13 @@ export class RepositoryService {
       if (isDuplicateKey(error, 'uq_repositories_live_path')) return conflict();
       throw error;
     }
+  }
+
+  /** The account the repository reads its host through: the one it is linked to, else its connection's (through the request's loaders). */
+  async codeHostAccount(ctx: RequestScope, repository: RepositoryEntity): Promise<CodeHostAccountEntity | null> {
+    const connection = repository.oauthConnectionId === null && repository.repoConnectionId !== null ? await ctx.loaders.repoConnectionById.load(repository.repoConnectionId) : null;
+    const id = repository.oauthConnectionId ?? connection?.codeHostAccountId ?? null;
+    return id === null ? null : ctx.loaders.codeHostAccountById.load(id);
   }
 
   async getById(ctx: RequestScope, id: string): Promise<RepositoryEntity | null> {

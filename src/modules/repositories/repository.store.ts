@@ -241,6 +241,31 @@ export class RepositoryStore {
     await em.query(`UPDATE repositories SET ${set.join(', ')} WHERE id = ?`, params);
   }
 
+  /**
+   * A batch of the tenant's live repositories of a source type that wait for a code-host account:
+   * not linked to one (`oauth_connection_id` NULL) and not in a connection, after `afterId` in id
+   * order. On ix_repositories_oauth_link: the rows read are the waiting ones, never the rest.
+   */
+  async waitingForAccount(db: EntityManager, tenantId: string, sourceType: Platform, afterId: string, limit: number): Promise<{ id: string; path: string; remoteUrl: string | null }[]> {
+    return db.query(
+      `SELECT id, path, remote_url AS remoteUrl FROM repositories FORCE INDEX (ix_repositories_oauth_link)
+        WHERE tenant_id = ? AND source_type = ? AND oauth_connection_id IS NULL AND repo_connection_id IS NULL AND deleted_at IS NULL AND id > ?
+        ORDER BY id LIMIT ?`,
+      [tenantId, sourceType, afterId, limit],
+    );
+  }
+
+  /** Links waiting repositories (still unlinked, outside connections, live) to an account; answers how many. One statement, on the primary key. */
+  async linkToAccount(em: EntityManager, ids: readonly string[], accountId: string, now: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await em.query(
+      `UPDATE repositories SET oauth_connection_id = ?, updated_at = ?
+        WHERE id IN (${ids.map(() => '?').join(', ')}) AND oauth_connection_id IS NULL AND repo_connection_id IS NULL AND deleted_at IS NULL`,
+      [accountId, now, ...ids],
+    );
+    return Number(result?.affectedRows ?? 0);
+  }
+
   /** A sync could not read the repository: why, in our own words. */
   async recordSyncError(em: EntityManager, id: string, error: string): Promise<void> {
     await em.query(`UPDATE repositories SET sync_status = 'error', sync_error = ? WHERE id = ?`, [error.slice(0, 1024), id]);

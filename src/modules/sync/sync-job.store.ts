@@ -1,14 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { uuidv7 } from '../../lib/ids';
 
-export interface ClaimedJob {
+interface ClaimedBase {
   id: string;
-  projectId: string;
-  connectionId: string;
+  tenantId: string;
   /** This attempt's number (1 for the first). */
   attempt: number;
   maxAttempts: number;
 }
+
+/** A claimed job: a connection's sync, or linking the tenant's waiting repositories to an account. */
+export type ClaimedJob = (ClaimedBase & { kind: 'sync'; projectId: string; connectionId: string }) | (ClaimedBase & { kind: 'link_account'; accountId: string });
 
 export type JobOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; error: string } | { kind: 'failed'; error: string };
 
@@ -18,7 +20,8 @@ const later = (param = '?') => `DATE_ADD(${NOW}, INTERVAL ${param} MICROSECOND)`
 /**
  * The SQL of the sync queue (`sync_jobs`). Times come from the database clock, so processes with
  * skewed clocks agree on due jobs and expired leases. Every statement runs on an index:
- * `uq_sync_jobs_open` (one open job per connection), `ix_sync_jobs_due`, `ix_sync_jobs_lease`, the primary key.
+ * `uq_sync_jobs_open` (one open job per connection), `uq_sync_jobs_open_account` (one open link job
+ * per account), `ix_sync_jobs_due`, `ix_sync_jobs_lease`, the primary key.
  */
 export class SyncJobStore {
   constructor(private readonly dataSource: DataSource) {}
@@ -37,13 +40,28 @@ export class SyncJobStore {
   }
 
   /**
+   * Queues linking the tenant's waiting repositories to an account, in the caller's transaction
+   * (the one that stores the account). One open link job per account: asked again while one is
+   * queued, it is due now; while it runs, it runs once more afterwards.
+   */
+  async enqueueLink(em: EntityManager, row: { tenantId: string; accountId: string }, maxAttempts: number): Promise<void> {
+    await em.query(
+      `INSERT INTO sync_jobs (id, kind, tenant_id, project_id, repo_connection_id, code_host_account_id, status, attempts, max_attempts, run_after, rerun, created_at, updated_at)
+       VALUES (?, 'link_account', ?, NULL, NULL, ?, 'queued', 0, ?, ${NOW}, FALSE, ${NOW}, ${NOW})
+       ON DUPLICATE KEY UPDATE rerun = IF(status = 'running', TRUE, rerun), run_after = IF(status = 'queued', LEAST(run_after, ${NOW}), run_after), updated_at = ${NOW}`,
+      [uuidv7(), row.tenantId, row.accountId, maxAttempts],
+    );
+  }
+
+  /**
    * Claims one due job, or one whose lease has expired (its worker died), for `owner`. SKIP LOCKED
    * lets several workers claim at once without waiting on each other or taking the same row.
    */
   async claim(owner: string, leaseMs: number): Promise<ClaimedJob | null> {
     return this.dataSource.transaction(async (em) => {
-      const columns = 'id, project_id AS projectId, repo_connection_id AS connectionId, attempts, max_attempts AS maxAttempts';
-      let rows: { id: string; projectId: string; connectionId: string; attempts: number; maxAttempts: number }[] = await em.query(
+      const columns =
+        'id, kind, tenant_id AS tenantId, project_id AS projectId, repo_connection_id AS connectionId, code_host_account_id AS accountId, attempts, max_attempts AS maxAttempts';
+      let rows: { id: string; kind: ClaimedJob['kind']; tenantId: string; projectId: string | null; connectionId: string | null; accountId: string | null; attempts: number; maxAttempts: number }[] = await em.query(
         `SELECT ${columns} FROM sync_jobs WHERE status = 'queued' AND run_after <= ${NOW} ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
       if (rows.length === 0) {
@@ -56,7 +74,8 @@ export class SyncJobStore {
         leaseMs * 1000,
         row.id,
       ]);
-      return { id: row.id, projectId: row.projectId, connectionId: row.connectionId, attempt: Number(row.attempts) + 1, maxAttempts: Number(row.maxAttempts) };
+      const base = { id: row.id, tenantId: row.tenantId, attempt: Number(row.attempts) + 1, maxAttempts: Number(row.maxAttempts) };
+      return row.kind === 'link_account' ? { ...base, kind: 'link_account' as const, accountId: row.accountId! } : { ...base, kind: 'sync' as const, projectId: row.projectId!, connectionId: row.connectionId! };
     });
   }
 

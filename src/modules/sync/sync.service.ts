@@ -5,10 +5,11 @@ import { NotFoundError, type UserError } from '../../errors';
 import type { RequestScope } from '../../request-scope';
 import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
-import type { ConnectionCredentials, StoredCredentials } from '../repo-connections/connection-credentials';
+import type { ConnectionCredentials } from '../repo-connections/connection-credentials';
 import type { RepositoryReport } from '../platforms/platform-client';
-import type { ConnectionCheck, PlatformService } from '../platforms/platform.service';
+import type { CheckAuth, ConnectionCheck, PlatformService } from '../platforms/platform.service';
 import type { RepositoryHostFacts } from '../repositories/repository.store';
+import { isLinkedSource, type RepositoryAccounts } from '../repositories/repository-accounts';
 import { inTransaction } from '../../db/transaction';
 import { isValidBranchName } from '../../lib/validation';
 import type { ClaimedJob, JobOutcome, SyncJobStore } from './sync-job.store';
@@ -16,7 +17,11 @@ import type { ClaimedJob, JobOutcome, SyncJobStore } from './sync-job.store';
 /** What one attempt did, for logs and tests. */
 export interface SyncAttempt {
   jobId: string;
-  connectionId: string;
+  /** A sync's connection; null for a link job. */
+  connectionId: string | null;
+  /** A link job's account, and how many repositories it linked. */
+  accountId?: string;
+  linked?: number;
   outcome: JobOutcome['kind'] | 'lease_lost' | 'gone';
   message: string | null;
 }
@@ -45,6 +50,7 @@ export class SyncService {
     private readonly stores: Pick<Stores, 'syncJobs' | 'repoConnections' | 'repositories'>,
     private readonly credentials: ConnectionCredentials,
     private readonly platforms: PlatformService,
+    private readonly repositoryAccounts: RepositoryAccounts,
   ) {}
 
   /** The queue's store (workers claim and renew through it). */
@@ -60,6 +66,16 @@ export class SyncService {
     await this.stores.syncJobs.enqueue(em, { tenantId: connection.tenantId, projectId: connection.projectId, connectionId: connection.id }, this.config.sync.maxAttempts);
     await this.stores.repoConnections.markSyncPending(em, connection.id);
     await this.stores.repositories.markSyncPendingOfConnection(em, connection.id);
+  }
+
+  /**
+   * Queues linking the tenant's repositories that wait for an account on its host (Heimdall's GitHub
+   * and GitLab sources created before it was connected), in the transaction that stores a new or
+   * re-authorized ACTIVE account. The host calls it takes run on the queue, not in the request.
+   */
+  async enqueueLink(em: EntityManager, account: { id: string; tenantId: string; host: string; status: string }): Promise<void> {
+    if (account.status !== 'active' || !isLinkedSource(account.host)) return;
+    await this.stores.syncJobs.enqueueLink(em, { tenantId: account.tenantId, accountId: account.id }, this.config.sync.maxAttempts);
   }
 
   /** `syncRepoConnection`: queue a sync and answer at once; the client polls `syncStatus`. */
@@ -79,6 +95,7 @@ export class SyncService {
    * Network calls happen outside any transaction.
    */
   async run(job: ClaimedJob, owner: string): Promise<SyncAttempt> {
+    if (job.kind === 'link_account') return this.runLink(job, owner);
     const db = this.dataSource.manager;
     const connection = await this.stores.repoConnections.forSync(db, job.connectionId, job.projectId);
     if (!connection || connection.deletedAt !== null) {
@@ -94,18 +111,26 @@ export class SyncService {
       return this.conclude(job, owner, connection.id, repos, null, { kind: 'failed', error });
     }
 
-    let credentials: StoredCredentials;
-    try {
-      credentials = this.credentials.read(connection);
-    } catch {
-      return this.conclude(job, owner, connection.id, repos, null, { kind: 'failed', error: 'The stored credentials cannot be opened with the configured encryption keys' });
+    // Through an account: its current token, fetched now (never a copy on the connection).
+    let auth: CheckAuth;
+    if (connection.codeHostAccountId !== null) {
+      auth = { account: { tenantId: connection.tenantId, id: connection.codeHostAccountId }, baseUrl: connection.baseUrl };
+    } else {
+      try {
+        auth = { credentials: this.credentials.read(connection), baseUrl: connection.baseUrl };
+      } catch {
+        return this.conclude(job, owner, connection.id, repos, null, { kind: 'failed', error: 'The stored credentials cannot be opened with the configured encryption keys' });
+      }
     }
 
-    const check = await this.platforms.check(connection.platform, credentials, connection.baseUrl, repos.map((r) => r.path));
+    const check = await this.platforms.check(connection.platform, auth, repos.map((r) => r.path));
     const last = job.attempt >= job.maxAttempts;
     const { credential } = check;
     let outcome: JobOutcome;
-    if (credential.valid === false) {
+    if (check.accountProblem) {
+      // SUSPENDED, NEEDS_REAUTHORIZATION, REVOKED or deleted: a person must act, so it is not retried.
+      outcome = { kind: 'failed', error: `${check.accountProblem.message}. The sync was not retried; ask for it again once the account is usable` };
+    } else if (credential.valid === false) {
       outcome = { kind: 'failed', error: `The platform refused the credentials: ${credential.message ?? 'invalid'}` };
     } else {
       const unreachable = credential.valid === null ? credential.message : check.repositories.find((r) => r.status === 'unreachable')?.message;
@@ -119,6 +144,31 @@ export class SyncService {
       }
     }
     return this.conclude(job, owner, connection.id, repos, check, outcome);
+  }
+
+  /**
+   * A link job: the tenant's waiting repositories the account covers (asked of the host outside
+   * any transaction) are linked in the transaction that ends the job, only if the lease is still
+   * ours. An account that cannot be used (any more) links nothing, and the job ends.
+   */
+  private async runLink(job: Extract<ClaimedJob, { kind: 'link_account' }>, owner: string): Promise<SyncAttempt> {
+    let covered: string[] | null;
+    let outcome: JobOutcome;
+    try {
+      covered = await this.repositoryAccounts.coveredBy(this.dataSource.manager, job.tenantId, job.accountId);
+      outcome = { kind: 'done' };
+    } catch (error) {
+      // The database away, or a bug: tried again later like a sync, never with details that could hold data.
+      covered = null;
+      const reason = `Linking repositories to ${job.accountId} failed (${String((error as { code?: unknown })?.code ?? 'unknown')})`;
+      outcome = job.attempt >= job.maxAttempts ? { kind: 'failed', error: reason } : { kind: 'retry', delayMs: Math.min(MAX_RETRY_DELAY_MS, this.config.sync.retryBaseMs * 2 ** (job.attempt - 1)), error: reason };
+    }
+    const linked = await this.dataSource.transaction(async (em) => {
+      const state = await this.stores.syncJobs.finish(em, job.id, owner, outcome);
+      if (state === null) return null;
+      return covered ? this.stores.repositories.linkToAccount(em, covered, job.accountId, new Date()) : 0;
+    });
+    return { jobId: job.id, connectionId: null, accountId: job.accountId, linked: linked ?? 0, outcome: linked === null ? 'lease_lost' : outcome.kind, message: outcome.kind === 'done' ? null : outcome.error };
   }
 
   /** The facts of a report worth storing, each checked for its shape (a host's answer is not trusted as is). */

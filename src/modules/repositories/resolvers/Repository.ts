@@ -7,4 +7,5 @@ export const Repository: RepositoryResolvers = {
     repository.repoConnectionId === null ? null : ctx.loaders.repoConnectionById.load(repository.repoConnectionId),
   serviceMappings: (repository, _args, ctx) => ctx.loaders.serviceMappingsByRepositoryId.load(repository.id),
   lastWebhookEvent: (repository) => lastWebhookEvent(repository),
+  codeHostAccount: (repository, _args, ctx) => ctx.services.repositories.codeHostAccount(ctx, repository),
 };
