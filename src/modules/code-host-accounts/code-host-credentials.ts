@@ -1,6 +1,8 @@
 import type { CodeHostAccountKind } from '../../db/entities/code-host-account.entity';
 import type { Secret } from '../crypto';
 import { PlatformError } from '../platforms/host-http';
+import { PLATFORM_FACTS } from '../platforms/platform-facts';
+import type { Platform } from '../../db/entities/repo-connection.entity';
 import type { CodeHostApi, HostAuth } from './code-host-api';
 import type { HostEndpoints } from './code-host-endpoints';
 
@@ -13,21 +15,15 @@ export const APP_PASSWORDS_ENDED =
   'the token as the password; scopes read:repository:bitbucket and read:pullrequest:bitbucket, and read:user:bitbucket to show who it is), ' +
   'or a workspace, project or repository access token (sent as Bearer)';
 
-/** Scopes that let repolink read code and pull requests, per host; each entry is satisfied by any of its names. */
-const REQUIRED: Record<string, { label: string; anyOf: string[] }[]> = {
-  github: [{ label: 'repo', anyOf: ['repo'] }],
-  gitlab: [{ label: 'read_api', anyOf: ['read_api', 'api'] }],
-  bitbucket: [
-    // The new scope names (API tokens, access tokens), and the older ones of OAuth consumers.
-    { label: 'read:repository:bitbucket', anyOf: ['read:repository:bitbucket', 'write:repository:bitbucket', 'admin:repository:bitbucket', 'repository', 'repository:write', 'repository:admin', 'pullrequest', 'pullrequest:write'] },
-    { label: 'read:pullrequest:bitbucket', anyOf: ['read:pullrequest:bitbucket', 'write:pullrequest:bitbucket', 'pullrequest', 'pullrequest:write'] },
-  ],
-};
-
-/** Required scopes (by their first name) that `scopes` does not cover; empty when none; null when the scopes are unknown. */
+/**
+ * Required scopes (in the host's current names) that `scopes` does not cover; empty when none; null
+ * when the scopes are unknown. The rule is the per-host facts table's, the same one pasted
+ * credentials are judged by (platforms/platform-facts.ts): one place says which scopes a host needs.
+ */
 export function missingScopes(host: string, scopes: string[] | null): string[] | null {
   if (scopes === null) return null;
-  return (REQUIRED[host] ?? []).filter((r) => !r.anyOf.some((s) => scopes.includes(s))).map((r) => r.label);
+  const facts = PLATFORM_FACTS[host as Platform];
+  return facts ? facts.missingScopes(scopes) : [];
 }
 
 export type TokenJudgement = { ok: true; identity: string | null; scopes: string[] | null; warning: string | null } | { ok: false; field: 'token' | 'email'; message: string };
