@@ -9,9 +9,9 @@ import { LiveRowCounters1764300000000 } from './1764300000000-live-row-counters'
 import { CodeHostAccounts1764400000000 } from './1764400000000-code-host-accounts';
 import { DashboardSignIn1764410000000 } from './1764410000000-dashboard-sign-in';
 import { RepositoryHostFacts1764420000000 } from './1764420000000-repository-host-facts';
+import { ConnectionsThroughAccounts1764430000000 } from './1764430000000-connections-through-accounts';
 import { Webhooks1764510000000 } from './1764510000000-webhooks';
 import { WebhookProcessing1764520000000 } from './1764520000000-webhook-processing';
-import { ConnectionsThroughAccounts1764430000000 } from './1764430000000-connections-through-accounts';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
 export const migrations = [
@@ -26,7 +26,7 @@ export const migrations = [
   CodeHostAccounts1764400000000,
   DashboardSignIn1764410000000,
   RepositoryHostFacts1764420000000,
+  ConnectionsThroughAccounts1764430000000,
   Webhooks1764510000000,
   WebhookProcessing1764520000000,
-  ConnectionsThroughAccounts1764430000000,
 ];
