@@ -11,13 +11,13 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { ensureDashboardBuilt } from '../src/dashboard/build';
 import { SignInLinkService } from '../src/modules/auth/sign-in-link.service';
 import { SignInLinkStore } from '../src/modules/auth/sign-in-link.store';
 import { TenancyService } from '../src/modules/tenancy/tenancy.service';
 import { createAccount } from './support/factories';
-import { TOKENS, startFakeHosts, type FakeHosts, type GithubApp } from './support/fake-hosts';
+import { SHA, TOKENS, startFakeHosts, type FakeHosts, type GithubApp } from './support/fake-hosts';
 import { startTestServer, type TestServer } from './support/test-server';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -31,6 +31,7 @@ let gitlabApp: { clientId: string; clientSecret: string };
 let context: BrowserContext;
 let page: Page;
 let tenantId: string;
+let tenantApiKey: string;
 const visited: string[] = [];
 const redirects: string[] = [];
 const pageErrors: string[] = [];
@@ -71,6 +72,7 @@ beforeAll(async () => {
   // An organization of its own: its Code hosts page starts empty.
   const account = await createAccount(server.dataSource);
   tenantId = account.tenant.id;
+  tenantApiKey = account.apiKey;
   const user = await new TenancyService(server.dataSource).createUser({ tenantId, email: `flows-${Date.now()}@example.com`, name: 'Dana', projectId: account.project.id });
   secrets.link = (await new SignInLinkService(new SignInLinkStore(server.dataSource)).issue({ userId: user.id })).token;
 
@@ -100,6 +102,12 @@ async function shot(name: string): Promise<void> {
 async function readable(): Promise<string> {
   const storage = await page.evaluate<string>('JSON.stringify({ local: { ...window.localStorage }, session: { ...window.sessionStorage }, cookie: document.cookie })');
   return `${await page.content()}\n${storage}`;
+}
+
+/** The GraphQL operation a request of the page sent (by id: `{ documentId, operationName, variables }`), or null. */
+function operationOf(request: Request): { documentId?: string; operationName: string; variables: Record<string, unknown> } | null {
+  if (new URL(request.url()).pathname !== '/graphql' || request.method() !== 'POST') return null;
+  return request.postDataJSON();
 }
 
 const flows = () => page.locator('section', { has: page.getByRole('heading', { name: 'Connect an account in the browser' }) });
@@ -134,9 +142,11 @@ describe('code-host flows in a browser', () => {
     await shot('code-hosts-installed');
   }, 60_000);
 
-  test('pick two of the repositories the installation sees on the Connect page, and connect them', async () => {
+  test('pick two of the repositories the installation sees on the Connect page, and connect them through the installation: no token asked, none sent, none stored', async () => {
     await page.getByRole('link', { name: 'Pick its repositories' }).click();
     await page.getByRole('heading', { name: 'Connect repositories', level: 1 }).waitFor();
+    const accountId = new URL(page.url()).searchParams.get('account')!;
+    expect(accountId).toMatch(/^cha_[0-9a-f]{32}$/);
     const picker = page.locator('table[aria-label="Repositories the account can see"]');
     await picker.locator('tbody tr').first().waitFor();
     expect((await picker.locator('tbody tr label').allInnerTexts()).sort()).toEqual(['acme/api', 'acme/empty', 'acme/web']);
@@ -146,25 +156,61 @@ describe('code-host flows in a browser', () => {
     await shot('connect-picker');
 
     await page.getByRole('button', { name: 'Next: check and connect' }).click();
-    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Paste a token and connect' }) });
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Check and connect through the account' }) });
     expect(await form.getByLabel('Repositories, one per line').inputValue()).toBe('acme/api\nacme/web');
-    // connectRepos takes credentials, not an account (yet): the last step asks for a token.
-    await form.getByLabel('Token', { exact: true }).fill(TOKENS.githubClassic);
+    // The account is the credential: no field asks for a token, a password or a server.
+    expect(await form.locator('input[type="password"]').count()).toBe(0);
+    expect(await form.getByLabel(/token|password|base url/i).count()).toBe(0);
+    expect(await form.innerText()).toContain('GitHub App installation acme');
+
+    // The dry run goes through the account: its variables name the account and carry no credentials.
+    const checkSent = page.waitForRequest((r) => operationOf(r)?.operationName === 'DashboardCheckConnection');
     await form.getByRole('button', { name: 'Check (nothing is saved)' }).click();
+    const throughAccount = { platform: 'GITHUB', codeHostAccountId: accountId, repositories: ['acme/api', 'acme/web'], serviceMappings: [] };
+    expect(operationOf(await checkSent)!.variables).toEqual({ input: throughAccount });
     const verdicts = form.locator('table[aria-label="What the host said per repository"] tbody tr');
     await verdicts.first().waitFor();
     expect(await verdicts.evaluateAll((rows) => rows.map((r) => [r.querySelector('td')!.textContent, r.getAttribute('data-check-status')]))).toEqual([
       ['acme/api', 'FOUND'],
       ['acme/web', 'FOUND'],
     ]);
+    // Judged on the installation (its permissions), not on a user.
+    expect(await form.locator('.resolve-result p').first().innerText()).toMatch(/^The account: valid, for acme; scopes .*contents:read/);
+    await shot('connect-check-account');
+
+    const connectSent = page.waitForRequest((r) => operationOf(r)?.operationName === 'DashboardConnectRepos');
     await form.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('heading', { name: 'Connected' }).waitFor();
+    const connectRequest = await connectSent;
+    expect(operationOf(connectRequest)!.variables).toEqual({ input: throughAccount });
+    const connected = page.getByRole('heading', { name: 'Connected', exact: true }).locator('..');
+    await connected.waitFor();
+    expect(await connected.innerText()).toMatch(/^Connected\s+acme\/(api|web), acme\/(api|web) are connected through the GitHub App installation acme\. /);
     await shot('connect-result');
-    const connections = await server.dataSource.query(
-      'SELECT r.path FROM repositories r JOIN repo_connections c ON c.id = r.repo_connection_id WHERE c.tenant_id = ? AND r.deleted_at IS NULL ORDER BY r.path',
-      [tenantId],
+
+    // Read back through GraphQL: the connection reads through the account and holds no credential of its own.
+    const id = ((await (await connectRequest.response())!.json()) as { data: { connectRepos: { repoConnection: { id: string } } } }).data.connectRepos.repoConnection.id;
+    const read = await server.gql(
+      'query($id: ID!) { repoConnection(id: $id) { platform credentialsHint codeHostAccount { id kind status } repositories { path defaultBranch lastCommitSha } } }',
+      { id },
+      { authorization: `Bearer ${tenantApiKey}` },
     );
-    expect(connections.map((r: { path: string }) => r.path)).toEqual(['acme/api', 'acme/web']);
+    expect(read.body.errors).toBeUndefined();
+    const connection = read.body.data.repoConnection;
+    expect(connection).toMatchObject({ platform: 'GITHUB', credentialsHint: null, codeHostAccount: { id: accountId, kind: 'GITHUB_APP_INSTALLATION', status: 'ACTIVE' } });
+    // Verified through the installation: each repository starts with the branch and head GitHub gave.
+    expect([...connection.repositories].sort((x: { path: string }, y: { path: string }) => x.path.localeCompare(y.path))).toEqual([
+      { path: 'acme/api', defaultBranch: 'main', lastCommitSha: SHA.githubApi },
+      { path: 'acme/web', defaultBranch: 'trunk', lastCommitSha: SHA.githubWeb },
+    ]);
+    const [row] = await server.dataSource.query('SELECT code_host_account_id AS account, credentials_ciphertext AS sealed, credentials_hint AS hint FROM repo_connections WHERE id = ?', [id]);
+    expect(row).toEqual({ account: accountId, sealed: null, hint: null });
+
+    // The Repositories page names the account as the connection's credential.
+    await connected.getByRole('link', { name: 'See them and sync them on Repositories' }).click();
+    const listed = page.locator(`tr[data-connection-id="${id}"]`);
+    await listed.locator(`[data-code-host-account-id="${accountId}"]`).waitFor();
+    expect(await listed.locator(`[data-code-host-account-id="${accountId}"]`).innerText()).toBe('GitHub App account\nacme');
+    await shot('repositories-through-account');
     expect(await readable()).not.toContain(TOKENS.githubClassic);
   }, 60_000);
 

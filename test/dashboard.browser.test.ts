@@ -286,7 +286,12 @@ describe('dashboard in a browser', () => {
     await paste.getByText('valid, for octocat', { exact: false }).waitFor();
     await shot(page, 'code-hosts-dry-run');
 
+    // The pasted-token path sends the token, and no account.
+    const pasted = signedIn.requests.filter((r) => new URL(r.url()).pathname === '/graphql' && r.postDataJSON().operationName === 'DashboardCheckConnection').at(-1)!;
+    expect(pasted.postDataJSON().variables.input).toEqual({ platform: 'GITHUB', baseUrl: fake.githubApi, credentials: { token: TOKENS.githubClassic }, repositories: ['acme/api', 'acme/nope', 'acme/sso'], serviceMappings: [] });
+
     // Pick from what the account sees, check and connect.
+    const accountId = (await accountRow.getAttribute('data-account-id'))!;
     await accountRow.getByRole('link', { name: 'Pick repositories' }).click();
     await page.getByRole('heading', { name: 'Connect repositories', level: 1 }).waitFor();
     const picker = page.locator('table[aria-label="Repositories the account can see"]');
@@ -297,14 +302,17 @@ describe('dashboard in a browser', () => {
     await page.getByLabel(choice, { exact: true }).check();
     await shot(page, 'connect-picker');
     await page.getByRole('button', { name: 'Next: check and connect' }).click();
-    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Paste a token and connect' }) });
+    // Picked from the account: connected through it, with no token to paste.
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Check and connect through the account' }) });
     expect(await form.getByLabel('Repositories, one per line').inputValue()).toBe(choice);
-    await form.getByLabel('Token', { exact: true }).fill(TOKENS.githubClassic);
+    expect(await form.locator('input[type="password"]').count()).toBe(0);
+    const connectSent = page.waitForRequest((r) => new URL(r.url()).pathname === '/graphql' && r.postDataJSON()?.operationName === 'DashboardConnectRepos');
     await form.getByRole('button', { name: 'Connect', exact: true }).click();
+    expect((await connectSent).postDataJSON().variables).toEqual({ input: { platform: 'GITHUB', codeHostAccountId: accountId, repositories: [choice], serviceMappings: [] } });
     await page.getByRole('heading', { name: 'Connected' }).waitFor();
     await shot(page, 'connect-result');
-    const listed = await server.gql('{ repositories(first: 20) { edges { node { path } } } }');
-    expect(listed.body.data.repositories.edges.map((e: { node: { path: string } }) => e.node.path)).toContain(choice);
+    const listed = await server.gql('{ repoConnections(first: 20) { edges { node { credentialsHint codeHostAccount { id } repositories { path } } } } }');
+    expect(listed.body.data.repoConnections.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ credentialsHint: null, codeHostAccount: { id: accountId }, repositories: [{ path: choice }] });
   }, 90_000);
 
   test('no secret is in the HTML, the storage or any URL the browser asked for', async () => {

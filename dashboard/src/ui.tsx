@@ -127,36 +127,6 @@ export function Sha({ sha }: { sha: string | null | undefined }) {
   );
 }
 
-/** Previous/next through cursor pages: the cursors of the pages seen so far are kept to go back. */
-export function usePager() {
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const after = cursors[cursors.length - 1];
-  return {
-    after,
-    page: cursors.length,
-    next: (endCursor: string | null | undefined) => endCursor && setCursors((c) => [...c, endCursor]),
-    previous: () => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c)),
-    reset: () => setCursors([null]),
-  };
-}
-
-export function Pager({ pager, hasNextPage, endCursor, total, label }: { pager: ReturnType<typeof usePager>; hasNextPage: boolean; endCursor?: string | null; total?: number; label: string }) {
-  return (
-    <nav className="pager" aria-label={`${label} pages`}>
-      <button type="button" onClick={pager.previous} disabled={pager.page <= 1}>
-        ← Previous
-      </button>
-      <span>
-        Page {pager.page}
-        {total !== undefined ? ` · ${total} ${label}` : ''}
-      </span>
-      <button type="button" onClick={() => pager.next(endCursor)} disabled={!hasNextPage}>
-        Next →
-      </button>
-    </nav>
-  );
-}
-
 /** Copies a text; falls back to selecting it when the clipboard API is not available. */
 export function CopyButton({ text, targetId }: { text: string; targetId?: string }) {
   const [done, setDone] = useState<'copied' | 'select' | null>(null);

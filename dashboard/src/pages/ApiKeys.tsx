@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { DashboardApiKeysDocument, DashboardCreateApiKeyDocument, DashboardRevokeApiKeyDocument, type DashboardApiKeyFragment, type Permission } from '../gql/graphql';
 import { describeError, mutate, useQuery, type UserError } from '../api';
-import { CopyButton, DateTime, Empty, ErrorBox, Field, FormErrors, Loading, PageHeader, Pager, errorsAt, errorsElsewhere, usePager } from '../ui';
+import { Table, usePager } from '../table';
+import { CopyButton, DateTime, Field, FormErrors, PageHeader, errorsAt, errorsElsewhere } from '../ui';
 
 const PERMISSIONS: { value: Permission; label: string }[] = [
   { value: 'CONFIG_READ', label: 'Read (config:read)' },
@@ -58,56 +59,40 @@ export function ApiKeysPage() {
           </label>
         </div>
         <FormErrors errors={problems} />
-        {keys.error && !page ? <ErrorBox error={keys.error} retry={() => void keys.refetch()} /> : null}
-        {!page && keys.loading ? <Loading what="API keys" /> : null}
-        {page && page.edges.length === 0 ? <Empty>No API keys{includeRevoked ? '' : ' in use'}. Create one above.</Empty> : null}
-        {page && page.edges.length > 0 ? (
-          <>
-            <table className="table" aria-label="API keys">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Permissions</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.edges.map(({ node: k }) => (
-                  <tr key={k.id} className={k.revokedAt ? 'deleted' : undefined} data-api-key-id={k.id}>
-                    <td className="strong">{k.name ?? <span className="muted">(no name)</span>}</td>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>{k.permissions.map((p) => (p === 'CONFIG_READ' ? 'read' : 'write')).join(', ')}</td>
-                    <td>
-                      <DateTime iso={k.createdAt} />
-                    </td>
-                    <td>
-                      <DateTime iso={k.lastUsedAt} empty="never" />
-                    </td>
-                    <td className="actions">
-                      {k.revokedAt ? (
-                        <span className="muted">
-                          Revoked <DateTime iso={k.revokedAt} />
-                        </span>
-                      ) : (
-                        <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke ${k.name ?? k.prefix}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager pager={pager} hasNextPage={page.pageInfo.hasNextPage} endCursor={page.pageInfo.endCursor} total={page.totalCount} label="keys" />
-          </>
-        ) : null}
+        <Table
+          label="API keys"
+          what="API keys"
+          rows={page?.edges.map((e) => e.node)}
+          rowKey={(k) => k.id}
+          rowProps={(k) => ({ 'data-api-key-id': k.id, className: k.revokedAt ? 'deleted' : undefined })}
+          loading={keys.loading}
+          error={keys.error}
+          retry={() => void keys.refetch()}
+          empty={`No API keys${includeRevoked ? '' : ' in use'}. Create one above.`}
+          paging={page ? { pager, pageInfo: page.pageInfo, total: page.totalCount, noun: 'keys' } : undefined}
+          columns={[
+            { header: 'Name', className: 'strong', cell: (k) => k.name ?? <span className="muted">(no name)</span> },
+            { header: 'Key', cell: (k) => <code>{k.prefix}…</code> },
+            { header: 'Permissions', cell: (k) => k.permissions.map((p) => (p === 'CONFIG_READ' ? 'read' : 'write')).join(', ') },
+            { header: 'Created', cell: (k) => <DateTime iso={k.createdAt} /> },
+            { header: 'Last used', cell: (k) => <DateTime iso={k.lastUsedAt} empty="never" /> },
+            {
+              header: 'Actions',
+              hideHeader: true,
+              className: 'actions',
+              cell: (k) =>
+                k.revokedAt ? (
+                  <span className="muted">
+                    Revoked <DateTime iso={k.revokedAt} />
+                  </span>
+                ) : (
+                  <button type="button" className="danger" onClick={() => void revoke(k)} aria-label={`Revoke ${k.name ?? k.prefix}`}>
+                    Revoke
+                  </button>
+                ),
+            },
+          ]}
+        />
       </section>
     </>
   );

@@ -12,7 +12,8 @@ import {
 } from '../gql/graphql';
 import { describeError, mutate, useQuery, type UserError } from '../api';
 import { Link, navigate, useRoute } from '../router';
-import { DateTime, Empty, ErrorBox, Field, FormErrors, Loading, PageHeader, Pager, PlatformName, errorsAt, errorsElsewhere, usePager } from '../ui';
+import { Table, usePager } from '../table';
+import { DateTime, Field, FormErrors, PageHeader, PlatformName, errorsAt, errorsElsewhere } from '../ui';
 import { CheckAndConnect } from './CheckAndConnect';
 
 const STATUS_WORDS: Record<string, string> = { ACTIVE: 'Active', SUSPENDED: 'Suspended', NEEDS_REAUTHORIZATION: 'Needs to be connected again', REVOKED: 'Revoked' };
@@ -68,66 +69,71 @@ export function CodeHostsPage() {
         <h2 id="accounts-title">Accounts</h2>
         <p className="muted">Accounts on GitHub, GitLab and Bitbucket that this organization connected. Their credentials are kept encrypted and renewed by repolink; they are never shown.</p>
         <FormErrors errors={problems} />
-        {accounts.error && !page ? <ErrorBox error={accounts.error} retry={() => void accounts.refetch()} /> : null}
-        {!page && accounts.loading ? <Loading what="code-host accounts" /> : null}
-        {page && page.edges.length === 0 ? <Empty>No accounts yet. Connect one below.</Empty> : null}
-        {page && page.edges.length > 0 ? (
-          <>
-            <table className="table" aria-label="Code-host accounts">
-              <thead>
-                <tr>
-                  <th scope="col">Host</th>
-                  <th scope="col">Identity</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Connected</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.edges.map(({ node: a }) => (
-                  <tr key={a.id} data-account-id={a.id} className={a.status === 'REVOKED' ? 'deleted' : undefined}>
-                    <td>
-                      <PlatformName platform={a.host} />
-                      <div className="muted small">{hostOf(a.baseUrl)}</div>
-                    </td>
-                    <td>
-                      {a.identity ?? <span className="muted">—</span>}
-                      {a.installation?.accountLogin ? <div className="muted small">installed on {a.installation.accountLogin}{a.installation.repositorySelection === 'selected' ? ' (selected repositories)' : ''}</div> : null}
-                    </td>
-                    <td>{KIND_WORDS[a.kind] ?? a.kind}</td>
-                    <td>
-                      <span className={a.status === 'ACTIVE' ? 'sync-ok' : 'sync-error'}>
-                        <span className="sync-word">{STATUS_WORDS[a.status] ?? a.status}</span>
-                      </span>
-                      {a.statusReason ? <div className="small">{a.statusReason}</div> : null}
-                    </td>
-                    <td className="small">{a.scopes?.length ? a.scopes.join(', ') : <span className="muted">—</span>}</td>
-                    <td>
-                      <DateTime iso={a.createdAt} />
-                    </td>
-                    <td className="actions">
-                      {a.status === 'ACTIVE' ? <Link to={`/connect?account=${encodeURIComponent(a.id)}`}>Pick repositories</Link> : null}
-                      {a.status !== 'REVOKED' ? (
-                        <button type="button" className="danger" onClick={() => void act(a, 'revoke')}>
-                          Revoke
-                        </button>
-                      ) : (
-                        <button type="button" className="danger" onClick={() => void act(a, 'delete')}>
-                          Delete
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager pager={pager} hasNextPage={page.pageInfo.hasNextPage} endCursor={page.pageInfo.endCursor} total={page.totalCount} label="accounts" />
-          </>
-        ) : null}
+        <Table
+          label="Code-host accounts"
+          what="code-host accounts"
+          rows={page?.edges.map((e) => e.node)}
+          rowKey={(a) => a.id}
+          rowProps={(a) => ({ 'data-account-id': a.id, className: a.status === 'REVOKED' ? 'deleted' : undefined })}
+          loading={accounts.loading}
+          error={accounts.error}
+          retry={() => void accounts.refetch()}
+          empty="No accounts yet. Connect one below."
+          paging={page ? { pager, pageInfo: page.pageInfo, total: page.totalCount, noun: 'accounts' } : undefined}
+          columns={[
+            {
+              header: 'Host',
+              cell: (a) => (
+                <>
+                  <PlatformName platform={a.host} />
+                  <div className="muted small">{hostOf(a.baseUrl)}</div>
+                </>
+              ),
+            },
+            {
+              header: 'Identity',
+              cell: (a) => (
+                <>
+                  {a.identity ?? <span className="muted">—</span>}
+                  {a.installation?.accountLogin ? <div className="muted small">installed on {a.installation.accountLogin}{a.installation.repositorySelection === 'selected' ? ' (selected repositories)' : ''}</div> : null}
+                </>
+              ),
+            },
+            { header: 'Kind', cell: (a) => KIND_WORDS[a.kind] ?? a.kind },
+            {
+              header: 'Status',
+              cell: (a) => (
+                <>
+                  <span className={a.status === 'ACTIVE' ? 'sync-ok' : 'sync-error'}>
+                    <span className="sync-word">{STATUS_WORDS[a.status] ?? a.status}</span>
+                  </span>
+                  {a.statusReason ? <div className="small">{a.statusReason}</div> : null}
+                </>
+              ),
+            },
+            { header: 'Scopes', className: 'small', cell: (a) => (a.scopes?.length ? a.scopes.join(', ') : <span className="muted">—</span>) },
+            { header: 'Connected', cell: (a) => <DateTime iso={a.createdAt} /> },
+            {
+              header: 'Actions',
+              hideHeader: true,
+              className: 'actions',
+              cell: (a) => (
+                <>
+                  {a.status === 'ACTIVE' ? <Link to={`/connect?account=${encodeURIComponent(a.id)}`}>Pick repositories</Link> : null}
+                  {a.status !== 'REVOKED' ? (
+                    <button type="button" className="danger" onClick={() => void act(a, 'revoke')}>
+                      Revoke
+                    </button>
+                  ) : (
+                    <button type="button" className="danger" onClick={() => void act(a, 'delete')}>
+                      Delete
+                    </button>
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
       </section>
       <BrowserFlows />
       <AddTokenAccount onAdded={() => void accounts.refetch()} />

@@ -2,13 +2,14 @@ import { useState } from 'react';
 import { DashboardAccountRepositoriesDocument, DashboardCodeHostAccountsDocument } from '../gql/graphql';
 import { useQuery } from '../api';
 import { Link, navigate, useRoute } from '../router';
-import { Empty, ErrorBox, Field, Loading, PageHeader, Pager, PlatformName, usePager } from '../ui';
+import { Table, usePager } from '../table';
+import { Empty, ErrorBox, Field, Loading, PageHeader } from '../ui';
 import { CheckAndConnect } from './CheckAndConnect';
 
 /**
  * Pick repositories from what an account can see on its host (searchable, paginated), then check
- * and connect them. The connection is made with a token pasted below: `connectRepos` does not take
- * an account yet (issue 18, phase 2).
+ * and connect them through that account (`codeHostAccountId`): the connection stores no
+ * credentials, and nobody pastes a token.
  */
 export function ConnectPage() {
   const { params } = useRoute();
@@ -61,11 +62,7 @@ export function ConnectPage() {
               ← Back to the list
             </button>
           </p>
-          <p className="muted">
-            Connecting through the <PlatformName platform={account.host} /> account itself is not possible yet: paste a token that can read these repositories. The check asks the host
-            first and saves nothing.
-          </p>
-          <CheckAndConnect initialPlatform={account.host} initialRepositories={chosen} initialBaseUrl={account.host === 'BITBUCKET' || /\/\/(api\.)?github\.com|\/\/gitlab\.com/.test(account.baseUrl) ? '' : account.baseUrl} />
+          <CheckAndConnect key={account.id} account={account} initialRepositories={chosen} />
         </>
       ) : null}
     </>
@@ -95,51 +92,44 @@ function Picker({ accountId, chosen, setChosen, onNext }: { accountId: string; c
         <input id="repo-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name or path" />
         <button type="submit">Search</button>
       </form>
-      {repos.error ? <ErrorBox error={repos.error} retry={() => void repos.refetch()} /> : null}
-      {!page && repos.loading ? <Loading what="repositories from the host" /> : null}
-      {page && page.edges.length === 0 ? <Empty>{sent ? `No repository matches “${sent}”.` : 'This account sees no repositories.'}</Empty> : null}
-      {page && page.edges.length > 0 ? (
-        <>
-          <table className="table" aria-label="Repositories the account can see">
-            <thead>
-              <tr>
-                <th scope="col">
-                  <span className="sr-only">Choose</span>
-                </th>
-                <th scope="col">Repository</th>
-                <th scope="col">Visibility</th>
-                <th scope="col">Default branch</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.edges.map(({ node: r }) => {
-                const id = `pick-${r.path}`;
-                return (
-                  <tr key={r.path}>
-                    <td>
-                      <input
-                        id={id}
-                        type="checkbox"
-                        checked={chosen.includes(r.path)}
-                        onChange={(e) => setChosen((c) => (e.target.checked ? [...c, r.path] : c.filter((p) => p !== r.path)))}
-                      />
-                    </td>
-                    <td>
-                      <label htmlFor={id} className="path">
-                        {r.path}
-                      </label>
-                      {r.archived ? <span className="muted small"> (archived)</span> : null}
-                    </td>
-                    <td>{r.private === null ? '—' : r.private ? 'private' : 'public'}</td>
-                    <td>{r.defaultBranch ?? '—'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <Pager pager={pager} hasNextPage={page.pageInfo.hasNextPage} endCursor={page.pageInfo.endCursor} label="repositories" />
-        </>
-      ) : null}
+      <Table
+        label="Repositories the account can see"
+        what="repositories from the host"
+        rows={page?.edges.map((e) => e.node)}
+        rowKey={(r) => r.path}
+        loading={repos.loading}
+        error={repos.error}
+        retry={() => void repos.refetch()}
+        empty={sent ? `No repository matches “${sent}”.` : 'This account sees no repositories.'}
+        paging={page ? { pager, pageInfo: page.pageInfo, noun: 'repositories' } : undefined}
+        columns={[
+          {
+            header: 'Choose',
+            hideHeader: true,
+            cell: (r) => (
+              <input
+                id={`pick-${r.path}`}
+                type="checkbox"
+                checked={chosen.includes(r.path)}
+                onChange={(e) => setChosen((c) => (e.target.checked ? [...c, r.path] : c.filter((p) => p !== r.path)))}
+              />
+            ),
+          },
+          {
+            header: 'Repository',
+            cell: (r) => (
+              <>
+                <label htmlFor={`pick-${r.path}`} className="path">
+                  {r.path}
+                </label>
+                {r.archived ? <span className="muted small"> (archived)</span> : null}
+              </>
+            ),
+          },
+          { header: 'Visibility', cell: (r) => (r.private === null ? '—' : r.private ? 'private' : 'public') },
+          { header: 'Default branch', cell: (r) => r.defaultBranch ?? '—' },
+        ]}
+      />
       <div className="form-actions">
         <span className="muted">{chosen.length} chosen</span>
         <button type="button" className="primary" disabled={chosen.length === 0} onClick={onNext}>

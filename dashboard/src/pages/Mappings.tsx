@@ -10,7 +10,8 @@ import {
   type DashboardResolveFrameQuery,
 } from '../gql/graphql';
 import { client, describeError, mutate, useQuery, type UserError } from '../api';
-import { Empty, ErrorBox, Field, FormErrors, Loading, PageHeader, Pager, errorsAt, errorsElsewhere, usePager } from '../ui';
+import { Table, usePager } from '../table';
+import { ErrorBox, Field, FormErrors, PageHeader, errorsAt, errorsElsewhere } from '../ui';
 
 export function MappingsPage() {
   const pager = usePager();
@@ -51,61 +52,54 @@ export function MappingsPage() {
       <section aria-labelledby="mappings-title">
         <h2 id="mappings-title">Mappings</h2>
         <FormErrors errors={problems} />
-        {mappings.error && !page ? <ErrorBox error={mappings.error} retry={() => void mappings.refetch()} /> : null}
-        {!page && mappings.loading ? <Loading what="service mappings" /> : null}
-        {page && page.edges.length === 0 ? <Empty>No service mappings yet. Create one with “New mapping”.</Empty> : null}
-        {page && page.edges.length > 0 ? (
-          <>
-            <table className="table" aria-label="Service mappings">
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Repository</th>
-                  <th scope="col">Path prefix</th>
-                  <th scope="col">Branch</th>
-                  <th scope="col">Stack roots</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.edges.map(({ node: m }) => (
-                  <tr key={m.id}>
-                    <td className="strong">{m.serviceName}</td>
-                    <td className="path">{m.repository.path}</td>
-                    <td>
-                      <code>{m.pathPrefix || '(root)'}</code>
-                    </td>
-                    <td>{m.defaultBranch}</td>
-                    <td>
-                      {m.stackRoots.length === 0 ? (
-                        <span className="muted">none</span>
-                      ) : (
-                        <ul className="plain">
-                          {m.stackRoots.map((r, i) => (
-                            <li key={i}>
-                              <code>{r.stackRoot}</code> → <code>{r.sourceRoot}</code>
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                    <td className="actions">
-                      <button type="button" onClick={() => setEditing(m)}>
-                        Edit
-                      </button>
-                      <button type="button" className="danger" onClick={() => void remove(m)}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager pager={pager} hasNextPage={page.pageInfo.hasNextPage} endCursor={page.pageInfo.endCursor} total={page.totalCount} label="mappings" />
-          </>
-        ) : null}
+        <Table
+          label="Service mappings"
+          what="service mappings"
+          rows={page?.edges.map((e) => e.node)}
+          rowKey={(m) => m.id}
+          rowProps={(m) => ({ 'data-mapping-id': m.id })}
+          loading={mappings.loading}
+          error={mappings.error}
+          retry={() => void mappings.refetch()}
+          empty="No service mappings yet. Create one with “New mapping”."
+          paging={page ? { pager, pageInfo: page.pageInfo, total: page.totalCount, noun: 'mappings' } : undefined}
+          columns={[
+            { header: 'Service', className: 'strong', cell: (m) => m.serviceName },
+            { header: 'Repository', className: 'path', cell: (m) => m.repository.path },
+            { header: 'Path prefix', cell: (m) => <code>{m.pathPrefix || '(root)'}</code> },
+            { header: 'Branch', cell: (m) => m.defaultBranch },
+            {
+              header: 'Stack roots',
+              cell: (m) =>
+                m.stackRoots.length === 0 ? (
+                  <span className="muted">none</span>
+                ) : (
+                  <ul className="plain">
+                    {m.stackRoots.map((r, i) => (
+                      <li key={i}>
+                        <code>{r.stackRoot}</code> → <code>{r.sourceRoot}</code>
+                      </li>
+                    ))}
+                  </ul>
+                ),
+            },
+            {
+              header: 'Actions',
+              hideHeader: true,
+              className: 'actions',
+              cell: (m) => (
+                <>
+                  <button type="button" onClick={() => setEditing(m)} aria-label={`Edit ${m.serviceName}`}>
+                    Edit
+                  </button>
+                  <button type="button" className="danger" onClick={() => void remove(m)} aria-label={`Delete ${m.serviceName}`}>
+                    Delete
+                  </button>
+                </>
+              ),
+            },
+          ]}
+        />
       </section>
       <ResolveFrame />
     </>

@@ -10,7 +10,9 @@ import {
   type DashboardRepositoryFragment,
 } from '../gql/graphql';
 import { describeError, mutate, useQuery, type UserError } from '../api';
-import { DateTime, Empty, ErrorBox, FormErrors, Loading, PageHeader, Pager, PlatformName, Sha, SyncState, usePager } from '../ui';
+import { Link } from '../router';
+import { Table, usePager } from '../table';
+import { DateTime, FormErrors, PageHeader, PlatformName, Sha, SyncState } from '../ui';
 
 /** While anything on screen is syncing, ask again this often. */
 const POLL_MS = 1500;
@@ -37,6 +39,23 @@ function hostOf(connection: DashboardConnectionFragment): string {
     }
   }
   return { GITHUB: 'github.com', GITLAB: 'gitlab.com', BITBUCKET: 'bitbucket.org' }[connection.platform];
+}
+
+const ACCOUNT_KINDS: Record<string, string> = { GITHUB_APP_INSTALLATION: 'GitHub App', OAUTH: 'OAuth', API_TOKEN: 'API token', ACCESS_TOKEN: 'Access token' };
+
+/** A connection's own credential (its hint), or the code-host account it reads through. */
+function ConnectionCredential({ connection }: { connection: DashboardConnectionFragment }) {
+  const account = connection.codeHostAccount;
+  if (!account) return <code>{connection.credentialsHint || '—'}</code>;
+  return (
+    <div data-code-host-account-id={account.id}>
+      {ACCOUNT_KINDS[account.kind] ?? account.kind} account
+      <div className="muted small">
+        {account.identity ?? account.id}
+        {account.status !== 'ACTIVE' ? <span className="sync-error"> ({account.status.toLowerCase().replace(/_/g, ' ')})</span> : null}
+      </div>
+    </div>
+  );
 }
 
 function Connections({ onSyncChange }: { onSyncChange: (signature: string) => void }) {
@@ -71,74 +90,73 @@ function Connections({ onSyncChange }: { onSyncChange: (signature: string) => vo
       <h2 id="connections-title">Connections</h2>
       <p className="muted">Repositories connected together with one credential. A sync reads each repository's default branch and head commit from its host.</p>
       <FormErrors errors={problems} />
-      {query.error && !page ? <ErrorBox error={query.error} retry={() => void query.refetch()} /> : null}
-      {!page && query.loading ? <Loading what="connections" /> : null}
-      {page && page.edges.length === 0 ? <Empty>No connections yet. Connect a code host with the API (connectRepos) or the REST shim, then sync it here.</Empty> : null}
-      {page && page.edges.length > 0 ? (
-        <>
-          <table className="table" aria-label="Connections">
-            <thead>
-              <tr>
-                <th scope="col">Platform</th>
-                <th scope="col">Repositories</th>
-                <th scope="col">Credential</th>
-                <th scope="col">Sync</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.edges.map(({ node: c }) => (
-                <tr key={c.id} data-connection-id={c.id}>
-                  <td>
-                    <PlatformName platform={c.platform} />
-                    <div className="muted small">{hostOf(c)}</div>
-                  </td>
-                  <td>
-                    <ul className="plain">
-                      {c.repositories.map((r) => (
-                        <li key={r.id}>
-                          <span className="path">{r.path}</span> <span className="muted small">{r.defaultBranch}</span> <Sha sha={r.lastCommitSha} />
-                          {r.syncStatus === 'ERROR' && r.syncError ? <div className="sync-error small">{r.syncError}</div> : null}
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td>
-                    <code>{c.credentialsHint || '—'}</code>
-                  </td>
-                  <td>
-                    <SyncState status={c.syncStatus} syncedAt={c.syncedAt} error={c.syncError} />
-                  </td>
-                  <td>
-                    <DateTime iso={c.createdAt} />
-                  </td>
-                  <td className="actions">
-                    <button type="button" disabled={busy === c.id || c.syncStatus === 'PENDING'} onClick={() => void act(c.id, () => mutate(DashboardSyncConnectionDocument, { id: c.id }))}>
-                      Sync now
-                    </button>
-                    <button
-                      type="button"
-                      className="danger"
-                      disabled={busy === c.id}
-                      onClick={() => {
-                        if (window.confirm(`Delete this ${c.platform.toLowerCase()} connection and its ${c.repositories.length} repositories? Their service mappings go with them.`)) {
-                          void act(c.id, () => mutate(DashboardDeleteConnectionDocument, { id: c.id }));
-                        }
-                      }}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager pager={pager} hasNextPage={page.pageInfo.hasNextPage} endCursor={page.pageInfo.endCursor} total={page.totalCount} label="connections" />
-        </>
-      ) : null}
+      <Table
+        label="Connections"
+        what="connections"
+        rows={page?.edges.map((e) => e.node)}
+        rowKey={(c) => c.id}
+        rowProps={(c) => ({ 'data-connection-id': c.id })}
+        loading={query.loading}
+        error={query.error}
+        retry={() => void query.refetch()}
+        empty={
+          <>
+            No connections yet. <Link to="/code-hosts">Connect a code host</Link> and pick its repositories, or connect with the API (connectRepos) or the REST shim; then sync them here.
+          </>
+        }
+        paging={page ? { pager, pageInfo: page.pageInfo, total: page.totalCount, noun: 'connections' } : undefined}
+        columns={[
+          {
+            header: 'Platform',
+            cell: (c) => (
+              <>
+                <PlatformName platform={c.platform} />
+                <div className="muted small">{hostOf(c)}</div>
+              </>
+            ),
+          },
+          {
+            header: 'Repositories',
+            cell: (c) => (
+              <ul className="plain">
+                {c.repositories.map((r) => (
+                  <li key={r.id}>
+                    <span className="path">{r.path}</span> <span className="muted small">{r.defaultBranch}</span> <Sha sha={r.lastCommitSha} />
+                    {r.syncStatus === 'ERROR' && r.syncError ? <div className="sync-error small">{r.syncError}</div> : null}
+                  </li>
+                ))}
+              </ul>
+            ),
+          },
+          { header: 'Credential', cell: (c) => <ConnectionCredential connection={c} /> },
+          { header: 'Sync', cell: (c) => <SyncState status={c.syncStatus} syncedAt={c.syncedAt} error={c.syncError} /> },
+          { header: 'Created', cell: (c) => <DateTime iso={c.createdAt} /> },
+          {
+            header: 'Actions',
+            hideHeader: true,
+            className: 'actions',
+            cell: (c) => (
+              <>
+                <button type="button" disabled={busy === c.id || c.syncStatus === 'PENDING'} onClick={() => void act(c.id, () => mutate(DashboardSyncConnectionDocument, { id: c.id }))}>
+                  Sync now
+                </button>
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={busy === c.id}
+                  onClick={() => {
+                    if (window.confirm(`Delete this ${c.platform.toLowerCase()} connection and its ${c.repositories.length} repositories? Their service mappings go with them.`)) {
+                      void act(c.id, () => mutate(DashboardDeleteConnectionDocument, { id: c.id }));
+                    }
+                  }}
+                >
+                  Delete
+                </button>
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }
@@ -204,62 +222,58 @@ function Repositories({ syncSignature }: { syncSignature: string }) {
         </label>
       </div>
       <FormErrors errors={problems} />
-      {query.error && !page ? <ErrorBox error={query.error} retry={() => void query.refetch()} /> : null}
-      {!page && query.loading ? <Loading what="repositories" /> : null}
-      {page && page.edges.length === 0 ? <Empty>{filter.nameContains ? `No repository name contains “${filter.nameContains}”.` : 'No repositories yet.'}</Empty> : null}
-      {page && page.edges.length > 0 ? (
-        <>
-          <table className="table" aria-label="Repositories">
-            <thead>
-              <tr>
-                <th scope="col">Repository</th>
-                <th scope="col">Platform</th>
-                <th scope="col">Default branch</th>
-                <th scope="col">Head commit</th>
-                <th scope="col">Sync</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.edges.map(({ node: r }) => (
-                <tr key={r.id} className={r.deletedAt ? 'deleted' : undefined} data-repository-id={r.id}>
-                  <td>
-                    <div className="path">{r.path}</div>
-                    <div className="muted small">{r.name}</div>
-                  </td>
-                  <td>
-                    <PlatformName platform={r.repoConnection?.platform ?? r.sourceType} />
-                  </td>
-                  <td>{r.defaultBranch}</td>
-                  <td>
-                    <Sha sha={r.lastCommitSha} />
-                  </td>
-                  <td>{r.deletedAt ? <span className="muted">Deleted <DateTime iso={r.deletedAt} /></span> : <SyncState status={r.syncStatus} syncedAt={r.syncedAt} error={r.syncError} />}</td>
-                  <td className="actions">
-                    {r.deletedAt ? (
-                      <button type="button" disabled={busy === r.id} onClick={() => void act(r, true)}>
-                        Restore
-                      </button>
-                    ) : (
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={busy === r.id}
-                        onClick={() => window.confirm(`Delete ${r.path}? Its service mappings go with it.`) && void act(r, false)}
-                      >
-                        Delete
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager pager={pager} hasNextPage={page.pageInfo.hasNextPage} endCursor={page.pageInfo.endCursor} total={page.totalCount} label="repositories" />
-        </>
-      ) : null}
+      <Table
+        label="Repositories"
+        what="repositories"
+        rows={page?.edges.map((e) => e.node)}
+        rowKey={(r) => r.id}
+        rowProps={(r) => ({ 'data-repository-id': r.id, className: r.deletedAt ? 'deleted' : undefined })}
+        loading={query.loading}
+        error={query.error}
+        retry={() => void query.refetch()}
+        empty={filter.nameContains ? `No repository name contains “${filter.nameContains}”.` : 'No repositories yet.'}
+        paging={page ? { pager, pageInfo: page.pageInfo, total: page.totalCount, noun: 'repositories' } : undefined}
+        columns={[
+          {
+            header: 'Repository',
+            cell: (r) => (
+              <>
+                <div className="path">{r.path}</div>
+                <div className="muted small">{r.name}</div>
+              </>
+            ),
+          },
+          { header: 'Platform', cell: (r) => <PlatformName platform={r.repoConnection?.platform ?? r.sourceType} /> },
+          { header: 'Default branch', cell: (r) => r.defaultBranch },
+          { header: 'Head commit', cell: (r) => <Sha sha={r.lastCommitSha} /> },
+          {
+            header: 'Sync',
+            cell: (r) =>
+              r.deletedAt ? (
+                <span className="muted">
+                  Deleted <DateTime iso={r.deletedAt} />
+                </span>
+              ) : (
+                <SyncState status={r.syncStatus} syncedAt={r.syncedAt} error={r.syncError} />
+              ),
+          },
+          {
+            header: 'Actions',
+            hideHeader: true,
+            className: 'actions',
+            cell: (r) =>
+              r.deletedAt ? (
+                <button type="button" disabled={busy === r.id} onClick={() => void act(r, true)}>
+                  Restore
+                </button>
+              ) : (
+                <button type="button" className="danger" disabled={busy === r.id} onClick={() => window.confirm(`Delete ${r.path}? Its service mappings go with it.`) && void act(r, false)}>
+                  Delete
+                </button>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }
