@@ -105,6 +105,11 @@ export function usePager() {
   };
 }
 
+/** “repositories” → “repository”, “keys” → “key”: the nouns the pages count, for a total of one. */
+function singular(plural: string): string {
+  return plural.endsWith('ies') ? `${plural.slice(0, -3)}y` : plural.replace(/s$/, '');
+}
+
 export function Pager({ pager, hasNextPage, endCursor, total, label }: { pager: PagerState; hasNextPage: boolean; endCursor?: string | null; total?: number; label: string }) {
   return (
     <nav className="pager" aria-label={`${label} pages`}>
@@ -113,7 +118,7 @@ export function Pager({ pager, hasNextPage, endCursor, total, label }: { pager: 
       </button>
       <span aria-live="polite">
         Page {pager.page}
-        {total !== undefined ? ` · ${total} ${label}` : ''}
+        {total !== undefined ? ` · ${total} ${total === 1 ? singular(label) : label}` : ''}
       </span>
       <button type="button" onClick={() => pager.next(endCursor)} disabled={!hasNextPage} aria-label={`Next page of ${label}`}>
         Next →
