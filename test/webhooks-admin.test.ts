@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { runAdmin } from '../src/cli/admin';
 import { createDataSource } from '../src/db/data-source';
 import { CredentialCipher, loadKeyRing } from '../src/modules/crypto';
@@ -113,6 +113,42 @@ test('webhook:rotate-secret prints the new secret once and keeps the old one for
   t.server.services.webhooks.ingest.forgetHook(hook.id);
   expect((await send(push(rotated.json.secret))).status).toBe(401);
   expect((await admin(['webhook:list', '--tenant', t.account.tenant.id])).json.hooks.map((h: { id: string }) => h.id)).not.toContain(hook.id);
+});
+
+test('app:rotate-webhook-secret prints a GitHub App’s new secret once and keeps the old one for the window; a chosen one is read from a variable, never printed', async () => {
+  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  const githubAppId = randomInt(1_000_000, 2_000_000_000);
+  const first = `first-${randomBytes(12).toString('hex')}`;
+  const registered = await admin(
+    ['app:register', '--host', 'github', '--base-url', `https://ghe-${randomBytes(5).toString('hex')}.example.com`, '--app-id', String(githubAppId), '--slug', 'rotating',
+      '--client-id', 'Iv1.rotating', '--client-secret-env', 'CS', '--private-key-env', 'PK', '--webhook-secret-env', 'WS'],
+    { CS: randomBytes(20).toString('hex'), PK: privateKey, WS: first },
+  );
+  expect(registered.code).toBe(0);
+  const app = registered.json;
+  expect(registered.stdout).not.toContain(first);
+  const push = (secret: string) =>
+    githubDelivery(`${t.url}/webhooks/github`, githubEvents.push({ repo: { id: 1, owner: 'acme', name: 'api' }, after: sha(), installationId: 7 }), { secret, target: { type: 'integration', id: githubAppId } });
+
+  const rotated = await admin(['app:rotate-webhook-secret', '--id', app.id, '--keep-previous-hours', '2']);
+  expect(rotated.code).toBe(0);
+  expect(rotated.json).toMatchObject({ id: app.id, kind: 'github_app', hasWebhookSecret: true, webhookSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+  expect(Date.parse(rotated.json.previousWebhookSecretValidUntil) - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
+  expect(Date.parse(rotated.json.previousWebhookSecretValidUntil) - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
+  expect((await send(push(first))).status).toBe(202);
+  expect((await send(push(rotated.json.webhookSecret))).status).toBe(202);
+  expect((await admin(['app:list'])).stdout).not.toContain(rotated.json.webhookSecret);
+
+  const chosen = `chosen-${randomBytes(12).toString('hex')}`;
+  const text = await admin(['app:rotate-webhook-secret', '--id', app.id, '--webhook-secret-env', 'NEXT', '--keep-previous-hours', '0'], { NEXT: chosen }, false);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain(`new webhook secret for GitHub App ${app.id}`);
+  expect(text.stdout).toContain('the previous secret is refused from now on');
+  expect(text.stdout + text.stderr).not.toContain(chosen);
+  const onArgv = await admin(['app:rotate-webhook-secret', '--id', app.id, '--webhook-secret', chosen]);
+  expect(onArgv.code).toBe(2);
+  expect(onArgv.stdout + onArgv.stderr).not.toContain(chosen);
+  expect((await admin(['app:rotate-webhook-secret', '--id', 'app_nope'])).json.error).toMatch(/is not an app id/);
 });
 
 test('credentials:rotate-key re-seals hook secrets (current and previous) under the new key; the hook still verifies', async () => {
