@@ -151,31 +151,53 @@ test('app:rotate-webhook-secret prints a GitHub App’s new secret once and keep
   expect((await admin(['app:rotate-webhook-secret', '--id', 'app_nope'])).json.error).toMatch(/is not an app id/);
 });
 
-test('credentials:rotate-key re-seals hook secrets (current and previous) under the new key; the hook still verifies', async () => {
+test('credentials:rotate-key re-seals hook and GitHub App webhook secrets (current and previous) under the new key; both still verify', async () => {
   const db = await createIsolatedDatabase('webhook_rotate_key');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'repolink-webhook-rotate-'));
   const keyFile = path.join(dataDir, 'encryption-keys.json');
   const { ring } = loadKeyRing({ keyFile, createIfMissing: true });
   const server = await startTestServer({ databaseUrl: db.url, deps: { cipher: new CredentialCipher(ring) } });
-  const cli = (argv: string[]) => runAdmin([...argv, '--json'], { DATABASE_URL: db.url, REPOLINK_DATA_DIR: dataDir }).then((r) => ({ ...r, json: JSON.parse(r.stdout) }));
+  const cli = (argv: string[], extra: Record<string, string> = {}) =>
+    runAdmin([...argv, '--json'], { DATABASE_URL: db.url, REPOLINK_DATA_DIR: dataDir, ...extra }).then((r) => ({ ...r, json: JSON.parse(r.stdout) }));
   try {
     const hook = (await cli(['webhook:create', '--tenant', server.account.tenant.id, '--host', 'gitlab'])).json;
     const rotated = (await cli(['webhook:rotate-secret', '--id', hook.id])).json;
+    const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const githubAppId = randomInt(1_000_000, 2_000_000_000);
+    const firstAppSecret = `first-${randomBytes(12).toString('hex')}`;
+    const app = (
+      await cli(
+        ['app:register', '--host', 'github', '--base-url', 'https://ghe-rotate.example.com', '--app-id', String(githubAppId), '--slug', 'rotate', '--client-id', 'Iv1.rotate',
+          '--client-secret-env', 'CS', '--private-key-env', 'PK', '--webhook-secret-env', 'WS'],
+        { CS: randomBytes(20).toString('hex'), PK: privateKey, WS: firstAppSecret },
+      )
+    ).json;
+    const appRotated = (await cli(['app:rotate-webhook-secret', '--id', app.id])).json;
+    expect(appRotated.webhookSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const result = await cli(['credentials:rotate-key']);
     expect(result.stderr).toBe('');
     expect(result.json.webhooks).toEqual({ reencrypted: 2, total: 2 });
+    // The app's client secret, private key, webhook secret and previous webhook secret.
+    expect(result.json.codeHosts).toEqual({ reencrypted: 4, total: 4 });
 
     const ds = createDataSource({ url: db.url, poolSize: 1 });
     await ds.initialize();
     const [row] = await ds.query('SELECT secret_key_id, previous_secret_key_id FROM webhook_hooks WHERE id = ?', [hook.id]);
+    const [appRow] = await ds.query('SELECT webhook_secret_key_id, previous_webhook_secret_key_id FROM code_host_apps WHERE id = ?', [app.id]);
     await ds.destroy();
     expect([row.secret_key_id, row.previous_secret_key_id]).toEqual([result.json.keyId, result.json.keyId]);
+    expect([appRow.webhook_secret_key_id, appRow.previous_webhook_secret_key_id]).toEqual([result.json.keyId, result.json.keyId]);
 
     const after = await startTestServer({ databaseUrl: db.url, deps: { cipher: new CredentialCipher(loadKeyRing({ keyFile, createIfMissing: false }).ring) } });
     try {
       const push = (token: string) => gitlabDelivery(`${after.url}${hook.path}`, gitlabEvents.push({ project: { id: 5, path: 'acme/api' }, after: sha() }), { token });
       expect((await send(push(rotated.secret))).status).toBe(202);
       expect((await send(push(hook.secret))).status).toBe(202);
+      const appPush = (secret: string) =>
+        githubDelivery(`${after.url}/webhooks/github`, githubEvents.push({ repo: { id: 3, owner: 'acme', name: 'web' }, after: sha(), installationId: 9 }), { secret, target: { type: 'integration', id: githubAppId } });
+      expect((await send(appPush(appRotated.webhookSecret))).status).toBe(202);
+      expect((await send(appPush(firstAppSecret))).status).toBe(202);
+      expect((await send(appPush('neither-of-the-two-secrets'))).status).toBe(401);
     } finally {
       await after.close();
     }
