@@ -34,7 +34,7 @@ interface Source {
   accounts: { id: string; tenantId: string; status: string }[];
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 const short = (sha: string) => sha.slice(0, 12);
 /** MariaDB's lock wait timeout rolls back the statement only: the batch is given up and claimed again later. */
 const isLockWaitTimeout = (error: unknown) => ((error as { driverError?: { errno?: number }; errno?: number })?.driverError?.errno ?? (error as { errno?: number })?.errno) === 1205;
