@@ -16,12 +16,15 @@
  * - connectRepos: BEGIN, the guarded quota UPDATE, the two conflict checks on the unique indexes of
  *   the live_* columns, INSERT of the connection (credentials sealed with AES-256-GCM), one
  *   multi-row INSERT of repositories and one of mappings, COMMIT;
- * - repoConnections: the live-connection counter of the project row, the keyset page of connections, their repositories, their mappings.
+ * - repoConnections: the live-connection counter of the project row, the keyset page of connections, their repositories, their mappings;
+ * - `POST /webhooks/github` (when `webhook` is given: the bench's GitHub App): bench/webhook-ingest.ts's
+ *   handler on the same pool (verify the signature, one INSERT of the delivery row).
  *
  * It knows only the bench's documents (matched by their text) and project-scoped API keys.
  * test/bench-baseline.test.ts holds it to repolink's answers and rows, so it cannot do less.
  * Run alone: `node dist/bench/baseline-server.js` with DATABASE_URL, REPOLINK_ENCRYPTION_KEY,
- * BASELINE_POOL_SIZE, PORT (and REPOLINK_QUOTA_* as repolink reads them).
+ * BASELINE_POOL_SIZE, PORT (and REPOLINK_QUOTA_* as repolink reads them); for the webhook endpoint,
+ * REPOLINK_GITHUB_APP_* as repolink reads them and BASELINE_WEBHOOK_SOURCE_ID (the app's row id).
  */
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -29,6 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { createPool, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { UUID_PATTERN, prefixedId, uuidv7 } from '../src/lib/ids';
 import { CONNECT_REPOS, CREATE_REPOSITORY, CREATE_REPOSITORY_ID, DASHBOARD_QUERY, LIST_QUERY, NODE_QUERY, VIEWER_QUERY } from './operations';
+import { webhookIngestHandler, type WebhookBaselineOptions } from './webhook-ingest';
 
 type Plan = 'free' | 'team' | 'enterprise';
 
@@ -41,6 +45,8 @@ export interface BaselineOptions {
   quotas: Record<Plan, number | null>;
   host?: string;
   port?: number;
+  /** The bench's GitHub App: serves `POST /webhooks/github` as bench/webhook-ingest.ts describes. */
+  webhook?: WebhookBaselineOptions;
 }
 
 export interface BaselineServer {
@@ -529,7 +535,9 @@ export async function startBaseline(options: BaselineOptions): Promise<BaselineS
     }
   }
 
+  const webhook = options.webhook ? webhookIngestHandler(pool, options.webhook) : null;
   const server = http.createServer((request, response) => {
+    if (webhook !== null && request.method === 'POST' && request.url === '/webhooks/github') return webhook(request, response);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -578,6 +586,11 @@ if (require.main === module) {
     process.stderr.write('baseline: set DATABASE_URL, REPOLINK_ENCRYPTION_KEY and BASELINE_POOL_SIZE\n');
     process.exit(2);
   }
+  const app = config.codeHosts.apps.find((a) => a.kind === 'github_app');
+  const webhook =
+    app && app.githubAppId !== null && app.webhookSecret !== null && env.BASELINE_WEBHOOK_SOURCE_ID
+      ? { githubAppId: app.githubAppId, webhookSecret: app.webhookSecret.reveal(), appRowId: env.BASELINE_WEBHOOK_SOURCE_ID, bodyLimitBytes: config.webhooks.bodyLimitBytes }
+      : undefined;
   startBaseline({
     databaseUrl: env.DATABASE_URL,
     poolSize: Number(env.BASELINE_POOL_SIZE),
@@ -585,6 +598,7 @@ if (require.main === module) {
     quotas: { ...config.planQuotas },
     host: '127.0.0.1',
     port: config.port,
+    webhook,
   }).then(
     (server) => {
       process.stdout.write(`baseline is listening on ${server.url}\n`);

@@ -62,6 +62,8 @@ export interface Report {
   seeded: { fresh: ProjectCounts; big: ProjectCounts; seconds: number };
   totalSeconds: number;
   serverLog: string;
+  /** What a scenario's preparation and checks found (the webhook table's fill, its purge plan, its rows), one paragraph each. */
+  notes?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,7 +162,7 @@ function armTable(m: Measured, runtimes: Runtime[]): string {
     runtimes.map((runtime) => {
       const rs = roundsOf(m, runtime, arm.id);
       return [
-        `${arm.server === 'shim' ? 'repolink shim' : arm.server} (${arm.project === 'big' ? '200k project' : 'fresh project'})`,
+        `${arm.server === 'shim' ? 'repolink shim' : arm.server} (${arm.label ?? (arm.project === 'big' ? '200k project' : 'fresh project')})`,
         runtime.version,
         median(rs.map((r) => r.rps)).toFixed(0),
         fmtMs(median(rs.map((r) => r.p50))),
@@ -295,7 +297,7 @@ ${o.note ? `> ${o.note.replace(/\n/g, '\n> ')}\n\n` : ''}- Date: ${mc.date}; com
   \`viewer\` request minus the baseline's (authentication only: what repolink spends around any request).
 - Whole run: ${(r.totalSeconds / 60).toFixed(1)} min, of which ${r.seeded.seconds.toFixed(0)} s seeding.
 
-## Targets (issues 9 and 20)
+## Targets (issues 9, 19 and 20)
 
 ${table(['figure', 'measured', 'target', ''], v.map((x) => [x.figure, x.value, x.target, x.pass ? 'PASS' : '**MISS**']))}
 
@@ -329,10 +331,12 @@ ${warmLines}
 
 - **repolink**: \`node dist/src/main.js\` as \`npm start\` runs it, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`,
   \`REPOLINK_DEMO=false\`, \`REPOLINK_RESOLVE_DEFAULT_BRANCH=false\`, its default pool of **${r.poolSize}**
-  connections, rate limiting on with a limit no run reaches (\`REPOLINK_RATE_LIMIT_PER_MINUTE=1000000000\`), and
-  \`REPOLINK_QUOTA_TEAM=${TEAM_QUOTA}\`.
+  connections, rate limiting on with a limit no run reaches (\`REPOLINK_RATE_LIMIT_PER_MINUTE=1000000000\`),
+  \`REPOLINK_QUOTA_TEAM=${TEAM_QUOTA}\`, a GitHub App registered from its environment (\`REPOLINK_GITHUB_APP_*\`, with a
+  webhook secret, for the webhook scenario) and no queue worker (\`REPOLINK_SYNC_WORKER=false\`: no scenario queues a sync
+  job, and webhook deliveries stay queued rather than being processed while the baseline only records them).
 - **baseline**: \`node dist/bench/baseline-server.js\`, a \`mysql2\` promise pool of the same **${r.poolSize}**
-  connections, the same quotas and encryption key.
+  connections, the same quotas, encryption key and GitHub App (its \`POST /webhooks/github\` is \`bench/webhook-ingest.ts\`).
 - **Data**: one tenant on the **team** plan with its quota raised to ${TEAM_QUOTA.toLocaleString('en')} repositories per
   project, so every request goes through the guarded quota UPDATE and none is refused (the bench fails on any user error).
   Two projects with a project-scoped API key (\`config:read\`, \`config:write\`) each:
@@ -351,7 +355,7 @@ ${scenariosRun.map((s) => `  - **${s.title}**: ${s.what}.`).join('\n')}
   \`\`\`graphql
   ${LIST_QUERY}
   \`\`\`
-- Checks: before the runs, both servers of each runtime answer every read scenario's request with the same bytes;
+${(r.notes ?? []).map((n) => `- ${n}\n`).join('')}- Checks: before the runs, both servers of each runtime answer every read scenario's request with the same bytes;
   every response is checked (status, and the body starts as a correct answer does; writes
   need an empty \`userErrors\`); after the runs the database must hold one connection with
   ${REPOSITORIES_PER_CONNECT} repositories and ${MAPPINGS_PER_CONNECT} mappings per connectRepos answered, one repository per createRepository

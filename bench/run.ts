@@ -20,7 +20,7 @@
  * when they stop).
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import { createDataSource, runMigrations } from '../src/db/data-source';
 import { startPrivateMysql, type PrivateMysql } from '../src/db/private-mysql';
 import { CredentialCipher, KeyRing, derivedKeyId } from '../src/modules/crypto';
 import { TenancyService } from '../src/modules/tenancy/tenancy.service';
+import { PURGE_DELIVERIES_SQL } from '../src/modules/webhooks/webhook.store';
 import { MAPPINGS_PER_CONNECT, REPOSITORIES_PER_CONNECT } from './operations';
 import { BIG_REPOS_PER_CONNECTION, TEAM_QUOTA, VISIBLE, consoleSummary, describeMachine, mb, renderDocument, verdicts, type Options, type Report } from './report';
 import {
@@ -51,6 +52,7 @@ import {
 } from './runner';
 import { scenarios, type ProjectName } from './scenarios';
 import { Clock, projectCounts, seedProject, type Scope } from './seed';
+import { WEBHOOK_BENCH, benchApp, pushDelivery, seedProcessedDeliveries } from './webhook-ingest';
 
 /** Where a failed run's report goes; fixed before TMPDIR points into the bench's folder. */
 const FAILED_REPORT = path.join(os.tmpdir(), 'repolink-bench-failed.md');
@@ -77,6 +79,13 @@ function parseOptions(): Options {
     out: path.resolve(values.out ?? (quick ? path.join(os.tmpdir(), 'repolink-bench-quick.md') : path.join(ROOT, 'docs', 'benchmarks.md'))),
     note: process.env.BENCH_NOTE ?? '',
   };
+}
+
+/** The row id repolink gave the bench's GitHub App when it registered it at start (from its environment). */
+async function registeredAppId(db: Connection, githubAppId: number): Promise<string> {
+  const [rows] = await db.query<RowDataPacket[]>("SELECT id FROM code_host_apps WHERE kind = 'github_app' AND github_app_id = ?", [String(githubAppId)]);
+  if (rows.length !== 1) throw new Error(`repolink registered ${rows.length} GitHub Apps with App ID ${githubAppId} at start, not one`);
+  return String(rows[0].id);
 }
 
 async function main(): Promise<number> {
@@ -152,7 +161,11 @@ async function main(): Promise<number> {
     // node(id:) asks for the fresh project's newest repository.
     const [[{ id: repositoryId }]] = await db.query<RowDataPacket[]>('SELECT id FROM repositories WHERE project_id = ? ORDER BY created_at DESC, id DESC LIMIT 1', [projects.fresh.id]);
 
+    // The GitHub App of the webhook scenario: both servers read it from the same environment variables.
+    const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const app = benchApp(privateKey);
     const common = {
+      ...app.env,
       DATABASE_URL: mysql.url,
       REPOLINK_ENCRYPTION_KEY: key.toString('base64'),
       REPOLINK_QUOTA_TEAM: String(TEAM_QUOTA),
@@ -161,6 +174,7 @@ async function main(): Promise<number> {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
     };
+    let appRowId: string | null = null;
     const sets: ServerSet[] = [];
     const watches: { runtime: string; repolink: ReturnType<typeof memoryWatch>; baseline: ReturnType<typeof memoryWatch> }[] = [];
     const pairs: { repolink: Child; baseline: Child }[] = [];
@@ -169,11 +183,27 @@ async function main(): Promise<number> {
         'repolink',
         runtime,
         path.join(ROOT, 'dist', 'src', 'main.js'),
-        { ...common, REPOLINK_DATA_DIR: path.join(tmp, `data-${runtime.version}`), REPOLINK_DEMO: 'false', REPOLINK_RESOLVE_DEFAULT_BRANCH: 'false', REPOLINK_RATE_LIMIT_PER_MINUTE: '1000000000' },
+        {
+          ...common,
+          REPOLINK_DATA_DIR: path.join(tmp, `data-${runtime.version}`),
+          REPOLINK_DEMO: 'false',
+          REPOLINK_RESOLVE_DEFAULT_BRANCH: 'false',
+          REPOLINK_RATE_LIMIT_PER_MINUTE: '1000000000',
+          // No queue worker: webhook deliveries stay queued (their processing is not what the baseline does); no other scenario queues a job.
+          REPOLINK_SYNC_WORKER: 'false',
+        },
         /repolink is listening on (http:\/\/\S+)/,
       );
       servers.push(repolink);
-      const baseline = await startNode('baseline', runtime, path.join(ROOT, 'dist', 'bench', 'baseline-server.js'), { ...common, BASELINE_POOL_SIZE: String(poolSize) }, /baseline is listening on (http:\/\/\S+)/);
+      // repolink registered the app at start (every process does, alike): deliveries are recorded under its row.
+      appRowId ??= await registeredAppId(db, app.githubAppId);
+      const baseline = await startNode(
+        'baseline',
+        runtime,
+        path.join(ROOT, 'dist', 'bench', 'baseline-server.js'),
+        { ...common, BASELINE_POOL_SIZE: String(poolSize), BASELINE_WEBHOOK_SOURCE_ID: appRowId },
+        /baseline is listening on (http:\/\/\S+)/,
+      );
       servers.push(baseline);
       pairs.push({ repolink, baseline });
       watches.push({ runtime: runtime.id, repolink: memoryWatch(repolink.pid), baseline: memoryWatch(baseline.pid) });
@@ -182,7 +212,30 @@ async function main(): Promise<number> {
     }
 
     const only = (process.env.BENCH_SCENARIOS ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-    const all = scenarios({ keys, repositoryId: String(repositoryId) });
+    const delivery = pushDelivery(app);
+    const webhookNotes: string[] = [];
+    const sourceId = appRowId!;
+    const fillTable = async () => {
+      const began = Date.now();
+      // The bench app among 50 endpoints, as a server with a few apps and hooks holds them.
+      const sources = [sourceId, ...Array.from({ length: 49 }, (_, i) => `wh_${i.toString(16).padStart(32, '0')}`)];
+      await seedProcessedDeliveries(db!, WEBHOOK_BENCH.processedRows, sources);
+      const seconds = (Date.now() - began) / 1000;
+      await db!.query('ANALYZE TABLE webhook_deliveries');
+      const [[{ n }]] = await db!.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM webhook_deliveries');
+      // The purge's statement on the full table: it must read its index, never the table.
+      const [plan] = await db!.query<RowDataPacket[]>(`EXPLAIN ${PURGE_DELIVERIES_SQL}`, ['processed', 7, 1000]);
+      const line = plan.map((r) => `type ${r.type}, key ${r.key}, rows ${r.rows}${r.Extra ? `, ${r.Extra}` : ''}`).join('; ');
+      if (plan.some((r) => r.key !== 'ix_webhook_deliveries_status' || r.type === 'ALL' || /filesort/i.test(String(r.Extra ?? '')))) {
+        throw new Error(`the purge of old deliveries does not run on ix_webhook_deliveries_status: ${line}`);
+      }
+      webhookNotes.push(
+        `Before the "big" stage of webhook ingestion, ${WEBHOOK_BENCH.processedRows.toLocaleString('en')} processed deliveries were written in ${seconds.toFixed(1)} s (the table then held ${Number(n).toLocaleString('en')} rows); ` +
+          `\`EXPLAIN\` of the purge's \`${PURGE_DELIVERIES_SQL}\` on it: ${line}. Each ingestion is one INSERT, whose duplicate check is the unique index \`uq_webhook_deliveries_delivery (source_id, delivery_key)\`.`,
+      );
+      return `deliveries table filled: ${WEBHOOK_BENCH.processedRows} processed rows in ${seconds.toFixed(1)} s, ${n} in all; purge plan: ${line}`;
+    };
+    const all = scenarios({ keys, repositoryId: String(repositoryId), webhook: { delivery, fillTable } });
     const unknown = only.filter((id) => !all.some((s) => s.id === id));
     if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS names no scenario ${unknown.join(', ')}; there are ${all.map((s) => s.id).join(', ')}`);
     const list = all.filter((s) => only.length === 0 || only.includes(s.id));
@@ -209,7 +262,7 @@ async function main(): Promise<number> {
     let serial = 0;
     const tag = () => `${runTag}n${(serial += 1)}`;
     const failures: Failures = { count: 0, samples: [] };
-    const answered: Record<ProjectName, WriteCounts> = { fresh: { connect: 0, create: 0, slack: 0 }, big: { connect: 0, create: 0, slack: 0 } };
+    const answered: Record<ProjectName, WriteCounts> = { fresh: { connect: 0, create: 0, delivery: 0, slack: 0 }, big: { connect: 0, create: 0, delivery: 0, slack: 0 } };
     const alive = () => {
       const gone = servers.find((s) => s.exited());
       if (gone) throw new Error(`a server exited:\n${servers.map((s) => `${s.name}: ${s.log()}`).join('\n')}`);
@@ -218,10 +271,23 @@ async function main(): Promise<number> {
     const plannedRuns = list.reduce((n, s) => n + s.arms.length, 0) * options.concurrencies.length * options.rounds * sets.length;
     say(`${plannedRuns} runs of ${options.seconds} s (+${options.warmupSeconds} s warm-up): about ${Math.ceil((plannedRuns * (options.seconds + options.warmupSeconds + 0.5)) / 60)} min`);
     for (const scenario of list) {
-      for (const concurrency of options.concurrencies) {
-        const { measured: m, drainedMs } = await measureScenario(scenario, concurrency, sets, db, options, { failures, tag, answered, alive });
+      // A scenario in stages (the webhook table empty, then full) runs each stage's arms over every concurrency; the rounds are put together per concurrency.
+      const whole = new Map<number, Measured>();
+      for (const stage of scenario.stages ?? [null]) {
+        if (stage?.prepare) say(await stage.prepare());
+        const arms = stage === null ? scenario.arms : scenario.arms.filter((a) => a.project === stage.project);
+        const part = { ...scenario, arms, comparisons: scenario.comparisons.filter((c) => [c.numerator, c.denominator].every((id) => arms.some((a) => a.id === id))) };
+        for (const concurrency of options.concurrencies) {
+          const { measured: m, drainedMs } = await measureScenario(part, concurrency, sets, db, options, { failures, tag, answered, alive });
+          say(`${consoleSummary(m, runtimes)}\n  (${(drainedMs / 1000).toFixed(1)} s waiting for the database to go idle between runs)`);
+          const into = whole.get(concurrency);
+          if (into === undefined) whole.set(concurrency, { ...m, scenario });
+          else for (const [runtimeId, rounds] of m.rounds) for (const [armId, results] of rounds) into.rounds.get(runtimeId)!.set(armId, results);
+        }
+      }
+      for (const m of whole.values()) {
         measured.push(m);
-        say(`${consoleSummary(m, runtimes)}\n  (${(drainedMs / 1000).toFixed(1)} s waiting for the database to go idle between runs)`);
+        if (scenario.stages) say(consoleSummary(m, runtimes));
       }
     }
 
@@ -239,6 +305,14 @@ async function main(): Promise<number> {
       if (madeAlone < a.create || madeAlone > a.create + a.slack) problems.push(`${project}: ${a.create} createRepository answered but ${madeAlone} repositories made alone`);
       if (after.mappings - before.mappings !== madeConnections * MAPPINGS_PER_CONNECT) problems.push(`${project}: ${after.mappings - before.mappings} mappings for ${madeConnections} connections`);
       if (after.counter !== after.repositories) problems.push(`${project}: repository_count ${after.counter} but ${after.repositories} live repositories`);
+    }
+    const deliveriesAnswered = answered.fresh.delivery + answered.big.delivery;
+    if (list.some((s) => s.arms.some((a) => a.writes === 'delivery'))) {
+      // Every delivery answered 202 is one row, none lost and none doubled (the seeded rows are processed; these stay queued).
+      const [[{ n }]] = await db.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE source_id = ? AND status = 'queued'", [sourceId]);
+      const slack = answered.fresh.slack + answered.big.slack;
+      if (Number(n) < deliveriesAnswered || Number(n) > deliveriesAnswered + slack) problems.push(`webhook ingestion: ${deliveriesAnswered} deliveries answered 202 but ${n} recorded`);
+      else webhookNotes.push(`After the runs the table held ${Number(n).toLocaleString('en')} queued deliveries for ${deliveriesAnswered.toLocaleString('en')} answered \`202\` (requests in flight when a run's clock stopped are recorded but not counted).`);
     }
     const serverLog = pairs
       .flatMap((p, i) => [p.repolink.log() && `[${runtimes[i].version} repolink] ${p.repolink.log()}`, p.baseline.log() && `[${runtimes[i].version} baseline] ${p.baseline.log()}`])
@@ -276,6 +350,7 @@ async function main(): Promise<number> {
       seeded,
       totalSeconds: (Date.now() - started) / 1000,
       serverLog,
+      notes: webhookNotes,
     };
     const document = renderDocument(report);
     say('');

@@ -400,6 +400,8 @@ export interface MeasureOptions {
 export interface WriteCounts {
   connect: number;
   create: number;
+  /** Webhook deliveries answered 202 (recorded). */
+  delivery: number;
   /** Requests that may have been written but not answered (in flight when a run's clock stopped). */
   slack: number;
 }

@@ -2,9 +2,11 @@
  * The bench's scenarios: for each, the request both servers get (the same bytes; the baseline,
  * bench/baseline-server.ts, recognises the document by its text), how a correct answer is
  * recognised, the statements both send (for the report), the comparisons drawn and their targets.
- * Small documents (issue 20) first, then the big answers and the writes of issue 9.
+ * Small documents (issue 20) first, then the big answers and the writes of issue 9, then webhook
+ * ingestion (issue 19).
  */
 import type autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
 import {
   CONNECT_REPOS,
   CREATE_REPOSITORY,
@@ -19,6 +21,7 @@ import {
   createRepositoryInput,
   graphqlBody,
 } from './operations';
+import { WEBHOOK_BENCH, ingestRequest, verifyIngestAnswer, type PushDelivery } from './webhook-ingest';
 
 export type ServerName = 'repolink' | 'baseline' | 'shim';
 export type ProjectName = 'fresh' | 'big';
@@ -31,7 +34,9 @@ export interface Arm {
   request(tag: () => string): autocannon.Request;
   verify(status: number, body: string): boolean;
   /** Answered writes, counted per project to check the rows after the runs. */
-  writes?: 'connect' | 'create';
+  writes?: 'connect' | 'create' | 'delivery';
+  /** What the arm runs against, for the report (default: its project, `fresh project` or `200k project`). */
+  label?: string;
 }
 
 export interface Comparison {
@@ -63,6 +68,12 @@ export interface Scenario {
   comparisons: Comparison[];
   /** A read: for each project of its arms, both servers must answer this request body with the same bytes before anything is measured. */
   sameBody?: string;
+  /**
+   * Measured in stages, in this order, each over every concurrency: the arms of the stage's project,
+   * after its `prepare` (which changes the database, e.g. fills a table, and answers a line for the
+   * log). Without stages, every arm runs in every round.
+   */
+  stages?: { project: ProjectName; prepare?: () => Promise<string> }[];
 }
 
 export interface ScenarioContext {
@@ -70,10 +81,12 @@ export interface ScenarioContext {
   keys: Record<ProjectName, string>;
   /** A repository of the fresh project, for node(id:). */
   repositoryId: string;
+  /** The signed push delivery of the webhook scenario, and how to fill the deliveries table before its "big" stage. */
+  webhook: { delivery: PushDelivery; fillTable: () => Promise<string> };
 }
 
 /** Every scenario, in the order they run: reads first, so they see exactly the seeded rows. */
-export function scenarios({ keys, repositoryId }: ScenarioContext): Scenario[] {
+export function scenarios({ keys, repositoryId, webhook }: ScenarioContext): Scenario[] {
   const headers = (project: ProjectName) => ({ 'content-type': 'application/json', authorization: `Bearer ${keys[project]}` });
   const clean = (body: string) => !body.includes('"errors"');
   const read = (server: ServerName, project: ProjectName, body: string, starts: string): Arm => ({
@@ -249,7 +262,63 @@ export function scenarios({ keys, repositoryId }: ScenarioContext): Scenario[] {
         scale('baseline'),
       ],
     },
+    webhookIngest(webhook),
   ];
+}
+
+/**
+ * Issue 19: signed GitHub App push deliveries to `POST /webhooks/github`, first on an empty
+ * deliveries table ("fresh"), then, after `fillTable` wrote a million processed deliveries
+ * ("big"), the same again. Both servers record every delivery under the same app row.
+ */
+function webhookIngest(webhook: ScenarioContext['webhook']): Scenario {
+  const million = WEBHOOK_BENCH.processedRows.toLocaleString('en');
+  const arm = (server: 'repolink' | 'baseline', project: ProjectName): Arm => ({
+    id: `${server}/${project}`,
+    server,
+    project,
+    writes: 'delivery',
+    label: project === 'fresh' ? 'empty deliveries table' : `${million} processed deliveries`,
+    request: () => ({ ...ingestRequest(webhook.delivery), setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'x-github-delivery': randomUUID() } }) }),
+    verify: verifyIngestAnswer,
+  });
+  const { throughputVsBaseline, p99VsBaseline, bigVsFresh } = WEBHOOK_BENCH.targets;
+  const vs = (project: ProjectName, target: boolean): Comparison => ({
+    label: `repolink ÷ baseline (${project === 'fresh' ? 'empty table' : `${million} deliveries`})`,
+    numerator: `repolink/${project}`,
+    denominator: `baseline/${project}`,
+    kind: 'vs baseline',
+    throughputTarget: target ? () => throughputVsBaseline : undefined,
+    p99Max: target ? p99VsBaseline : undefined,
+    issue: 19,
+  });
+  const flat = (server: 'repolink' | 'baseline'): Comparison => ({
+    label: `${server}: ${million} deliveries ÷ empty table`,
+    numerator: `${server}/big`,
+    denominator: `${server}/fresh`,
+    kind: 'big ÷ fresh',
+    throughputTarget: server === 'repolink' ? () => bigVsFresh : undefined,
+    issue: 19,
+  });
+  return {
+    id: 'webhookIngest',
+    title: 'webhook ingestion (GitHub push)',
+    what:
+      `signed GitHub App \`push\` deliveries (GitHub's documented example body, ${Buffer.byteLength(webhook.delivery.body)} bytes, \`X-Hub-Signature-256\`), each with a new \`X-GitHub-Delivery\`, ` +
+      `POSTed to \`/webhooks/github\` and answered \`202 {"status":"queued"}\`: first on an empty deliveries table, then with ${million} processed deliveries of the last six days already in it ` +
+      '(written between the two stages in multi-row INSERTs of 5,000, then `ANALYZE TABLE`; old deliveries are purged on a schedule, on `ix_webhook_deliveries_status`)',
+    statements:
+      'no API key (the signature is the authentication): no authentication lookup and no rate-limit count. ' +
+      "repolink: the app's webhook secrets from memory (opened rows are kept 5 s: one read of `code_host_apps` per 5 s), the HMAC-SHA256 of the raw body compared in constant time, " +
+      'the installation and repository read from the JSON, the body gzipped (level 1), then one autocommitted `INSERT INTO webhook_deliveries (source_id, installation_key, id, delivery_key, …) VALUES (…)` ' +
+      '(primary key `(source_id, installation_key, id)`, a UUIDv7 id; `uq_webhook_deliveries_delivery (source_id, delivery_key)` makes a redelivery a duplicate, answered 200). ' +
+      'The baseline (`bench/webhook-ingest.ts`, served by the baseline process on its pool): the same checks and the very same INSERT with the same row (`test/webhooks-bench.test.ts` compares them). ' +
+      'repolink runs without its queue worker (`REPOLINK_SYNC_WORKER=false`), so deliveries stay queued and are not processed during the runs: processing is not part of what the baseline does',
+    small: false,
+    arms: [arm('repolink', 'fresh'), arm('baseline', 'fresh'), arm('repolink', 'big'), arm('baseline', 'big')],
+    comparisons: [vs('fresh', true), vs('big', false), flat('repolink'), flat('baseline')],
+    stages: [{ project: 'fresh' }, { project: 'big', prepare: webhook.fillTable }],
+  };
 }
 
 const LIST_PREFIX = '{"data":{"repoConnections":{"totalCount":';

@@ -93,6 +93,11 @@ export interface ConfiguredApp {
   clientSecret: Secret<string>;
   privateKey: Secret<string> | null;
   webhookSecret: Secret<string> | null;
+  /**
+   * When a start registers a webhook secret other than the stored one, the stored one stays accepted
+   * this many hours (REPOLINK_GITHUB_APP_PREVIOUS_WEBHOOK_SECRET_HOURS, 24; 0 refuses it at once).
+   */
+  keepPreviousWebhookSecretHours: number;
 }
 
 export interface SyncConfig {
@@ -350,6 +355,7 @@ function codeHostConfig(
         clientSecret: secret('REPOLINK_GITHUB_APP_CLIENT_SECRET')!,
         privateKey,
         webhookSecret: secret('REPOLINK_GITHUB_APP_WEBHOOK_SECRET'),
+        keepPreviousWebhookSecretHours: int('REPOLINK_GITHUB_APP_PREVIOUS_WEBHOOK_SECRET_HOURS', 24, 0, 720),
       });
     }
   }
@@ -367,6 +373,7 @@ function codeHostConfig(
       clientSecret: secret(`${prefix}_CLIENT_SECRET`)!,
       privateKey: null,
       webhookSecret: null,
+      keepPreviousWebhookSecretHours: 0,
     });
   }
 

@@ -59,7 +59,7 @@ export function createServices(deps: ServiceDeps) {
     codeLocations: new CodeLocationService(stores),
     codeHosts,
     apiKeys: new ApiKeyService(new ApiKeyStore(deps.dataSource)),
-    webhooks: { ...webhooks, processor: createWebhookProcessor(deps, webhooks.store, { repositories: stores.repositories, accounts: codeHosts.store, sync }) },
+    webhooks: { ...webhooks, processor: createWebhookProcessor(deps, webhooks.store, { repositories: stores.repositories, connections: stores.repoConnections, accounts: codeHosts.store, sync }) },
   };
 }
 

@@ -23,7 +23,8 @@ import { startTestServer, type TestServer } from './support/test-server';
 import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { purgeOldDeliveries } from '../src/modules/webhooks/webhook-purge';
 import { webhookHookAad } from '../src/modules/webhooks/webhook-secrets';
-import { CodeHostAccountEntity, RepositoryEntity } from '../src/db/entities';
+import { CodeHostAccountEntity, RepoConnectionEntity, RepositoryEntity } from '../src/db/entities';
+import { RepoConnectionStore } from '../src/modules/repo-connections/repo-connection.store';
 import { platformHost } from '../src/modules/platforms/platform-facts';
 import { githubDelivery, githubEvents, gitlabDelivery, gitlabEvents, redeliver, send } from './support/fake-hosts/webhooks';
 
@@ -586,6 +587,25 @@ async function driveWebhooks(tag: string): Promise<void> {
   const suspend = githubEvents.installation('suspend', { installation: { id: installationId, appId: githubAppId, account: `scan-${tag}` } });
   expect((await send(githubDelivery(`${server.url}/webhooks/github`, suspend, { secret: webhookSecret, target: { type: 'integration', id: githubAppId } }))).status).toBe(202);
   expect(await services.webhooks.processor.drain({ sources: [hook.id, app.id] })).toBe(4);
+  // The installation deleted: the repositories its account reads (a connection through it, one linked to it) are marked unavailable.
+  operation = 'webhook processing (installation deleted)';
+  const through = `rc_${randomUUID().replace(/-/g, '')}`;
+  await new RepoConnectionStore().insert(
+    server.dataSource.manager,
+    Object.assign(new RepoConnectionEntity(), {
+      id: through, tenantId: account.tenant.id, projectId: account.project.id, platform: 'github', credentialsKeyId: null, credentialsCiphertext: null, credentialsHint: null,
+      codeHostAccountId: installation.id, baseUrl: app.baseUrl, lookbackDays: 30, cacheInvalidatedAt: null, createdAt: now, updatedAt: now, deletedAt: null,
+    }),
+  );
+  await new RepositoryStore().insert(server.dataSource.manager, [
+    Object.assign(processed(`scan-${tag}/through`, platformHost(app.baseUrl), '6', 'github'), { repoConnectionId: through }),
+    Object.assign(processed(`scan-${tag}/linked`, platformHost(app.baseUrl), '8', 'github'), { oauthConnectionId: installation.id }),
+  ]);
+  const deleted = githubEvents.installation('deleted', { installation: { id: installationId, appId: githubAppId, account: `scan-${tag}` } });
+  expect((await send(githubDelivery(`${server.url}/webhooks/github`, deleted, { secret: webhookSecret, target: { type: 'integration', id: githubAppId } }))).status).toBe(202);
+  expect(await services.webhooks.processor.drain({ sources: [app.id] })).toBe(1);
+  operation = 'app:rotate-webhook-secret';
+  await services.codeHosts.apps.rotateWebhookSecret({ id: app.id, secret: null, keepPreviousHours: 24 });
   operation = 'webhook processing (every endpoint: the worker claims)';
   await server.dataSource.transaction((em) => services.webhooks.store.claimQueued(em, 25));
 
@@ -652,7 +672,7 @@ test('every statement of the main operations runs on an index: no full scan and 
   expect(explained.length).toBeGreaterThan(30);
   for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'codeHostAccount of connections and repositories', 'POST /api/repos (github source)', 'link job', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out',
     'webhook delivery (GitLab hook)', 'webhookHooks', 'webhookHook deliveries (a busy hook)', 'webhookHook deliveries (next page)',
-    'webhook:rotate-secret', 'credentials:rotate-key (webhook hooks)', 'webhook:delete', 'webhook purge']) {
+    'webhook:rotate-secret', 'credentials:rotate-key (webhook hooks)', 'webhook:delete', 'webhook purge', 'webhook processing (installation deleted)']) {
     expect(explained).toContain(op);
   }
   // An API key's last use is noted by the request that used it (whichever operation came first).

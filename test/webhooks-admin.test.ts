@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { runAdmin } from '../src/cli/admin';
 import { createDataSource } from '../src/db/data-source';
 import { CredentialCipher, loadKeyRing } from '../src/modules/crypto';
@@ -115,31 +115,89 @@ test('webhook:rotate-secret prints the new secret once and keeps the old one for
   expect((await admin(['webhook:list', '--tenant', t.account.tenant.id])).json.hooks.map((h: { id: string }) => h.id)).not.toContain(hook.id);
 });
 
-test('credentials:rotate-key re-seals hook secrets (current and previous) under the new key; the hook still verifies', async () => {
+test('app:rotate-webhook-secret prints a GitHub App’s new secret once and keeps the old one for the window; a chosen one is read from a variable, never printed', async () => {
+  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  const githubAppId = randomInt(1_000_000, 2_000_000_000);
+  const first = `first-${randomBytes(12).toString('hex')}`;
+  const registered = await admin(
+    ['app:register', '--host', 'github', '--base-url', `https://ghe-${randomBytes(5).toString('hex')}.example.com`, '--app-id', String(githubAppId), '--slug', 'rotating',
+      '--client-id', 'Iv1.rotating', '--client-secret-env', 'CS', '--private-key-env', 'PK', '--webhook-secret-env', 'WS'],
+    { CS: randomBytes(20).toString('hex'), PK: privateKey, WS: first },
+  );
+  expect(registered.code).toBe(0);
+  const app = registered.json;
+  expect(registered.stdout).not.toContain(first);
+  const push = (secret: string) =>
+    githubDelivery(`${t.url}/webhooks/github`, githubEvents.push({ repo: { id: 1, owner: 'acme', name: 'api' }, after: sha(), installationId: 7 }), { secret, target: { type: 'integration', id: githubAppId } });
+
+  const rotated = await admin(['app:rotate-webhook-secret', '--id', app.id, '--keep-previous-hours', '2']);
+  expect(rotated.code).toBe(0);
+  expect(rotated.json).toMatchObject({ id: app.id, kind: 'github_app', hasWebhookSecret: true, webhookSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+  expect(Date.parse(rotated.json.previousWebhookSecretValidUntil) - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
+  expect(Date.parse(rotated.json.previousWebhookSecretValidUntil) - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
+  expect((await send(push(first))).status).toBe(202);
+  expect((await send(push(rotated.json.webhookSecret))).status).toBe(202);
+  expect((await admin(['app:list'])).stdout).not.toContain(rotated.json.webhookSecret);
+
+  const chosen = `chosen-${randomBytes(12).toString('hex')}`;
+  const text = await admin(['app:rotate-webhook-secret', '--id', app.id, '--webhook-secret-env', 'NEXT', '--keep-previous-hours', '0'], { NEXT: chosen }, false);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain(`new webhook secret for GitHub App ${app.id}`);
+  expect(text.stdout).toContain('the previous secret is refused from now on');
+  expect(text.stdout + text.stderr).not.toContain(chosen);
+  const onArgv = await admin(['app:rotate-webhook-secret', '--id', app.id, '--webhook-secret', chosen]);
+  expect(onArgv.code).toBe(2);
+  expect(onArgv.stdout + onArgv.stderr).not.toContain(chosen);
+  expect((await admin(['app:rotate-webhook-secret', '--id', 'app_nope'])).json.error).toMatch(/is not an app id/);
+});
+
+test('credentials:rotate-key re-seals hook and GitHub App webhook secrets (current and previous) under the new key; both still verify', async () => {
   const db = await createIsolatedDatabase('webhook_rotate_key');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'repolink-webhook-rotate-'));
   const keyFile = path.join(dataDir, 'encryption-keys.json');
   const { ring } = loadKeyRing({ keyFile, createIfMissing: true });
   const server = await startTestServer({ databaseUrl: db.url, deps: { cipher: new CredentialCipher(ring) } });
-  const cli = (argv: string[]) => runAdmin([...argv, '--json'], { DATABASE_URL: db.url, REPOLINK_DATA_DIR: dataDir }).then((r) => ({ ...r, json: JSON.parse(r.stdout) }));
+  const cli = (argv: string[], extra: Record<string, string> = {}) =>
+    runAdmin([...argv, '--json'], { DATABASE_URL: db.url, REPOLINK_DATA_DIR: dataDir, ...extra }).then((r) => ({ ...r, json: JSON.parse(r.stdout) }));
   try {
     const hook = (await cli(['webhook:create', '--tenant', server.account.tenant.id, '--host', 'gitlab'])).json;
     const rotated = (await cli(['webhook:rotate-secret', '--id', hook.id])).json;
+    const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const githubAppId = randomInt(1_000_000, 2_000_000_000);
+    const firstAppSecret = `first-${randomBytes(12).toString('hex')}`;
+    const app = (
+      await cli(
+        ['app:register', '--host', 'github', '--base-url', 'https://ghe-rotate.example.com', '--app-id', String(githubAppId), '--slug', 'rotate', '--client-id', 'Iv1.rotate',
+          '--client-secret-env', 'CS', '--private-key-env', 'PK', '--webhook-secret-env', 'WS'],
+        { CS: randomBytes(20).toString('hex'), PK: privateKey, WS: firstAppSecret },
+      )
+    ).json;
+    const appRotated = (await cli(['app:rotate-webhook-secret', '--id', app.id])).json;
+    expect(appRotated.webhookSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const result = await cli(['credentials:rotate-key']);
     expect(result.stderr).toBe('');
     expect(result.json.webhooks).toEqual({ reencrypted: 2, total: 2 });
+    // The app's client secret, private key, webhook secret and previous webhook secret.
+    expect(result.json.codeHosts).toEqual({ reencrypted: 4, total: 4 });
 
     const ds = createDataSource({ url: db.url, poolSize: 1 });
     await ds.initialize();
     const [row] = await ds.query('SELECT secret_key_id, previous_secret_key_id FROM webhook_hooks WHERE id = ?', [hook.id]);
+    const [appRow] = await ds.query('SELECT webhook_secret_key_id, previous_webhook_secret_key_id FROM code_host_apps WHERE id = ?', [app.id]);
     await ds.destroy();
     expect([row.secret_key_id, row.previous_secret_key_id]).toEqual([result.json.keyId, result.json.keyId]);
+    expect([appRow.webhook_secret_key_id, appRow.previous_webhook_secret_key_id]).toEqual([result.json.keyId, result.json.keyId]);
 
     const after = await startTestServer({ databaseUrl: db.url, deps: { cipher: new CredentialCipher(loadKeyRing({ keyFile, createIfMissing: false }).ring) } });
     try {
       const push = (token: string) => gitlabDelivery(`${after.url}${hook.path}`, gitlabEvents.push({ project: { id: 5, path: 'acme/api' }, after: sha() }), { token });
       expect((await send(push(rotated.secret))).status).toBe(202);
       expect((await send(push(hook.secret))).status).toBe(202);
+      const appPush = (secret: string) =>
+        githubDelivery(`${after.url}/webhooks/github`, githubEvents.push({ repo: { id: 3, owner: 'acme', name: 'web' }, after: sha(), installationId: 9 }), { secret, target: { type: 'integration', id: githubAppId } });
+      expect((await send(appPush(appRotated.webhookSecret))).status).toBe(202);
+      expect((await send(appPush(firstAppSecret))).status).toBe(202);
+      expect((await send(appPush('neither-of-the-two-secrets'))).status).toBe(401);
     } finally {
       await after.close();
     }

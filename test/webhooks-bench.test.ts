@@ -1,19 +1,22 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { createPool } from 'mysql2/promise';
+import { createConnection } from 'mysql2/promise';
+import { startBaseline, type BaselineServer } from '../bench/baseline-server';
+import { WEBHOOK_BASELINE_INSERT, benchApp, ingestRequest, pushDelivery, seedProcessedDeliveries, verifyIngestAnswer } from '../bench/webhook-ingest';
 import { Secret } from '../src/modules/crypto';
-import { benchApp, ingestRequest, pushDelivery, seedProcessedDeliveries, startWebhookBaseline, verifyIngestAnswer, type WebhookBaseline } from './webhooks-ingest-bench';
+import { INSERT_DELIVERY_SQL } from '../src/modules/webhooks/webhook.store';
 import { testDatabaseUrl } from './support/db';
 import { useTestServer } from './support/test-server';
 
 /**
- * The ingestion benchmark's baseline (test/webhooks-ingest-bench.ts) does the same work as repolink
- * for the bench's deliveries: same answers, the same row (columns and stored body), the same
- * refusals; and the seed of processed deliveries writes rows the server's own statements read.
+ * The ingestion benchmark's baseline (bench/webhook-ingest.ts, served by bench/baseline-server.ts as
+ * `npm run bench` runs it) does the same work as repolink for the bench's deliveries: the same
+ * statement, the same answers, the same row (columns and stored body), the same refusals; and the
+ * seed of processed deliveries writes rows the server's own statements read.
  */
 
 const t = useTestServer();
-let baseline: WebhookBaseline;
+let baseline: BaselineServer;
 let app: ReturnType<typeof benchApp> & { rowId: string };
 
 beforeAll(async () => {
@@ -27,7 +30,13 @@ beforeAll(async () => {
     webhookSecret: new Secret(made.webhookSecret), source: 'config',
   });
   app = { ...made, githubAppId, rowId: registered.id };
-  baseline = await startWebhookBaseline({ databaseUrl: testDatabaseUrl(), poolSize: 2, githubAppId, webhookSecret: made.webhookSecret, appRowId: registered.id });
+  baseline = await startBaseline({
+    databaseUrl: testDatabaseUrl(),
+    poolSize: 2,
+    encryptionKey: randomBytes(32),
+    quotas: { ...t.config.planQuotas },
+    webhook: { githubAppId, webhookSecret: made.webhookSecret, appRowId: registered.id },
+  });
 });
 
 afterAll(async () => {
@@ -40,6 +49,10 @@ async function post(base: string, request: ReturnType<typeof ingestRequest>) {
 }
 
 const COLUMNS = 'source_id, installation_key, host, event, action, repository_host_id, repository_full_name, status, outcome, body_bytes, body_gzip';
+
+test('the baseline sends the very INSERT that repolink sends', () => {
+  expect(WEBHOOK_BASELINE_INSERT).toBe(INSERT_DELIVERY_SQL);
+});
 
 test('repolink and the baseline answer a delivery, its redelivery and a forged one alike, and store the same row', async () => {
   const delivery = pushDelivery(app);
@@ -61,18 +74,18 @@ test('repolink and the baseline answer a delivery, its redelivery and a forged o
 });
 
 test('the seed writes processed deliveries that the purge and the listing read as the server wrote them', async () => {
-  const pool = createPool({ uri: testDatabaseUrl(), connectionLimit: 1, timezone: 'Z' });
+  const db = await createConnection({ uri: testDatabaseUrl(), timezone: 'Z' });
   const source = `app_${'b'.repeat(28)}${Date.now().toString(16).slice(-4)}`;
   try {
-    await seedProcessedDeliveries(pool, 3_000, [source]);
+    await seedProcessedDeliveries(db, 12_000, [source]);
   } finally {
-    await pool.end();
+    await db.end();
   }
   const [counts] = await t.dataSource.query('SELECT COUNT(*) AS n, MIN(received_at) AS oldest, MAX(received_at) AS newest, SUM(status = \'processed\') AS processed FROM webhook_deliveries WHERE source_id = ?', [source]);
-  expect(Number(counts.n)).toBe(3_000);
-  expect(Number(counts.processed)).toBe(3_000);
+  expect(Number(counts.n)).toBe(12_000);
+  expect(Number(counts.processed)).toBe(12_000);
   expect(Date.now() - counts.oldest.getTime()).toBeGreaterThan(5.9 * 86_400_000);
-  expect(Date.now() - counts.newest.getTime()).toBeLessThan((6 * 86_400_000) / 3_000 + 60_000);
+  expect(Date.now() - counts.newest.getTime()).toBeLessThan((6 * 86_400_000) / 12_000 + 60_000);
   // Ids are time-ordered with received_at, as the server makes them: the last day's page is a range of them.
   const page = await t.server.services.webhooks.store.deliveriesPage(t.dataSource.manager, source, '1499', '0', null, 1000);
   expect(page.map((d) => d.receivedAt.getTime())).toEqual([...page.map((d) => d.receivedAt.getTime())].sort((a, b) => b - a));

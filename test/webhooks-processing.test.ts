@@ -1,8 +1,9 @@
 import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
-import { CodeHostAccountEntity, RepositoryEntity } from '../src/db/entities';
+import { CodeHostAccountEntity, RepoConnectionEntity, RepositoryEntity } from '../src/db/entities';
 import { uuidv7 } from '../src/lib/ids';
 import { Secret } from '../src/modules/crypto';
 import { platformHost } from '../src/modules/platforms/platform-facts';
+import { RepoConnectionStore } from '../src/modules/repo-connections/repo-connection.store';
 import { RepositoryStore } from '../src/modules/repositories/repository.store';
 import { SyncWorker } from '../src/modules/sync/sync-worker';
 import {
@@ -55,7 +56,10 @@ function expectOnly(before: Row, after: Row, changed: Record<string, unknown>, s
 }
 
 /** A repository stored as a sync of `host` leaves it (its host id read). */
-async function storedRepository(owner: TestAccount, input: { host: string; hostId: string; path: string; sourceType?: RepositoryEntity['sourceType']; connectionId?: string | null }): Promise<string> {
+async function storedRepository(
+  owner: TestAccount,
+  input: { host: string; hostId: string; path: string; sourceType?: RepositoryEntity['sourceType']; connectionId?: string | null; linkedAccountId?: string | null },
+): Promise<string> {
   const now = new Date(Date.now() - 60_000);
   const id = uuidv7();
   await store.insert(t.dataSource.manager, [
@@ -71,7 +75,7 @@ async function storedRepository(owner: TestAccount, input: { host: string; hostI
       remoteUrl: `https://${input.host}/${input.path}.git`,
       defaultBranch: 'main',
       lastCommitSha: sha(),
-      oauthConnectionId: null,
+      oauthConnectionId: input.linkedAccountId ?? null,
       issueAutoCreateEnabled: false,
       issueAutoCreateMinSeverity: 'high',
       archived: false,
@@ -126,6 +130,20 @@ async function linkInstallation(owner: TestAccount, app: App, installationId: nu
       linkKey: `${app.id}:${installationId}`, status: 'active', statusReason: null, identity: 'acme', authUsername: null, scopes: null, installation: null, credentialHint: null,
       accessTokenKeyId: null, accessTokenCiphertext: null, accessTokenExpiresAt: null, refreshTokenKeyId: null, refreshTokenCiphertext: null, refreshTokenExpiresAt: null,
       refreshedAt: null, leaseOwner: null, leaseUntil: null, createdByUserId: null, createdByApiKeyId: null, createdAt: now, updatedAt: now, deletedAt: null,
+    }),
+  );
+  return id;
+}
+
+/** A connection of the owner's project made through a code-host account (it keeps no credentials of its own). */
+async function connectionThrough(owner: TestAccount, accountId: string, host: string): Promise<string> {
+  const now = new Date(Date.now() - 60_000);
+  const id = `rc_${uuidv7().replace(/-/g, '')}`;
+  await new RepoConnectionStore().insert(
+    t.dataSource.manager,
+    Object.assign(new RepoConnectionEntity(), {
+      id, tenantId: owner.tenant.id, projectId: owner.project.id, platform: 'github', credentialsKeyId: null, credentialsCiphertext: null, credentialsHint: null,
+      codeHostAccountId: accountId, baseUrl: `https://${host}`, lookbackDays: 30, cacheInvalidatedAt: null, createdAt: now, updatedAt: now, deletedAt: null,
     }),
   );
   return id;
@@ -286,6 +304,51 @@ describe('GitHub App deliveries', () => {
     expect([ended.status, ended.deleted_at, ended.access_token_ciphertext]).toEqual(['revoked', null, null]);
     expect(await accountRow(bystander)).toEqual(bystanderBefore);
     expect(await accountRow(accountId)).toMatchObject({ status: 'active' });
+  });
+
+  test('installation deleted marks unavailable, in their own tenant, the repositories its account read (its connections’ and those linked to it); suspend marks none', async () => {
+    const ownInstallation = randomInt(1_000_000, 2_000_000_000);
+    const account = await linkInstallation(owner, app, ownInstallation);
+    const connection = await connectionThrough(owner, account, app.host);
+    const hex = () => randomBytes(3).toString('hex');
+    const hostId = randomInt(1, 2_000_000_000);
+    const inConnection = await storedRepository(owner, { host: app.host, hostId: String(hostId), path: `acme/conn-${hex()}`, connectionId: connection });
+    const alreadyOut = await storedRepository(owner, { host: app.host, hostId: String(randomInt(1, 2_000_000_000)), path: `acme/out-${hex()}`, connectionId: connection });
+    await t.dataSource.query('UPDATE repositories SET host_unavailable_at = ? WHERE id = ?', [new Date(Date.now() - 30_000), alreadyOut]);
+    const linked = await storedRepository(owner, { host: app.host, hostId: String(randomInt(1, 2_000_000_000)), path: `acme/linked-${hex()}`, linkedAccountId: account });
+    // Left alone: the owner's repositories read otherwise (no account; another installation's account), and another tenant's with the same host id.
+    const byToken = await storedRepository(owner, { host: app.host, hostId: String(hostId), path: `acme/token-${hex()}` });
+    const otherAccounts = await storedRepository(owner, { host: app.host, hostId: String(randomInt(1, 2_000_000_000)), path: `acme/other-${hex()}`, linkedAccountId: accountId });
+    const theirs = await storedRepository(other, { host: app.host, hostId: String(hostId), path: `acme/conn-${hex()}` });
+    const before = new Map<string, Row>();
+    for (const id of [inConnection, alreadyOut, linked, byToken, otherAccounts, theirs]) before.set(id, await repositoryRow(id));
+    const unchanged = async (ids: string[]) => {
+      for (const id of ids) expect(await repositoryRow(id)).toEqual(before.get(id));
+    };
+
+    const installation: HookInstallation = { id: ownInstallation, appId: app.githubAppId, account: 'acme', repositorySelection: 'selected' };
+    await deliver(appDelivery(githubEvents.installation('suspend', { installation })));
+    expect((await accountRow(account)).status).toBe('suspended');
+    await unchanged([...before.keys()]);
+    await deliver(appDelivery(githubEvents.installation('unsuspend', { installation })));
+    await unchanged([...before.keys()]);
+
+    const repos = [hookRepo('acme/conn', hostId)];
+    const d = appDelivery(githubEvents.installation('deleted', { installation, repositories: repos }));
+    await deliver(d);
+    const [stored] = await deliveryRows(app.id, keyOf(d));
+    expect(stored).toMatchObject({ status: 'processed', outcome: 'installation deleted: 1 account of 1 changed; 2 repositories marked unavailable' });
+    for (const id of [inConnection, linked]) {
+      const row = await repositoryRow(id);
+      expect(row.host_unavailable_at).toBeInstanceOf(Date);
+      expectOnly(before.get(id)!, row, { host_unavailable_at: row.host_unavailable_at, deleted_at: null, last_webhook_event: 'installation', last_webhook_action: 'deleted', last_webhook_delivery_id: stored.id });
+    }
+    // Already marked: the mark keeps its time and the row its updated_at; the event is recorded.
+    expectOnly(before.get(alreadyOut)!, await repositoryRow(alreadyOut), { updated_at: before.get(alreadyOut)!.updated_at, host_unavailable_at: before.get(alreadyOut)!.host_unavailable_at, last_webhook_action: 'deleted' });
+    await unchanged([byToken, otherAccounts, theirs]);
+    expect((await accountRow(account)).status).toBe('revoked');
+    const res = await t.gql('query($id: ID!) { repository(id: $id) { hostUnavailableAt deletedAt lastWebhookEvent { event action } } }', { id: linked });
+    expect(res.body.data.repository).toEqual({ hostUnavailableAt: expect.any(String), deletedAt: null, lastWebhookEvent: { event: 'installation', action: 'deleted' } });
   });
 
   test('a redelivery is acknowledged and processed once', async () => {

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { AppRegistrationError, describeApp } from '../src/modules/code-host-accounts/code-host-app.service';
 import { Secret } from '../src/modules/crypto';
 import { WebhookIngestService } from '../src/modules/webhooks/webhook-ingest.service';
 import { codeHostAppWebhookSecrets } from '../src/modules/webhooks/webhook-secrets';
@@ -284,6 +285,106 @@ describe('secret rotation', () => {
     expect((await send(githubDelivery(url, event(), { secret: oldSecret }))).status).toBe(401);
     expect((await send(githubDelivery(url, event(), { secret: 'a-chosen-secret-of-some-length' }))).status).toBe(202);
     expect(await stored(hook.id)).toHaveLength(4);
+  });
+
+  describe('a GitHub App', () => {
+    const services = () => t.server.services;
+    const push = (app: TestApp, secret: string | null) =>
+      githubDelivery(`${t.url}/webhooks/github`, githubEvents.push({ repo: repo(), after: sha(), installationId: 4242 }), { secret, target: { type: 'integration', id: app.githubAppId } });
+    /** An endpoint of the same database that kept nothing yet, with its clock `aheadMs` on. */
+    const ingestAt = (app: TestApp, aheadMs = 0) => {
+      const ingest = new WebhookIngestService(services().webhooks.store, t.cipher, codeHostAppWebhookSecrets(services().codeHosts.apps, t.cipher), () => Date.now() + aheadMs);
+      return (delivery: ReturnType<typeof push>) => ingest.ingest({ kind: 'github_app' }, lower(delivery.headers), Buffer.from(delivery.body));
+    };
+    const refused = (reason: string) => ({ status: 401, result: 'refused', reason });
+
+    test('rotated: the new secret is accepted, the old one during the window and not after; bad and missing signatures are refused', async () => {
+      const app = await registerApp();
+      const { app: rotated, generatedSecret } = await services().codeHosts.apps.rotateWebhookSecret({ id: app.id, secret: null, keepPreviousHours: 24 });
+      const newSecret = generatedSecret!.reveal();
+      expect(newSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(newSecret).not.toBe(app.secret);
+      expect(rotated.previousWebhookSecretValidUntil!.getTime() - Date.now()).toBeGreaterThan(24 * 3_600_000 - 60_000);
+      // What is shown of the app: when the window ends, never a secret.
+      const shown = JSON.stringify(describeApp(rotated));
+      expect(shown).toContain(rotated.previousWebhookSecretValidUntil!.toISOString());
+      for (const secret of [newSecret, app.secret]) expect(shown).not.toContain(secret);
+      const [row] = await t.dataSource.query('SELECT webhook_secret_ciphertext, previous_webhook_secret_ciphertext FROM code_host_apps WHERE id = ?', [app.id]);
+      for (const secret of [newSecret, app.secret]) expect(Buffer.concat([row.webhook_secret_ciphertext, row.previous_webhook_secret_ciphertext]).includes(Buffer.from(secret))).toBe(false);
+
+      // Through the server's endpoint, during the window.
+      expect((await send(push(app, newSecret))).status).toBe(202);
+      expect((await send(push(app, app.secret))).status).toBe(202);
+      const malformed = push(app, newSecret);
+      malformed.headers['X-Hub-Signature-256'] = 'sha256=not-hex';
+      const tampered = push(app, newSecret);
+      tampered.body = tampered.body.replace('README.md', 'README.me');
+      for (const delivery of [push(app, null), push(app, 'not-the-secret-at-all'), malformed, tampered]) {
+        const answer = await send(delivery);
+        expect([answer.status, answer.body]).toEqual([401, REFUSED]);
+      }
+      expect(await stored(app.id)).toHaveLength(2);
+
+      // The same database, a clock 25 hours on: the window is over.
+      const later = ingestAt(app, 25 * 3_600_000);
+      expect(await later(push(app, app.secret))).toEqual(refused('bad_signature'));
+      expect(await later(push(app, newSecret))).toMatchObject({ status: 202, result: 'queued' });
+      expect(await later(push(app, null))).toEqual(refused('missing_signature'));
+
+      // Rotated again with no window: the secret it replaces is refused at once.
+      await services().codeHosts.apps.rotateWebhookSecret({ id: app.id, secret: new Secret('a-chosen-app-secret-of-some-length'), keepPreviousHours: 0 });
+      const now = ingestAt(app);
+      expect(await now(push(app, newSecret))).toEqual(refused('bad_signature'));
+      expect(await now(push(app, app.secret))).toEqual(refused('bad_signature'));
+      expect(await now(push(app, 'a-chosen-app-secret-of-some-length'))).toMatchObject({ status: 202 });
+    });
+
+    test('registered again with another webhook secret (a start with a new REPOLINK_GITHUB_APP_WEBHOOK_SECRET), the stored one stays accepted for the window; the same secret again changes nothing', async () => {
+      const app = await registerApp();
+      const [first] = await t.dataSource.query('SELECT id, github_app_id, base_url, slug, client_id FROM code_host_apps WHERE id = ?', [app.id]);
+      const again = async (secret: string, keepPreviousWebhookSecretHours?: number) =>
+        services().codeHosts.apps.register({
+          kind: 'github_app', host: 'github', baseUrl: first.base_url, githubAppId: first.github_app_id, slug: first.slug, clientId: first.client_id,
+          clientSecret: new Secret(randomBytes(20).toString('hex')), privateKey: new Secret(PRIVATE_KEY), webhookSecret: new Secret(secret), source: 'admin', keepPreviousWebhookSecretHours,
+        });
+      const next = randomBytes(20).toString('hex');
+      const replaced = await again(next);
+      expect(replaced.id).toBe(app.id);
+      expect(replaced.previousWebhookSecretValidUntil!.getTime() - Date.now()).toBeGreaterThan(24 * 3_600_000 - 60_000);
+      const now = ingestAt(app);
+      expect(await now(push(app, app.secret))).toMatchObject({ status: 202 });
+      expect(await now(push(app, next))).toMatchObject({ status: 202 });
+      expect(await ingestAt(app, 25 * 3_600_000)(push(app, app.secret))).toEqual(refused('bad_signature'));
+
+      // Every process registers the environment's app at start: the same secret keeps the window as it was.
+      const same = await again(next);
+      expect(same.previousWebhookSecretValidUntil).toEqual(replaced.previousWebhookSecretValidUntil);
+      expect(same.webhookSecretRotatedAt).toEqual(replaced.webhookSecretRotatedAt);
+      expect(await ingestAt(app)(push(app, app.secret))).toMatchObject({ status: 202 });
+
+      // With no window asked, the replaced secret is refused at once.
+      const third = randomBytes(20).toString('hex');
+      expect((await again(third, 0)).previousWebhookSecretValidUntil).toBeNull();
+      expect(await ingestAt(app)(push(app, next))).toEqual(refused('bad_signature'));
+      expect(await ingestAt(app)(push(app, third))).toMatchObject({ status: 202 });
+    });
+
+    test('an app from the environment is rotated there, not by the command; bad options are refused', async () => {
+      const apps = services().codeHosts.apps;
+      const configured = await apps.register({
+        kind: 'github_app', host: 'github', baseUrl: `https://ghe-${randomBytes(5).toString('hex')}.example.com`, githubAppId: String(randomInt(1_000_000, 2_000_000_000)), slug: 'from-env',
+        clientId: 'Iv1.fromenv', clientSecret: new Secret(randomBytes(20).toString('hex')), privateKey: new Secret(PRIVATE_KEY), webhookSecret: new Secret(randomBytes(20).toString('hex')), source: 'config',
+      });
+      const rotate = (id: string, extra: { secret?: Secret<string>; keepPreviousHours?: number } = {}) => apps.rotateWebhookSecret({ id, secret: extra.secret ?? null, keepPreviousHours: extra.keepPreviousHours ?? 24 });
+      await expect(rotate(configured.id)).rejects.toThrow(/registered from the environment.*REPOLINK_GITHUB_APP_WEBHOOK_SECRET/);
+      await expect(rotate('app_nope')).rejects.toThrow(AppRegistrationError);
+      await expect(rotate(`app_${'0'.repeat(32)}`)).rejects.toThrow(/No app app_0+/);
+      const app = await registerApp();
+      await expect(rotate(app.id, { keepPreviousHours: 721 })).rejects.toThrow(/--keep-previous-hours must be a number from 0 to 720/);
+      await expect(rotate(app.id, { secret: new Secret('short') })).rejects.toThrow(/16 to 512 characters/);
+      // Nothing changed: the registered secret still verifies, alone.
+      expect(await ingestAt(app)(push(app, app.secret))).toMatchObject({ status: 202 });
+    });
   });
 
   test('a process that kept the old secret checks the database again before refusing a new signature', async () => {

@@ -32,8 +32,14 @@ const USAGE = `Usage: npm run admin -- <command> [options] [--json]
   app:register [--kind github-app|oauth] --host github|gitlab|bitbucket [--base-url URL]
                [--app-id N --slug S] --client-id ID (--client-secret-env NAME | --client-secret-file PATH)
                [--private-key-file PATH | --private-key-env NAME] [--webhook-secret-env NAME | --webhook-secret-file PATH]
+               [--keep-previous-hours H]
       registers a GitHub App (with --app-id) or an OAuth application / consumer; secrets are read from
-      an environment variable or a file, never from the command line, and stored encrypted
+      an environment variable or a file, never from the command line, and stored encrypted. Registering
+      an app again with another webhook secret keeps the old one accepted for H hours (default 24)
+  app:rotate-webhook-secret --id APP_ID [--webhook-secret-env NAME | --webhook-secret-file PATH] [--keep-previous-hours H]
+      a new webhook secret for a GitHub App registered with app:register (generated and printed once
+      unless given); the replaced one is still accepted for H hours (default 24; 0 refuses it at once)
+      while the app's settings on GitHub are switched over
   app:list
   webhook:create --tenant ID --host github|gitlab|bitbucket [--base-url URL] [--description TEXT]
                  [--secret-env NAME | --secret-file PATH]
@@ -126,6 +132,7 @@ async function registerApp(options: Options, database: Database, config: Config,
   const clientSecret = secretOption(options, 'client-secret', env, true)!;
   const privateKey = secretOption(options, 'private-key', env, kind === 'github_app');
   const webhookSecret = secretOption(options, 'webhook-secret', env, false);
+  const hours = opt(options, 'keep-previous-hours');
   const { apps } = createCodeHostServices({ dataSource: database.dataSource, config, cipher });
   const app = await apps.register({
     kind,
@@ -138,6 +145,7 @@ async function registerApp(options: Options, database: Database, config: Config,
     privateKey,
     webhookSecret,
     source: 'admin',
+    keepPreviousWebhookSecretHours: hours === undefined ? undefined : Number(hours),
   });
   return { json: describeApp(app), text: `${kindOption === 'github-app' ? 'GitHub App' : `${host} OAuth application`} ${app.id} registered for ${app.baseUrl} (secrets stored encrypted)` };
 }
@@ -212,6 +220,20 @@ async function run(command: string, options: Options, database: Database, config
   switch (command) {
     case 'app:register':
       return registerApp(options, database, config, cipherOf(config), env);
+    case 'app:rotate-webhook-secret': {
+      const { apps } = createCodeHostServices({ dataSource: database.dataSource, config, cipher: cipherOf(config) });
+      const hours = opt(options, 'keep-previous-hours');
+      const { app, generatedSecret } = await apps.rotateWebhookSecret({
+        id: opt(options, 'id', true),
+        secret: secretOption(options, 'webhook-secret', env, false),
+        keepPreviousHours: hours === undefined ? 24 : Number(hours),
+      });
+      const described = describeApp(app);
+      const lines = [`new webhook secret for GitHub App ${app.id} (${app.baseUrl}, App ID ${app.githubAppId ?? '?'})`];
+      lines.push(described.previousWebhookSecretValidUntil ? `the previous secret is accepted until ${described.previousWebhookSecretValidUntil as string}` : 'the previous secret is refused from now on');
+      if (generatedSecret !== null) lines.push(`webhook secret: ${generatedSecret.reveal()}`, "This secret is shown only now; it is stored encrypted. Paste it into the app's settings on GitHub (Webhook secret).");
+      return { json: generatedSecret === null ? described : { ...described, webhookSecret: generatedSecret.reveal() }, text: lines.join('\n') };
+    }
     case 'app:list': {
       const { apps } = createCodeHostServices({ dataSource: database.dataSource, config, cipher: cipherOf(config) });
       const list = (await apps.list()).map(describeApp);

@@ -51,6 +51,20 @@ export class CodeHostAppEntity {
   @Column({ name: 'webhook_secret_ciphertext', type: 'varbinary', length: 8192, nullable: true })
   webhookSecretCiphertext: Buffer | null;
 
+  /** The webhook secret a rotation replaced, sealed under its own AAD; accepted until `previousWebhookSecretValidUntil`. */
+  @Column({ name: 'previous_webhook_secret_key_id', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  previousWebhookSecretKeyId: string | null = null;
+
+  @Column({ name: 'previous_webhook_secret_ciphertext', type: 'varbinary', length: 8192, nullable: true })
+  previousWebhookSecretCiphertext: Buffer | null = null;
+
+  @Column({ name: 'previous_webhook_secret_valid_until', type: 'datetime', precision: 3, nullable: true })
+  previousWebhookSecretValidUntil: Date | null = null;
+
+  /** When the current webhook secret was set (null: never, or before rotations were recorded). */
+  @Column({ name: 'webhook_secret_rotated_at', type: 'datetime', precision: 3, nullable: true })
+  webhookSecretRotatedAt: Date | null = null;
+
   /** `config`: written from the environment at every start; `admin`: registered with the admin command line. */
   @Column({ type: 'enum', enum: ['config', 'admin'] })
   source: 'config' | 'admin';

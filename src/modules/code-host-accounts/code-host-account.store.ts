@@ -121,12 +121,15 @@ export class CodeHostAccountStore {
   async upsertApp(db: EntityManager, app: CodeHostAppEntity): Promise<CodeHostAppEntity> {
     await db.query(
       `INSERT INTO code_host_apps (id, kind, host, base_url, github_app_id, slug, client_id, client_secret_key_id, client_secret_ciphertext,
-         private_key_key_id, private_key_ciphertext, webhook_secret_key_id, webhook_secret_ciphertext, source, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW})
+         private_key_key_id, private_key_ciphertext, webhook_secret_key_id, webhook_secret_ciphertext, previous_webhook_secret_key_id,
+         previous_webhook_secret_ciphertext, previous_webhook_secret_valid_until, webhook_secret_rotated_at, source, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NOW}, ${NOW})
        ON DUPLICATE KEY UPDATE github_app_id = VALUES(github_app_id), slug = VALUES(slug), client_id = VALUES(client_id),
          client_secret_key_id = VALUES(client_secret_key_id), client_secret_ciphertext = VALUES(client_secret_ciphertext),
          private_key_key_id = VALUES(private_key_key_id), private_key_ciphertext = VALUES(private_key_ciphertext),
          webhook_secret_key_id = VALUES(webhook_secret_key_id), webhook_secret_ciphertext = VALUES(webhook_secret_ciphertext),
+         previous_webhook_secret_key_id = VALUES(previous_webhook_secret_key_id), previous_webhook_secret_ciphertext = VALUES(previous_webhook_secret_ciphertext),
+         previous_webhook_secret_valid_until = VALUES(previous_webhook_secret_valid_until), webhook_secret_rotated_at = VALUES(webhook_secret_rotated_at),
          source = VALUES(source), updated_at = ${NOW}`,
       [
         app.id,
@@ -142,10 +145,33 @@ export class CodeHostAccountStore {
         app.privateKeyCiphertext,
         app.webhookSecretKeyId,
         app.webhookSecretCiphertext,
+        app.previousWebhookSecretKeyId,
+        app.previousWebhookSecretCiphertext,
+        app.previousWebhookSecretValidUntil,
+        app.webhookSecretRotatedAt,
         app.source,
       ],
     );
     return (await this.findApp(db, app.kind, app.host, app.baseUrl))!;
+  }
+
+  /** The app of a kind, host and base URL, locked for its registration to replace (on `uq_code_host_apps_host`). */
+  async lockAppByNaturalKey(em: EntityManager, kind: CodeHostAppKind, host: Platform, baseUrl: string): Promise<CodeHostAppEntity | null> {
+    return em.getRepository(CodeHostAppEntity).findOne({ where: { kind, host, baseUrl }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** An app by id, locked for a rotation of its webhook secret. */
+  async lockAppById(em: EntityManager, id: string): Promise<CodeHostAppEntity | null> {
+    return em.getRepository(CodeHostAppEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** A new webhook secret; the replaced one (sealed again under its own AAD) is accepted until `previousValidUntil` (none when null). */
+  async rotateAppWebhookSecret(em: EntityManager, id: string, next: SealedValue, previous: SealedValue | null, previousValidUntil: Date | null): Promise<void> {
+    await em.query(
+      `UPDATE code_host_apps SET webhook_secret_key_id = ?, webhook_secret_ciphertext = ?, previous_webhook_secret_key_id = ?, previous_webhook_secret_ciphertext = ?,
+         previous_webhook_secret_valid_until = ?, webhook_secret_rotated_at = ${NOW}, updated_at = ${NOW} WHERE id = ?`,
+      [next.keyId, next.blob, previous?.keyId ?? null, previous?.blob ?? null, previousValidUntil, id],
+    );
   }
 
   async findApp(db: EntityManager, kind: CodeHostAppKind, host: Platform, baseUrl: string): Promise<CodeHostAppEntity | null> {

@@ -1,12 +1,13 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ConfiguredApp } from '../../config';
 import { isPrivateKeyPem } from '../../config';
 import { CodeHostAppEntity } from '../../db/entities';
 import type { CodeHostAppKind } from '../../db/entities/code-host-app.entity';
 import type { Platform } from '../../db/entities/repo-connection.entity';
+import { retryTransaction } from '../../db/transaction';
 import { uuidv7 } from '../../lib/ids';
-import type { CredentialCipher, Secret } from '../crypto';
+import { Secret, type CredentialCipher, type SealedValue } from '../crypto';
 import type { CodeHostAccountStore } from './code-host-account.store';
 import type { CodeHostEndpoints } from './code-host-endpoints';
 import { appAad } from './code-host-secrets';
@@ -25,7 +26,32 @@ export interface AppRegistration {
   privateKey: Secret<string> | null;
   webhookSecret: Secret<string> | null;
   source: 'config' | 'admin';
+  /** A webhook secret other than the stored one replaces it; the stored one stays accepted this many hours (default 24; 0: refused at once). */
+  keepPreviousWebhookSecretHours?: number;
 }
+
+/** The longest window in which a replaced webhook secret is still accepted (30 days), as for hooks. */
+export const MAX_PREVIOUS_SECRET_HOURS = 24 * 30;
+const DEFAULT_PREVIOUS_SECRET_HOURS = 24;
+
+/** Secrets an operator chooses: long enough to resist guessing, and plain text GitHub's settings page takes. */
+function checkWebhookSecret(secret: Secret<string>): void {
+  const value = secret.reveal();
+  if (value.length < 16 || value.length > 512) throw new AppRegistrationError('The webhook secret must be 16 to 512 characters long');
+  if (!/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value)) throw new AppRegistrationError('The webhook secret must be printable ASCII, without spaces at either end');
+}
+
+function checkWindow(hours: number): void {
+  if (!Number.isFinite(hours) || hours < 0 || hours > MAX_PREVIOUS_SECRET_HOURS) throw new AppRegistrationError(`--keep-previous-hours must be a number from 0 to ${MAX_PREVIOUS_SECRET_HOURS}`);
+}
+
+const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a, 'utf8').digest(), createHash('sha256').update(b, 'utf8').digest());
+
+/** The webhook columns of an app row as a rotation leaves them. */
+type WebhookSecretColumns = Pick<
+  CodeHostAppEntity,
+  'webhookSecretKeyId' | 'webhookSecretCiphertext' | 'previousWebhookSecretKeyId' | 'previousWebhookSecretCiphertext' | 'previousWebhookSecretValidUntil' | 'webhookSecretRotatedAt'
+>;
 
 /** A registration refused before anything is stored; the message names the option, never a secret's value. */
 export class AppRegistrationError extends Error {
@@ -47,6 +73,9 @@ export function describeApp(app: CodeHostAppEntity): Record<string, unknown> {
     clientId: app.clientId,
     hasPrivateKey: app.privateKeyCiphertext !== null,
     hasWebhookSecret: app.webhookSecretCiphertext !== null,
+    webhookSecretRotatedAt: app.webhookSecretRotatedAt?.toISOString() ?? null,
+    // Only while the window lasts: a replaced secret whose window ended is as good as gone.
+    previousWebhookSecretValidUntil: app.previousWebhookSecretValidUntil !== null && app.previousWebhookSecretValidUntil.getTime() > Date.now() ? app.previousWebhookSecretValidUntil.toISOString() : null,
     source: app.source,
     updatedAt: app.updatedAt.toISOString(),
   };
@@ -59,6 +88,7 @@ export class CodeHostAppService {
     private readonly store: CodeHostAccountStore,
     private readonly cipher: CredentialCipher,
     private readonly endpoints: CodeHostEndpoints,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Seals the secrets and registers the app, replacing the one of the same kind, host and base URL. */
@@ -80,7 +110,9 @@ export class CodeHostAppService {
       if (!registration.slug || !/^[a-z0-9][a-z0-9-]{0,99}$/i.test(registration.slug)) throw new AppRegistrationError('--slug must be the GitHub App\'s slug (as in /apps/<slug>)');
       if (!registration.privateKey || !isPrivateKeyPem(registration.privateKey.reveal())) throw new AppRegistrationError('The private key is not a PEM RSA private key (the .pem file GitHub generates for the app)');
     }
-    const now = new Date();
+    const keepHours = registration.keepPreviousWebhookSecretHours ?? DEFAULT_PREVIOUS_SECRET_HOURS;
+    checkWindow(keepHours);
+    const now = new Date(this.now());
     const natural = { kind, host, baseUrl };
     const seal = (value: Secret<string> | null, field: 'client_secret' | 'private_key' | 'webhook_secret') => (value === null ? null : this.cipher.seal(value.reveal(), appAad(natural, field)));
     const clientSecret = seal(registration.clientSecret, 'client_secret')!;
@@ -101,7 +133,103 @@ export class CodeHostAppService {
       createdAt: now,
       updatedAt: now,
     });
-    return this.store.upsertApp(this.dataSource.manager, app);
+    // The row is locked while the stored webhook secret is compared with the new one: processes that start together register it once.
+    return retryTransaction(() =>
+      this.dataSource.transaction(async (em) => {
+        const stored = await this.store.lockAppByNaturalKey(em, kind, host, baseUrl);
+        Object.assign(app, this.webhookSecretAfterRegistration(stored, registration.webhookSecret, webhookSecret, keepHours, now));
+        return this.store.upsertApp(em, app);
+      }),
+    );
+  }
+
+  /**
+   * What a registration leaves of the webhook secrets. The same secret again (every start of a
+   * configured app) changes nothing, the window of an earlier rotation included; another one
+   * replaces it, and the stored one is kept as the previous secret for `keepHours` (sealed again
+   * under its own AAD), so the host can be switched over without refused deliveries. A stored secret
+   * that cannot be opened any more is not kept.
+   */
+  private webhookSecretAfterRegistration(
+    stored: CodeHostAppEntity | null,
+    given: Secret<string> | null,
+    sealed: SealedValue | null,
+    keepHours: number,
+    now: Date,
+  ): WebhookSecretColumns {
+    const none = { previousWebhookSecretKeyId: null, previousWebhookSecretCiphertext: null, previousWebhookSecretValidUntil: null };
+    const current = { webhookSecretKeyId: sealed?.keyId ?? null, webhookSecretCiphertext: sealed?.blob ?? null };
+    if (given === null) return { ...current, ...none, webhookSecretRotatedAt: null };
+    const old = stored === null ? null : this.openWebhookSecret(stored);
+    if (stored !== null && old !== null && sameSecret(old.reveal(), given.reveal())) {
+      return {
+        ...current,
+        previousWebhookSecretKeyId: stored.previousWebhookSecretKeyId,
+        previousWebhookSecretCiphertext: stored.previousWebhookSecretCiphertext,
+        previousWebhookSecretValidUntil: stored.previousWebhookSecretValidUntil,
+        webhookSecretRotatedAt: stored.webhookSecretRotatedAt,
+      };
+    }
+    if (old === null || keepHours === 0) return { ...current, ...none, webhookSecretRotatedAt: now };
+    const previous = this.cipher.seal(old.reveal(), appAad(stored!, 'previous_webhook_secret'));
+    return {
+      ...current,
+      previousWebhookSecretKeyId: previous.keyId,
+      previousWebhookSecretCiphertext: previous.blob,
+      previousWebhookSecretValidUntil: new Date(now.getTime() + keepHours * 3_600_000),
+      webhookSecretRotatedAt: now,
+    };
+  }
+
+  /** The stored webhook secret, opened to be compared or kept; null when there is none or it no longer opens. */
+  private openWebhookSecret(app: CodeHostAppEntity): Secret<string> | null {
+    if (app.webhookSecretKeyId === null || app.webhookSecretCiphertext === null) return null;
+    try {
+      return this.cipher.open({ keyId: app.webhookSecretKeyId, blob: app.webhookSecretCiphertext }, appAad(app, 'webhook_secret'));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * A new webhook secret for a GitHub App registered with the admin command line (generated and
+   * answered once when none is given). The replaced one stays accepted for `keepPreviousHours` (0:
+   * refused at once), long enough to paste the new one into the app's settings on GitHub; a secret
+   * replaced earlier is dropped. An app from the environment is refused: its next start would
+   * register the environment's secret again; change REPOLINK_GITHUB_APP_WEBHOOK_SECRET instead.
+   */
+  async rotateWebhookSecret(input: { id: string; secret: Secret<string> | null; keepPreviousHours: number }): Promise<{ app: CodeHostAppEntity; generatedSecret: Secret<string> | null }> {
+    if (!/^app_[0-9a-f]{32}$/.test(input.id)) throw new AppRegistrationError(`--id ${input.id} is not an app id (app_…)`);
+    checkWindow(input.keepPreviousHours);
+    if (input.secret !== null) checkWebhookSecret(input.secret);
+    const secret = input.secret ?? new Secret(randomBytes(32).toString('base64url'));
+    const app = await retryTransaction(() =>
+      this.dataSource.transaction(async (em) => {
+        const locked = await this.store.lockAppById(em, input.id);
+        if (locked === null) throw new AppRegistrationError(`No app ${input.id}`);
+        if (locked.kind !== 'github_app') throw new AppRegistrationError(`${input.id} is an OAuth application: only a GitHub App has a webhook secret`);
+        if (locked.source === 'config') {
+          throw new AppRegistrationError(
+            `${input.id} is registered from the environment, which would register its secret again at the next start: set REPOLINK_GITHUB_APP_WEBHOOK_SECRET to the new secret and restart (the replaced one stays accepted for REPOLINK_GITHUB_APP_PREVIOUS_WEBHOOK_SECRET_HOURS)`,
+          );
+        }
+        const old = this.openWebhookSecret(locked);
+        const keep = old !== null && input.keepPreviousHours > 0;
+        const validUntil = keep ? new Date(this.now() + input.keepPreviousHours * 3_600_000) : null;
+        const previous = keep ? this.cipher.seal(old!.reveal(), appAad(locked, 'previous_webhook_secret')) : null;
+        const next = this.cipher.seal(secret.reveal(), appAad(locked, 'webhook_secret'));
+        await this.store.rotateAppWebhookSecret(em, locked.id, next, previous, validUntil);
+        return Object.assign(locked, {
+          webhookSecretKeyId: next.keyId,
+          webhookSecretCiphertext: next.blob,
+          previousWebhookSecretKeyId: previous?.keyId ?? null,
+          previousWebhookSecretCiphertext: previous?.blob ?? null,
+          previousWebhookSecretValidUntil: validUntil,
+          webhookSecretRotatedAt: new Date(this.now()),
+        });
+      }),
+    );
+    return { app, generatedSecret: input.secret === null ? secret : null };
   }
 
   /** Writes the apps of the environment (REPOLINK_GITHUB_APP_*, REPOLINK_*_OAUTH_*); every process does at start, alike. */

@@ -8,7 +8,8 @@ import type { CodeHostOAuthStateEntity } from '../../db/entities/code-host-oauth
  * no longer opens (as `credentialsAad` binds a connection's credentials).
  */
 export type AccountSecretField = 'access_token' | 'refresh_token';
-export type AppSecretField = 'client_secret' | 'private_key' | 'webhook_secret';
+/** `previous_webhook_secret`: the one a rotation replaced, accepted during its window. */
+export type AppSecretField = 'client_secret' | 'private_key' | 'webhook_secret' | 'previous_webhook_secret';
 
 export function accountAad(row: Pick<CodeHostAccountEntity, 'tenantId' | 'id'>, field: AccountSecretField): string {
   return `code_host_account:${row.tenantId}:${row.id}:${field}`;

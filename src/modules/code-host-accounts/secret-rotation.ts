@@ -10,7 +10,7 @@ const SEALED: { table: Table; context: readonly string[]; columns: { name: strin
   {
     table: 'code_host_apps',
     context: ['kind', 'host', 'base_url'],
-    columns: (['client_secret', 'private_key', 'webhook_secret'] as const).map((field) => ({
+    columns: (['client_secret', 'private_key', 'webhook_secret', 'previous_webhook_secret'] as const).map((field) => ({
       name: field,
       aad: (row: Record<string, unknown>) => appAad({ kind: row.kind as never, host: row.host as never, baseUrl: row.base_url as string }, field),
     })),

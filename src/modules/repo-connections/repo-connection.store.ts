@@ -63,6 +63,15 @@ export class RepoConnectionStore {
       .getMany();
   }
 
+  /** The ids of the tenant's live connections made through a code-host account (on ix_repo_connections_account). */
+  async liveIdsOfAccount(db: EntityManager, tenantId: string, accountId: string): Promise<string[]> {
+    const rows: { id: string }[] = await db.query('SELECT id FROM repo_connections FORCE INDEX (ix_repo_connections_account) WHERE code_host_account_id = ? AND tenant_id = ? AND deleted_at IS NULL', [
+      accountId,
+      tenantId,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
   async update(em: EntityManager, id: string, set: Partial<RepoConnectionEntity>): Promise<void> {
     await em.getRepository(RepoConnectionEntity).update({ id }, set);
   }

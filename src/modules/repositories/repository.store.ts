@@ -210,6 +210,49 @@ export class RepositoryStore {
   }
 
   /**
+   * The live repositories of one of the tenant's connections, locked for webhook processing (on
+   * ix_repositories_connection_list; a connection holds at most a few hundred).
+   */
+  async lockLiveOfConnection(em: EntityManager, tenantId: string, connectionId: string): Promise<{ id: string; hostUnavailableAt: Date | null }[]> {
+    const rows: Record<string, unknown>[] = await em.query(
+      `SELECT id, host_unavailable_at FROM repositories FORCE INDEX (ix_repositories_connection_list)
+        WHERE repo_connection_id = ? AND tenant_id = ? AND deleted_at IS NULL FOR UPDATE`,
+      [connectionId, tenantId],
+    );
+    return rows.map((r) => ({ id: r.id as string, hostUnavailableAt: (r.host_unavailable_at as Date | null) ?? null }));
+  }
+
+  /**
+   * A batch of the tenant's live repositories linked to a code-host account outside connections
+   * (Heimdall's, `oauth_connection_id`), after `afterId` in id order, locked for webhook processing.
+   * On ix_repositories_oauth_link: the rows read are the account's, never the rest.
+   */
+  async lockLiveLinkedToAccount(em: EntityManager, tenantId: string, sourceType: Platform, accountId: string, afterId: string, limit: number): Promise<{ id: string; hostUnavailableAt: Date | null }[]> {
+    const rows: Record<string, unknown>[] = await em.query(
+      `SELECT id, host_unavailable_at FROM repositories FORCE INDEX (ix_repositories_oauth_link)
+        WHERE tenant_id = ? AND source_type = ? AND oauth_connection_id = ? AND repo_connection_id IS NULL AND deleted_at IS NULL AND id > ?
+        ORDER BY id LIMIT ? FOR UPDATE`,
+      [tenantId, sourceType, accountId, afterId, limit],
+    );
+    return rows.map((r) => ({ id: r.id as string, hostUnavailableAt: (r.host_unavailable_at as Date | null) ?? null }));
+  }
+
+  /**
+   * Marks repositories unavailable on the host (the access they were read through is gone) and
+   * records the delivery as their last event, in one UPDATE on the primary key. `updated_at` moves
+   * only on rows the mark changes (assignments run left to right: it reads the old mark).
+   */
+  async markUnavailableByWebhook(em: EntityManager, ids: readonly string[], stamp: WebhookEventStamp): Promise<void> {
+    if (ids.length === 0) return;
+    await em.query(
+      `UPDATE repositories SET updated_at = IF(host_unavailable_at IS NULL, UTC_TIMESTAMP(3), updated_at), host_unavailable_at = COALESCE(host_unavailable_at, UTC_TIMESTAMP(3)),
+         last_webhook_event = ?, last_webhook_action = ?, last_webhook_received_at = ?, last_webhook_delivery_id = ?
+        WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      [stamp.event.slice(0, 64), stamp.action?.slice(0, 64) ?? null, stamp.receivedAt, stamp.deliveryId, ...ids],
+    );
+  }
+
+  /**
    * Applies what a webhook delivery says to one repository and records the delivery as its last
    * event, in one UPDATE on the primary key. `updated_at` moves only when a fact changed.
    */

@@ -5,6 +5,7 @@ import type { WebhookDeliveryStatus } from '../../db/entities/webhook-delivery.e
 import { isDatabaseUnavailable } from '../../db/transaction';
 import type { CodeHostAccountStore } from '../code-host-accounts/code-host-account.store';
 import { platformHost } from '../platforms/platform-facts';
+import type { RepoConnectionStore } from '../repo-connections/repo-connection.store';
 import type { HostMatchedRepository, RepositoryStore, WebhookEventStamp, WebhookRepositoryChange } from '../repositories/repository.store';
 import type { SyncService } from '../sync/sync.service';
 import { parseBody, readIntent, type WebhookIntent } from './webhook-events';
@@ -18,6 +19,8 @@ const QUIET: Log = { warn: () => undefined };
 
 /** Deliveries claimed per transaction. */
 export const PROCESS_BATCH = 25;
+/** Repositories marked per statement when an installation's access ends. */
+const MARK_BATCH = 500;
 
 type Done = { status: Exclude<WebhookDeliveryStatus, 'queued'>; outcome: string };
 
@@ -31,7 +34,7 @@ interface Source {
   accounts: { id: string; tenantId: string; status: string }[];
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 const short = (sha: string) => sha.slice(0, 12);
 /** MariaDB's lock wait timeout rolls back the statement only: the batch is given up and claimed again later. */
 const isLockWaitTimeout = (error: unknown) => ((error as { driverError?: { errno?: number }; errno?: number })?.driverError?.errno ?? (error as { errno?: number })?.errno) === 1205;
@@ -61,6 +64,7 @@ export class WebhookProcessor {
     private readonly repositories: RepositoryStore,
     private readonly accounts: Pick<CodeHostAccountStore, 'appById' | 'lockLiveByInstallation' | 'setStatusFromHost' | 'endAccount'>,
     private readonly sync: Pick<SyncService, 'enqueue'>,
+    private readonly connections: Pick<RepoConnectionStore, 'liveIdsOfAccount'>,
   ) {}
 
   /** Claims and processes one batch; answers how many deliveries it took (0: the queue is empty). */
@@ -106,7 +110,7 @@ export class WebhookProcessor {
     if ('ignored' in source) return { status: 'ignored', outcome: source.ignored };
     const stamp: WebhookEventStamp = { event: delivery.event, action: delivery.action, receivedAt: delivery.receivedAt, deliveryId: delivery.id };
 
-    if (intent.kind === 'installation') return this.installation(em, source, intent);
+    if (intent.kind === 'installation') return this.installation(em, source, intent, stamp);
     if (intent.kind === 'installation_repositories') {
       const parts: string[] = [];
       let matched = 0;
@@ -199,8 +203,20 @@ export class WebhookProcessor {
     }
   }
 
-  private async installation(em: EntityManager, source: Source, intent: Extract<WebhookIntent, { kind: 'installation' }>): Promise<Done> {
+  /**
+   * An installation's status moves its accounts' (the tenants that linked it). Deleted: the access
+   * is gone for good (a new installation gets a new id, so a new account), so the repositories each
+   * account read — those of its connections and those linked to it — are marked unavailable, each
+   * in its own tenant; never deleted. Suspended: only the accounts' status changes; the repositories
+   * are still the installation's, and unsuspending must not have to tell them apart from ones
+   * removed from its selection.
+   */
+  private async installation(em: EntityManager, source: Source, intent: Extract<WebhookIntent, { kind: 'installation' }>, stamp: WebhookEventStamp): Promise<Done> {
     const changed: string[] = [];
+    let marked = 0;
+    if (intent.change === 'deleted') {
+      for (const account of source.accounts) marked += await this.markAccountRepositoriesUnavailable(em, account, source.host, stamp);
+    }
     for (const account of source.accounts) {
       if (intent.change === 'suspended' && (account.status === 'active' || account.status === 'needs_reauthorization')) {
         await this.accounts.setStatusFromHost(em, account.id, 'suspended', 'The installation was suspended on GitHub');
@@ -213,7 +229,28 @@ export class WebhookProcessor {
         changed.push(account.id);
       }
     }
-    return { status: 'processed', outcome: `installation ${intent.change}: ${plural(changed.length, 'account')} of ${source.accounts.length} changed` };
+    const repositories = intent.change === 'deleted' ? `; ${plural(marked, 'repository')} marked unavailable` : '';
+    return { status: 'processed', outcome: `installation ${intent.change}: ${plural(changed.length, 'account')} of ${source.accounts.length} changed${repositories}` };
+  }
+
+  /** The live repositories an account reads, in its own tenant, marked unavailable; answers how many were not marked before. */
+  private async markAccountRepositoriesUnavailable(em: EntityManager, account: { id: string; tenantId: string }, host: Platform, stamp: WebhookEventStamp): Promise<number> {
+    let marked = 0;
+    const mark = async (rows: { id: string; hostUnavailableAt: Date | null }[]) => {
+      marked += rows.filter((r) => r.hostUnavailableAt === null).length;
+      for (let i = 0; i < rows.length; i += MARK_BATCH) await this.repositories.markUnavailableByWebhook(em, rows.slice(i, i + MARK_BATCH).map((r) => r.id), stamp);
+    };
+    for (const connectionId of await this.connections.liveIdsOfAccount(em, account.tenantId, account.id)) {
+      await mark(await this.repositories.lockLiveOfConnection(em, account.tenantId, connectionId));
+    }
+    let after = '';
+    for (;;) {
+      const rows = await this.repositories.lockLiveLinkedToAccount(em, account.tenantId, host, account.id, after, MARK_BATCH);
+      await mark(rows);
+      if (rows.length < MARK_BATCH) break;
+      after = rows[rows.length - 1].id;
+    }
+    return marked;
   }
 
   private async source(em: EntityManager, delivery: QueuedDelivery): Promise<Source | { ignored: string }> {

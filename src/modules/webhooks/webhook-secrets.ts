@@ -37,15 +37,19 @@ export interface GitHubAppWebhookSecrets {
 }
 
 /**
- * GitHub Apps' webhook secrets through the code-host apps service (never its table): the app's one
- * webhook secret, opened under the AAD that module sealed it with. Registering the app again with a
- * new secret replaces it at once; a window in which both are accepted needs the app row to keep the
- * previous secret (asked of the code-host accounts module; until then an app accepts one secret).
+ * GitHub Apps' webhook secrets through the code-host apps service (never its table): the app's
+ * webhook secret, and the one a rotation replaced while its window lasts (`app:rotate-webhook-secret`,
+ * or a start that registers another REPOLINK_GITHUB_APP_WEBHOOK_SECRET), each opened under the AAD
+ * that module sealed it with.
  */
 export function codeHostAppWebhookSecrets(apps: Pick<CodeHostAppService, 'list'>, cipher: CredentialCipher): GitHubAppWebhookSecrets {
   const open = (app: CodeHostAppEntity): Secret<string> | null =>
     app.webhookSecretKeyId !== null && app.webhookSecretCiphertext !== null
       ? cipher.open({ keyId: app.webhookSecretKeyId, blob: app.webhookSecretCiphertext }, appAad(app, 'webhook_secret'))
+      : null;
+  const previous = (app: CodeHostAppEntity): EndpointSecrets['previous'] =>
+    app.previousWebhookSecretKeyId !== null && app.previousWebhookSecretCiphertext !== null && app.previousWebhookSecretValidUntil !== null
+      ? { secret: cipher.open({ keyId: app.previousWebhookSecretKeyId, blob: app.previousWebhookSecretCiphertext }, appAad(app, 'previous_webhook_secret')), validUntil: app.previousWebhookSecretValidUntil }
       : null;
   return {
     async appsFor(githubAppId) {
@@ -53,7 +57,7 @@ export function codeHostAppWebhookSecrets(apps: Pick<CodeHostAppService, 'list'>
       for (const app of await apps.list()) {
         if (app.kind !== 'github_app' || (githubAppId !== null && app.githubAppId !== githubAppId)) continue;
         const secret = open(app);
-        if (secret !== null) found.push({ sourceId: app.id, host: 'github', current: secret, previous: null });
+        if (secret !== null) found.push({ sourceId: app.id, host: 'github', current: secret, previous: previous(app) });
       }
       return found;
     },

@@ -4,6 +4,7 @@ import type { CodeHostAppService } from '../code-host-accounts/code-host-app.ser
 import { CodeHostEndpoints } from '../code-host-accounts/code-host-endpoints';
 import type { CredentialCipher } from '../crypto';
 import type { CodeHostAccountStore } from '../code-host-accounts/code-host-account.store';
+import type { RepoConnectionStore } from '../repo-connections/repo-connection.store';
 import type { RepositoryStore } from '../repositories/repository.store';
 import type { SyncService } from '../sync/sync.service';
 import { WebhookIngestService } from './webhook-ingest.service';
@@ -26,6 +27,7 @@ export interface WebhookDeps {
  */
 export interface WebhookProcessingDeps {
   repositories: RepositoryStore;
+  connections: RepoConnectionStore;
   accounts: CodeHostAccountStore;
   sync: Pick<SyncService, 'enqueue'>;
 }
@@ -41,7 +43,7 @@ export function createWebhookServices(deps: WebhookDeps, apps: Pick<CodeHostAppS
 
 /** Processing of queued deliveries (run by the sync worker's loop): the server's, not the admin command line's. */
 export function createWebhookProcessor(deps: Pick<WebhookDeps, 'dataSource'>, store: WebhookStore, processing: WebhookProcessingDeps): WebhookProcessor {
-  return new WebhookProcessor(deps.dataSource, store, processing.repositories, processing.accounts, processing.sync);
+  return new WebhookProcessor(deps.dataSource, store, processing.repositories, processing.accounts, processing.sync, processing.connections);
 }
 
 export type WebhookServices = ReturnType<typeof createWebhookServices>;

@@ -1,36 +1,31 @@
 /**
- * The webhook ingestion benchmark of issue 19, self-contained for `npm run bench` to wire in
- * (bench/ belongs to the benchmark's owner; this file moves there as it is, imports adjusted).
+ * The webhook ingestion scenario of `npm run bench` (issue 19): what both servers are sent, the
+ * baseline's handler, and the million processed deliveries the "big" stage is measured over.
  *
- * Scenario `webhookIngest`: signed GitHub App `push` deliveries (the documented example body, as
- * test/support/fake-hosts/webhooks.ts builds it, ~3 KB) POSTed to `/webhooks/github` at
- * concurrency 16, each with a fresh `X-GitHub-Delivery`, against
- * - repolink (the GitHub App registered through the environment: `benchAppEnv`), and
- * - `startWebhookBaseline`: bare `node:http` + `mysql2` doing the same work: read the raw body (25 MB
- *   limit), verify `X-Hub-Signature-256` (HMAC-SHA256, constant-time) with the app's secret held in
- *   memory (repolink keeps opened secrets for 5 s, so it does not read them per request either),
- *   read the JSON's installation and repository, gzip the body (level 1), and send the very INSERT
- *   repolink sends (autocommit), answering 202 `{"status":"queued"}` (200 `{"status":"duplicate"}`
- *   when the de-duplication key refuses it).
- * Both answer the same bytes (`verifyIngestAnswer`); test/webhooks-bench.test.ts holds the baseline to
- * repolink's rows, so it cannot do less.
- *
- * Comparisons and targets (issue 19): repolink ÷ baseline requests/s ≥ 0.8 and p99 ≤ 2×, in
- * alternated rounds with medians as the other scenarios; and ingestion with the table already
- * holding 1,000,000 processed deliveries (`seedProcessedDeliveries`, run once between the "fresh"
- * and the "big" rounds, then ANALYZE TABLE) ÷ ingestion on the fresh table ≥ 0.83, for repolink.
- * After the runs: the table holds exactly one row per answered 202 (no lost or doubled delivery).
+ * - Requests: signed GitHub App `push` deliveries (the documented example body, as
+ *   test/support/fake-hosts/webhooks.ts builds it, ~3 KB) POSTed to `/webhooks/github`, each with a
+ *   fresh `X-GitHub-Delivery` (not signed, as a host's deliveries differ), to repolink (the GitHub
+ *   App registered through its environment: `benchApp().env`) and to the baseline.
+ * - The baseline (`webhookIngestHandler`, served by bench/baseline-server.ts on its pool): bare
+ *   `node:http` + `mysql2` doing the same work: read the raw body (25 MB limit), verify
+ *   `X-Hub-Signature-256` (HMAC-SHA256, constant-time) with the app's secret held in memory
+ *   (repolink keeps opened secrets for 5 s, so it does not read them per request either), read the
+ *   JSON's installation and repository, gzip the body (level 1), and send the very INSERT repolink
+ *   sends (`WEBHOOK_BASELINE_INSERT` equals the store's statement; autocommit), answering 202
+ *   `{"status":"queued"}` (200 `{"status":"duplicate"}` when the de-duplication key refuses it).
+ *   test/webhooks-bench.test.ts holds it to repolink's answers and rows, so it cannot do less.
+ * - `seedProcessedDeliveries`: the table as a week of ingestion and processing leaves it, written
+ *   between the "fresh" (empty table) and the "big" stage.
  */
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
 import { constants, gzipSync } from 'node:zlib';
-import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
+import type { Connection, Pool } from 'mysql2/promise';
 import { uuidv7 } from '../src/lib/ids';
-import { githubEvents } from './support/fake-hosts/webhooks';
+import { githubEvents } from '../test/support/fake-hosts/webhooks';
 
 export const WEBHOOK_BENCH = {
-  concurrency: 16,
+  /** Processed deliveries in the table before the "big" stage. */
   processedRows: 1_000_000,
   targets: { throughputVsBaseline: 0.8, p99VsBaseline: 2, bigVsFresh: 0.83 },
 } as const;
@@ -39,7 +34,7 @@ export const WEBHOOK_BENCH = {
 export interface BenchApp {
   githubAppId: number;
   webhookSecret: string;
-  /** REPOLINK_GITHUB_APP_* for repolink's process (it registers the app, sealed, at start). */
+  /** REPOLINK_GITHUB_APP_* for repolink's process (it registers the app, sealed, at start); the baseline reads the same. */
   env: Record<string, string>;
 }
 
@@ -60,8 +55,14 @@ export function benchApp(privateKeyPem: string): BenchApp {
   };
 }
 
+export interface PushDelivery {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** One signed push delivery; only `X-GitHub-Delivery` changes per request (it is not signed), as a host's deliveries differ. */
-export function pushDelivery(app: Pick<BenchApp, 'githubAppId' | 'webhookSecret'>): { path: string; headers: Record<string, string>; body: string } {
+export function pushDelivery(app: Pick<BenchApp, 'githubAppId' | 'webhookSecret'>): PushDelivery {
   const event = githubEvents.push({ repo: { id: 1296269, owner: 'acme', name: 'api', defaultBranch: 'main' }, after: randomBytes(20).toString('hex'), installationId: 4242 });
   const body = JSON.stringify(event.payload);
   return {
@@ -79,9 +80,9 @@ export function pushDelivery(app: Pick<BenchApp, 'githubAppId' | 'webhookSecret'
   };
 }
 
-/** The request of one round trip (autocannon's `setupRequest` shape): the fixed delivery with a fresh delivery id. */
-export function ingestRequest(delivery: ReturnType<typeof pushDelivery>): { method: 'POST'; path: string; headers: Record<string, string>; body: string } {
-  return { method: 'POST', path: delivery.path, headers: { ...delivery.headers, 'x-github-delivery': globalThis.crypto.randomUUID() }, body: delivery.body };
+/** One round trip's request (autocannon's request shape): the fixed delivery with a fresh delivery id. */
+export function ingestRequest(delivery: PushDelivery): { method: 'POST'; path: string; headers: Record<string, string>; body: string } {
+  return { method: 'POST', path: delivery.path, headers: { ...delivery.headers, 'x-github-delivery': randomUUID() }, body: delivery.body };
 }
 
 export const verifyIngestAnswer = (status: number, body: string): boolean => status === 202 && body === '{"status":"queued"}';
@@ -89,25 +90,16 @@ export const verifyIngestAnswer = (status: number, body: string): boolean => sta
 // ---- the baseline ---------------------------------------------------------------------------------
 
 export interface WebhookBaselineOptions {
-  databaseUrl: string;
-  poolSize: number;
   /** The app's numeric id and webhook secret, as repolink's environment has them. */
-  githubAppId: number;
+  githubAppId: number | string;
   webhookSecret: string;
   /** The id repolink gave the registered app (`app_…`): deliveries are recorded under it. */
   appRowId: string;
   bodyLimitBytes?: number;
-  host?: string;
-  port?: number;
 }
 
-export interface WebhookBaseline {
-  url: string;
-  pool: Pool;
-  close(): Promise<void>;
-}
-
-const INSERT = `INSERT INTO webhook_deliveries (source_id, installation_key, id, delivery_key, host, event, action, repository_host_id,
+/** repolink's statement (src/modules/webhooks/webhook.store.ts INSERT_DELIVERY_SQL), byte for byte: test/webhooks-bench.test.ts compares them. */
+export const WEBHOOK_BASELINE_INSERT = `INSERT INTO webhook_deliveries (source_id, installation_key, id, delivery_key, host, event, action, repository_host_id,
   repository_full_name, received_at, status, outcome, body_bytes, body_gzip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const reply = (res: http.ServerResponse, status: number, body: string) => {
@@ -118,13 +110,12 @@ const reply = (res: http.ServerResponse, status: number, body: string) => {
 const scalar = (value: unknown, max: number): string | null =>
   typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : typeof value === 'string' && value.length > 0 && value.length <= max ? value : null;
 
-export async function startWebhookBaseline(options: WebhookBaselineOptions): Promise<WebhookBaseline> {
-  const pool = createPool({ uri: options.databaseUrl, connectionLimit: options.poolSize, timezone: 'Z', charset: 'utf8mb4_unicode_ci' });
+/** The baseline's `POST /webhooks/github`: reads the body itself (the signature is over its raw bytes). */
+export function webhookIngestHandler(pool: Pool, options: WebhookBaselineOptions): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const limit = options.bodyLimitBytes ?? 25 * 1024 * 1024;
   const key = Buffer.from(options.webhookSecret, 'utf8');
   const target = String(options.githubAppId);
-  const server = http.createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== '/webhooks/github') return reply(res, 404, '{"error":"Not found"}');
+  return (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -162,21 +153,11 @@ export async function startWebhookBaseline(options: WebhookBaselineOptions): Pro
         body.length,
         gzipSync(body, { level: constants.Z_BEST_SPEED }),
       ];
-      pool.query(INSERT, params).then(
+      pool.query(WEBHOOK_BASELINE_INSERT, params).then(
         () => reply(res, 202, '{"status":"queued"}'),
         (error: { errno?: number }) => (error.errno === 1062 ? reply(res, 200, '{"status":"duplicate"}') : reply(res, 500, '{"error":"Internal Server Error"}')),
       );
     });
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    pool,
-    close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pool.end();
-    },
   };
 }
 
@@ -185,14 +166,15 @@ export async function startWebhookBaseline(options: WebhookBaselineOptions): Pro
 /**
  * Fills webhook_deliveries with `count` processed deliveries as a week of ingestion and processing
  * leaves them (no body: processing drops it), spread over `sources` endpoints (the bench app among
- * them) and the last six days, in multi-row INSERTs of 2,000, each its own transaction. Roughly
- * 200 bytes a row plus the three indexes.
+ * them) and the last six days (inside the seven days' retention: the purge keeps them), in
+ * multi-row INSERTs of 5,000, each its own transaction. Ids are UUIDv7 of their received time, as
+ * the server makes them. Roughly 200 bytes a row plus the three indexes.
  */
-export async function seedProcessedDeliveries(db: Pool | PoolConnection, count: number, sources: readonly string[]): Promise<void> {
+export async function seedProcessedDeliveries(db: Connection, count: number, sources: readonly string[]): Promise<void> {
   const day = 86_400_000;
   const start = Date.now() - 6 * day;
   const step = (6 * day) / count;
-  const batch = 2_000;
+  const batch = 5_000;
   for (let done = 0; done < count; done += batch) {
     const rows: unknown[][] = [];
     for (let i = done; i < Math.min(count, done + batch); i++) {
@@ -200,7 +182,7 @@ export async function seedProcessedDeliveries(db: Pool | PoolConnection, count: 
       const hex = `${ms.toString(16).padStart(12, '0')}7${randomBytes(10).toString('hex').slice(0, 19)}`;
       const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${'89ab'[randomInt(4)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
       const at = new Date(ms);
-      rows.push([sources[i % sources.length], String(1000 + (i % 500)), id, globalThis.crypto.randomUUID(), 'github', 'push', null, String(1_000_000 + (i % 5000)), `acme/repo-${i % 5000}`, at, 'processed', 'Head commit stored', at, 3100]);
+      rows.push([sources[i % sources.length], String(1000 + (i % 500)), id, randomUUID(), 'github', 'push', null, String(1_000_000 + (i % 5000)), `acme/repo-${i % 5000}`, at, 'processed', 'Head commit stored', at, 3100]);
     }
     await db.query(
       `INSERT INTO webhook_deliveries (source_id, installation_key, id, delivery_key, host, event, action, repository_host_id, repository_full_name, received_at, status, outcome, processed_at, body_bytes) VALUES ?`,
