@@ -11,7 +11,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RateBudgetStore } from '../src/modules/code-host-accounts/rate-budget.store';
 import { createIsolatedDatabase } from './support/db';
-import { createAccount } from './support/factories';
+import { createAccount, createSessionFor } from './support/factories';
+import { rest } from './support/rest';
 import { startFakeHosts, type FakeHosts } from './support/fake-hosts';
 import { startTestServer, type TestServer } from './support/test-server';
 
@@ -90,9 +91,14 @@ async function syncNow(id: string, key = t.apiKey) {
 }
 
 async function runDue(id: string) {
+  return (await runAll()).filter((a) => a.connectionId === id);
+}
+
+/** Runs every due job (syncs, and the link jobs new accounts queue). */
+async function runAll() {
   const attempts = [];
   for (let attempt = await t.server.syncWorker.runOnce(); attempt !== null; attempt = await t.server.syncWorker.runOnce()) attempts.push(attempt);
-  return attempts.filter((a) => a.connectionId === id);
+  return attempts;
 }
 
 const jobOf = async (id: string) => (await t.dataSource.query('SELECT status, attempts, run_after AS runAfter, last_error AS lastError FROM sync_jobs WHERE repo_connection_id = ?', [id]))[0];
@@ -235,6 +241,32 @@ test('Bitbucket\'s NearLimit (under 20% of the hour left) pauses background work
   expect(Date.parse(budget.backgroundResumesAt) - Date.parse(budget.observedAt)).toBe(10 * MINUTE);
   expect((await syncNow(id)).map((a) => a.outcome)).toEqual(['defer']);
 });
+
+test('a link job waits for the rate budget like a sync, and links once the window restarts', async () => {
+  const tenant = await createAccount(t.dataSource);
+  const { token: session } = await createSessionFor(t.dataSource, tenant);
+  fake.githubHost.addUser({ login: 'rb-link', orgs: ['rb-link-org'] });
+  fake.githubHost.addRepo({ owner: 'rb-link-org', name: 'api', head: 'c'.repeat(40) });
+  const created = await rest(t.url, 'POST', '/api/repos', { body: { name: 'api', source_type: 'github', remote_url: `${fake.url}/rb-link-org/api.git` }, headers: { cookie: `session=${session}` } });
+  expect(created.body.data.oauth_connection_id).toBeNull();
+  // The account is connected (its link job queued with it) while its budget is under the floor, as a person's dry run sees.
+  const token = fake.githubHost.addToken({ kind: 'classic', user: 'rb-link', scopes: ['repo', 'read:org'] });
+  const account = await addAccount({ host: 'GITHUB', kind: 'ACCESS_TOKEN', baseUrl: fake.githubWeb, token }, tenant.apiKey);
+  fake.githubHost.setRateLimit('user:rb-link', { remaining: 100, resetInMs: 3000 });
+  expect((await check('GITHUB', account, ['rb-link-org/api'], tenant.apiKey)).ok).toBe(true);
+  const budget = await budgetOf(account, tenant.apiKey);
+  expect(budget.backgroundPaused).toBe(true);
+  const runLinks = async () => (await runAll()).filter((a) => a.accountId === account);
+  const before = hostCalls('/api/v3/repos/rb-link-org/');
+  expect(await runLinks()).toEqual([expect.objectContaining({ outcome: 'defer', linked: 0 })]);
+  expect(hostCalls('/api/v3/repos/rb-link-org/')).toBe(before);
+  const readBack = async () => (await rest(t.url, 'GET', `/api/repos/${created.body.data.id}`, { headers: { cookie: `session=${session}` } })).body.data.oauth_connection_id;
+  expect(await readBack()).toBeNull();
+
+  await sleep(Math.max(0, Date.parse(budget.resetsAt) - Date.now()) + 200);
+  expect(await runLinks()).toEqual([expect.objectContaining({ outcome: 'done', linked: 1 })]);
+  expect(await readBack()).toBe(account);
+}, 30_000);
 
 test('no tenant sees another tenant\'s budget', async () => {
   const mine = await githubAccount('rb-tenant-a');
