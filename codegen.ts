@@ -62,6 +62,7 @@ const config: CodegenConfig = {
           CodeHostAccountEdge: '../db/pagination#Edge<CodeHostAccountEntity>',
           GitHubAppInstallation: '../modules/code-host-accounts/code-host-account.service#InstallationView',
           CodeHostRepository: '../modules/code-host-accounts/code-host-api#HostRepository',
+          CodeHostRateBudget: '../modules/code-host-accounts/rate-budget#RateBudgetView',
           WebhookHook: '../db/entities#WebhookHookEntity',
           WebhookHookPage: '../db/pagination#Page<WebhookHookEntity>',
           WebhookHookEdge: '../db/pagination#Edge<WebhookHookEntity>',

@@ -12,6 +12,7 @@ import { RepositoryHostFacts1764420000000 } from './1764420000000-repository-hos
 import { ConnectionsThroughAccounts1764430000000 } from './1764430000000-connections-through-accounts';
 import { Webhooks1764510000000 } from './1764510000000-webhooks';
 import { WebhookProcessing1764520000000 } from './1764520000000-webhook-processing';
+import { RateBudgets1764600000000 } from './1764600000000-rate-budgets';
 import { AppWebhookSecretRotation1764620000000 } from './1764620000000-app-webhook-secret-rotation';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
@@ -30,5 +31,6 @@ export const migrations = [
   ConnectionsThroughAccounts1764430000000,
   Webhooks1764510000000,
   WebhookProcessing1764520000000,
+  RateBudgets1764600000000,
   AppWebhookSecretRotation1764620000000,
 ];

@@ -54,6 +54,15 @@ export interface Config {
   readonly codeHosts: Readonly<CodeHostConfig>;
   /** The code hosts' webhooks (`src/modules/webhooks/`). */
   readonly webhooks: Readonly<WebhookConfig>;
+  /** The rate budget per code-host account below which background work yields (`src/modules/code-host-accounts/rate-budget.ts`). */
+  readonly rateBudget: Readonly<RateBudgetConfig>;
+}
+
+export interface RateBudgetConfig {
+  /** REPOLINK_RATE_BUDGET_FLOOR: the fraction of a host's limit kept for what people ask (0–0.9, default 0.1). */
+  floor: number;
+  /** REPOLINK_RATE_BUDGET_FLOOR_MIN: the floor in requests at least (default 50; never more than half the limit). */
+  floorMin: number;
 }
 
 export interface WebhookConfig {
@@ -160,6 +169,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     }
     return value;
   };
+  const fraction = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) {
+      problems.push(`${name} must be a fraction from ${min} to ${max}, such as 0.1 for 10% (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
   const quota = (plan: PlanName, fallback: number | null): number | null => {
     const name = `REPOLINK_QUOTA_${plan.toUpperCase()}`;
     const raw = str(name);
@@ -248,6 +267,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       bodyLimitBytes: int('REPOLINK_WEBHOOK_BODY_LIMIT_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       retentionDays: int('REPOLINK_WEBHOOK_RETENTION_DAYS', 7, 3, 365),
       purgeIntervalMs: int('REPOLINK_WEBHOOK_PURGE_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    }),
+    rateBudget: Object.freeze({
+      floor: fraction('REPOLINK_RATE_BUDGET_FLOOR', 0.1, 0, 0.9),
+      floorMin: int('REPOLINK_RATE_BUDGET_FLOOR_MIN', 50, 0, 1_000_000),
     }),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import { type CodeHostAccountEntity, RepoConnectionEntity, RepositoryEntity, ServiceMappingEntity } from './db/entities';
 import { CodeHostAccountStore } from './modules/code-host-accounts/code-host-account.store';
+import { RateBudgetStore, type RateBudgetRow } from './modules/code-host-accounts/rate-budget.store';
 import type { Viewer } from './modules/auth/viewer';
 import { byCreation, byIdLoader, byParentLoader, type LoaderScope } from './db/scoped-loader';
 
@@ -47,6 +48,7 @@ export class Loaders {
   private mappingsByConnection: DataLoader<string, ServiceMappingEntity[]> | undefined;
   private mappingsByRepository: DataLoader<string, ServiceMappingEntity[]> | undefined;
   private accountsById: DataLoader<string, CodeHostAccountEntity | null> | undefined;
+  private budgetsByAccountId: DataLoader<string, RateBudgetRow | null> | undefined;
 
   constructor(
     private readonly db: EntityManager,
@@ -73,6 +75,17 @@ export class Loaders {
       if (viewer === null) return ids.map(() => null);
       const rows = await new CodeHostAccountStore(this.db.connection).accountsByIds(this.db, viewer.tenant.id, ids);
       const found = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => found.get(id) ?? null);
+    }));
+  }
+
+  /** The rate budgets of the tenant's code-host accounts, one statement per batch of accounts (on the primary key, within the tenant). */
+  get rateBudgetByAccountId(): DataLoader<string, RateBudgetRow | null> {
+    return (this.budgetsByAccountId ??= new DataLoader<string, RateBudgetRow | null>(async (ids) => {
+      const viewer = this.viewer;
+      if (viewer === null) return ids.map(() => null);
+      const rows = await new RateBudgetStore(this.db.connection).byAccounts(this.db, viewer.tenant.id, ids);
+      const found = new Map(rows.map((r) => [r.accountId, r]));
       return ids.map((id) => found.get(id) ?? null);
     }));
   }

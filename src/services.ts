@@ -42,9 +42,9 @@ export function createServices(deps: ServiceDeps) {
   let sync: SyncService | null = null;
   const codeHosts = createCodeHostServices({ ...deps, auth, onAccountConnected: (em, account) => sync!.enqueueLink(em, account) });
   const connectionAccounts = new ConnectionAccounts(codeHosts.access);
-  const platforms = new PlatformService(config, stores, credentials, codeHosts.access, connectionAccounts);
+  const platforms = new PlatformService(config, stores, credentials, codeHosts.access, connectionAccounts, codeHosts.rateBudget);
   const repositoryAccounts = new RepositoryAccounts(stores, codeHosts.access, platforms);
-  sync = new SyncService(dataSource, config, stores, credentials, platforms, repositoryAccounts);
+  sync = new SyncService(dataSource, config, stores, credentials, platforms, repositoryAccounts, codeHosts.rateBudget);
   const resolveDefaultBranch =
     deps.resolveDefaultBranch ?? (config.resolveDefaultBranch ? createDefaultBranchResolver({ allowPrivate: config.remoteAllowPrivate }) : undefined);
   const webhooks = createWebhookServices(deps, codeHosts.apps);

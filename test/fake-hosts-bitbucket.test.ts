@@ -146,12 +146,29 @@ describe('Bitbucket API tokens, access tokens and app passwords', () => {
     fake.bitbucketHost.addUser({ username: 'dave', email: 'dave@example.com' });
     const t = fake.bitbucketHost.addApiToken({ email: 'dave@example.com', scopes: ['read:user:bitbucket'] });
     const first = await api('/user', basic('dave@example.com', t));
-    expect(first.headers.get('x-ratelimit-limit')).toBe('1000');
-    expect(first.headers.get('x-ratelimit-nearlimit')).toBe('false');
+    expect(first.status).toBe(200);
+    // Only access tokens' requests to the scaled `api` group carry the headers.
+    expect(first.headers.get('x-ratelimit-limit')).toBeNull();
     fake.bitbucketHost.setRateLimit('user:dave', { remaining: 0, resetInMs: 60_000 });
     const refused = await api('/user', basic('dave@example.com', t));
     expect(refused).toMatchObject({ status: 429, body: { type: 'error', error: { message: 'Rate limit for this resource has been exceeded' } } });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('an access token\'s requests to /2.0/repositories carry its own limit, the `api` group and NearLimit under 20% left', async () => {
+    fake.bitbucketHost.addWorkspace({ slug: 'near', members: [] });
+    fake.bitbucketHost.addRepo({ workspace: 'near', slug: 'svc' });
+    const one = fake.bitbucketHost.addAccessToken({ kind: 'workspace', workspace: 'near', scopes: ['repository'] });
+    const two = fake.bitbucketHost.addAccessToken({ kind: 'workspace', workspace: 'near', scopes: ['repository'] });
+    const read = (token: string) => api('/repositories/near/svc', `Bearer ${token}`);
+    const first = await read(one);
+    expect(first.status).toBe(200);
+    expect([first.headers.get('x-ratelimit-limit'), first.headers.get('x-ratelimit-resource'), first.headers.get('x-ratelimit-nearlimit')]).toEqual(['1000', 'api', 'false']);
+    expect(first.headers.get('x-ratelimit-remaining')).toBeNull();
+    fake.bitbucketHost.setRateLimit(`token:${one}`, { remaining: 150 });
+    expect((await read(one)).headers.get('x-ratelimit-nearlimit')).toBe('true');
+    // Each access token has its own allowance.
+    expect((await read(two)).headers.get('x-ratelimit-nearlimit')).toBe('false');
   });
 });
 

@@ -48,6 +48,7 @@ const GROWING = new Set([
   'sync_jobs',
   'code_host_accounts',
   'code_host_oauth_states',
+  'code_host_rate_budgets',
   'webhook_hooks',
   'webhook_deliveries',
 ]);
@@ -141,8 +142,12 @@ async function fillCodeHostAccounts(tenantId: string, count: number): Promise<vo
     const at = Date.now() - (i % 146) * 600_000 - 600_000;
     states.push([randomUUID(), randomBytes(32), tenantId, 'apikey:seed', 'oauth', 'gitlab', 'https://gitlab.example.com', scanAppId, 'seed-key', randomBytes(40), ts(at), ts(at + 600_000), i % 3 === 0 ? ts(at) : null]);
   }
+  // Most accounts have a rate budget (what their hosts' headers said last).
+  const budgets = rows.filter((_, i) => i % 4 !== 3).map((r, i) => [r[0], tenantId, 5000, 4000 - i, ts(Date.now() + 3_600_000), 'core', null, null, r[8]]);
+  if (filledAccountIds.length === 0) filledAccountIds.push(...rows.filter((r) => r[5] === 'active' && r[10] === null).slice(0, 5).map((r) => r[0] as string));
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
+    const budgetChunk = budgets.slice(i, i + 500);
     await server.dataSource.query(
       `INSERT INTO code_host_accounts (id, tenant_id, kind, host, base_url, status, access_token_key_id, access_token_ciphertext, created_at, updated_at, deleted_at) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       chunk.flat(),
@@ -153,8 +158,18 @@ async function fillCodeHostAccounts(tenantId: string, count: number): Promise<vo
        VALUES ${stateChunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       stateChunk.flat(),
     );
+    if (budgetChunk.length > 0) {
+      await server.dataSource.query(
+        `INSERT INTO code_host_rate_budgets (account_id, tenant_id, host_limit, remaining, resets_at, resource, near_limit, retry_at, observed_at)
+         VALUES ${budgetChunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        budgetChunk.flat(),
+      );
+    }
   }
 }
+
+/** Live accounts of the caller's tenant written by fillCodeHostAccounts (the first call). */
+const filledAccountIds: string[] = [];
 
 let scanAppId = '';
 
@@ -422,7 +437,7 @@ async function driveEverything(): Promise<void> {
 
   // Code-host accounts: lists, reads, a flow started and ended at the callbacks, revoke and delete.
   const codeHosts = server.server.services.codeHosts;
-  const accountFields = 'id host status identity installation { installationId } credentialExpiresAt';
+  const accountFields = 'id host status identity installation { installationId } credentialExpiresAt rateBudget { remaining floor backgroundPaused backgroundResumesAt }';
   const accounts = await gql('codeHostAccounts', `{ codeHostAccounts(first: 50) { edges { node { ${accountFields} } } ${PAGE} } }`);
   const accountId = accounts.codeHostAccounts.edges[0].node.id as string;
   await gql('codeHostAccounts (next page)', `{ codeHostAccounts(first: 50, after: "${accounts.codeHostAccounts.pageInfo.endCursor}") { edges { node { id } } ${PAGE} } }`);
@@ -482,6 +497,20 @@ async function driveEverything(): Promise<void> {
   await codeHosts.apps.find('github_app', 'github', ghApp.baseUrl);
   await server.dataSource.transaction((em) => store.lockLinkedAccount(em, account.tenant.id, `${scanAppId}:scan-user`));
   await store.purgeStates();
+  // The rate budget: an observation written (the upsert), read back by background work, and a job
+  // deferred for it (the job row written as a worker holds it: a link job of a filled account).
+  operation = 'rate budget';
+  const rateBudget = codeHosts.rateBudget;
+  rateBudget.record(account.tenant.id, live, { status: 200, limit: 5000, remaining: 42, resetsAt: new Date(Date.now() + 3_600_000), resource: 'core', nearLimit: null, retryAt: null });
+  await rateBudget.settled();
+  expect(await rateBudget.backgroundAllowed(live)).toEqual({ allowed: false, resumeAt: expect.any(Date) });
+  const deferredJob = randomUUID();
+  await server.dataSource.query(
+    `INSERT INTO sync_jobs (id, kind, tenant_id, project_id, repo_connection_id, code_host_account_id, status, attempts, max_attempts, run_after, rerun, lease_owner, lease_expires_at, created_at, updated_at)
+     VALUES (?, 'link_account', ?, NULL, NULL, ?, 'running', 1, 5, UTC_TIMESTAMP(3), FALSE, 'scan-defer', DATE_ADD(UTC_TIMESTAMP(3), INTERVAL 1 HOUR), UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+    [deferredJob, account.tenant.id, filledAccountIds[0]],
+  );
+  expect(await server.dataSource.transaction((em) => server.server.services.sync.store.finish(em, deferredJob, 'scan-defer', { kind: 'defer', runAt: new Date(Date.now() + 86_400_000), error: 'scan' }))).toBe('requeued');
   operation = 'credentials:rotate-key (code hosts)';
   // The rotation's statements (the run itself needs every row's key: other test files share this database).
   await server.dataSource.transaction(async (em) => {
@@ -670,7 +699,7 @@ test('every statement of the main operations runs on an index: no full scan and 
   }
   // The capture saw the operations it should have: a broken hook would pass vacuously.
   expect(explained.length).toBeGreaterThan(30);
-  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'codeHostAccount of connections and repositories', 'POST /api/repos (github source)', 'link job', 'code-host token leases', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out',
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'codeHostAccount of connections and repositories', 'POST /api/repos (github source)', 'link job', 'code-host token leases', 'rate budget', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out',
     'webhook delivery (GitLab hook)', 'webhookHooks', 'webhookHook deliveries (a busy hook)', 'webhookHook deliveries (next page)',
     'webhook:rotate-secret', 'credentials:rotate-key (webhook hooks)', 'webhook:delete', 'webhook purge', 'webhook processing (installation deleted)']) {
     expect(explained).toContain(op);

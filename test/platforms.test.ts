@@ -1,4 +1,4 @@
-import { PlatformHttp, nextLink, requestedDelayMs } from '../src/modules/platforms/host-http';
+import { PlatformHttp, nextLink, rateObservation, requestedDelayMs } from '../src/modules/platforms/host-http';
 import { createPlatformClient, type PlatformClientOptions } from '../src/modules/platforms/platform-client';
 import { PLATFORM_FACTS, fileWebUrl, platformHost, webBaseUrlFor } from '../src/modules/platforms/platform-facts';
 import { SHA, SLOW_MS, TOKENS, startFakeHosts, type FakeHosts } from './support/fake-hosts';
@@ -492,6 +492,29 @@ describe('safety', () => {
     expect(requestedDelayMs(new Headers({ 'x-ratelimit-remaining': '10', 'x-ratelimit-reset': String(now / 1000 + 9) }), now)).toBeNull();
     expect(nextLink('<https://x/a?page=3>; rel="last", <https://x/a?page=2>; rel="next"')).toBe('https://x/a?page=2');
     expect(nextLink('<https://x/a?page=1>; rel="first"')).toBeNull();
+  });
+
+  it('reads the rate-limit facts each host documents, and its refusals', () => {
+    const now = 1_800_000_000_000;
+    const at = (ms: number) => new Date(now + ms);
+    // GitHub: the counts, the reset in epoch seconds, the resource.
+    expect(rateObservation(200, new Headers({ 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4990', 'x-ratelimit-used': '10', 'x-ratelimit-reset': String(now / 1000 + 600), 'x-ratelimit-resource': 'core' }), now)).toEqual({
+      status: 200, limit: 5000, remaining: 4990, resetsAt: at(600_000), resource: 'core', nearLimit: null, retryAt: null,
+    });
+    // GitHub's primary limit spent (403, nothing left): wait for the reset; its secondary limit: Retry-After, else a minute.
+    expect(rateObservation(403, new Headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 90) }), now)?.retryAt).toEqual(at(90_000));
+    expect(rateObservation(403, new Headers({ 'x-ratelimit-remaining': '12', 'retry-after': '30' }), now)?.retryAt).toEqual(at(30_000));
+    expect(rateObservation(429, new Headers({}), now)?.retryAt).toEqual(at(60_000));
+    // A 403 for anything else is no rate limit.
+    expect(rateObservation(403, new Headers({ 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '12' }), now)?.retryAt).toBeNull();
+    // GitLab: RateLimit-*, the reset time as a date when the epoch is absent.
+    expect(rateObservation(200, new Headers({ 'ratelimit-limit': '600', 'ratelimit-remaining': '594', 'ratelimit-resettime': at(30_000).toUTCString() }), now)).toMatchObject({ limit: 600, remaining: 594, resetsAt: at(30_000) });
+    expect(rateObservation(429, new Headers({ 'ratelimit-remaining': '0', 'ratelimit-reset': String(now / 1000 + 40), 'retry-after': '40', 'ratelimit-name': 'throttle_authenticated_api' }), now)).toMatchObject({ remaining: 0, retryAt: at(40_000), resource: 'throttle_authenticated_api' });
+    // Bitbucket: no count, NearLimit.
+    expect(rateObservation(200, new Headers({ 'x-ratelimit-limit': '1000', 'x-ratelimit-resource': 'api', 'x-ratelimit-nearlimit': 'true' }), now)).toEqual({
+      status: 200, limit: 1000, remaining: null, resetsAt: null, resource: 'api', nearLimit: true, retryAt: null,
+    });
+    expect(rateObservation(200, new Headers({ 'content-type': 'application/json' }), now)).toBeNull();
   });
 
   it('a GitHub baseUrl given as a bare Enterprise host means its /api/v3; api.github.com is browsed at github.com', async () => {

@@ -110,6 +110,8 @@ export type CodeHostAccount = Node & {
   kind: CodeHostAccountKind;
   /** When repolink last minted or refreshed the credential. */
   lastRenewedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The account's rate budget as the host's headers said last; null while repolink has made no call through the account that told it. */
+  rateBudget: Maybe<CodeHostRateBudget>;
   /**
    * The repositories this account can see on its host, for a picker: what a GitHub App installation
    * was granted, what an OAuth or token account's user is a member of. Read from the host at each
@@ -236,6 +238,39 @@ export type CodeHostPermission = {
   level: Scalars['String']['output'];
   /** The permission's name (`contents`, `pull_requests`, `metadata`…). */
   name: Scalars['String']['output'];
+};
+
+/**
+ * What a code host's rate-limit headers said last about the requests repolink makes with a code-host
+ * account (for a GitHub App installation: the installation's own limit). repolink reads them on every
+ * call to the host: GitHub's `x-ratelimit-*`, GitLab's `RateLimit-*`, Bitbucket Cloud's
+ * `X-RateLimit-Limit` / `X-RateLimit-NearLimit` (Bitbucket sends no count, and only to access tokens),
+ * and the hosts' refusals (429, GitHub's 403 with `Retry-After` or nothing left). Background work
+ * (syncs, linking, reconciliation) yields below `floor`, so the account's last requests stay for what
+ * people ask (dry runs, `verify`, pickers), which always go through.
+ */
+export type CodeHostRateBudget = {
+  __typename?: 'CodeHostRateBudget';
+  /** True while background work waits: `remaining` is under `floor` until `resetsAt`, a refusal's `retryAt` has not passed, or Bitbucket says it is near its limit (10 minutes). */
+  backgroundPaused: Scalars['Boolean']['output'];
+  /** When background work resumes, while it is paused. */
+  backgroundResumesAt: Maybe<Scalars['DateTime']['output']>;
+  /** Requests kept for what people ask (REPOLINK_RATE_BUDGET_FLOOR of `limit`, at least REPOLINK_RATE_BUDGET_FLOOR_MIN, at most half of it); null while the limit is unknown. */
+  floor: Maybe<Scalars['Int']['output']>;
+  /** Requests per window, as the host says; null when it did not say. */
+  limit: Maybe<Scalars['Int']['output']>;
+  /** Bitbucket Cloud's `X-RateLimit-NearLimit`: under 20% of the hour's limit left. Null for the other hosts. */
+  nearLimit: Maybe<Scalars['Boolean']['output']>;
+  /** When repolink last read the host's headers for this account. */
+  observedAt: Scalars['DateTime']['output'];
+  /** Requests left in the window when last seen; null when the host does not say (Bitbucket Cloud). */
+  remaining: Maybe<Scalars['Int']['output']>;
+  /** When the host's window restarts (GitHub, GitLab); null when it does not say. */
+  resetsAt: Maybe<Scalars['DateTime']['output']>;
+  /** Which of the host's limits counted the requests: GitHub's `core`, Bitbucket's `api`, a GitLab throttle's name; null when it did not say. */
+  resource: Maybe<Scalars['String']['output']>;
+  /** When the host last refused a request for its rate limit, the time it said to wait until (Retry-After, or the reset). */
+  retryAt: Maybe<Scalars['DateTime']['output']>;
 };
 
 /** A repository as the host shows it to an account. */

@@ -18,6 +18,7 @@ import { judgeToken } from './code-host-credentials';
 import { accountAad } from './code-host-secrets';
 import { AccountNotFoundError, AccountRefreshError, AccountUnavailableError, type CodeHostTokens } from './code-host-tokens';
 import type { AccountConnectedHook } from './code-host-access';
+import type { RateBudget } from './rate-budget';
 
 /**
  * What a code-host account's service needs of a request: who calls, and the request's database
@@ -77,6 +78,8 @@ export class CodeHostAccountService {
     private readonly api: CodeHostApi,
     private readonly endpoints: CodeHostEndpoints,
     private readonly connected: AccountConnectedHook = async () => undefined,
+    /** Hears the rate-limit headers of the picker's calls (a person asked: they are never held back). */
+    private readonly budget: RateBudget | null = null,
   ) {}
 
   async list(scope: CodeHostScope, args: { first?: number | null; after?: string | null; filter?: AccountFilter | null }, options: { countNow?: boolean } = {}): Promise<Page<CodeHostAccountEntity>> {
@@ -196,7 +199,7 @@ export class CodeHostAccountService {
     for (let read = 0; read < MAX_HOST_PAGES && edges.length <= first; read++, page++) {
       let result;
       try {
-        result = await this.api.repositoriesPage(endpoints, kind, auth, page, HOST_PAGE_SIZE, search);
+        result = await this.api.repositoriesPage(endpoints, kind, auth, page, HOST_PAGE_SIZE, search, this.budget?.observer(viewer.tenant.id, account.id, false));
       } catch (error) {
         throw this.asGraphQLError(error);
       }

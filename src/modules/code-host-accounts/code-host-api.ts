@@ -1,7 +1,7 @@
 import type { Config } from '../../config';
 import type { InstallationFacts } from '../../db/entities/code-host-account.entity';
 import { Secret } from '../crypto';
-import { PlatformError, PlatformHttp } from '../platforms/host-http';
+import { PlatformError, PlatformHttp, type RateObserver } from '../platforms/host-http';
 import type { HostEndpoints } from './code-host-endpoints';
 
 /** How a credential is sent: `Authorization: Bearer …`, or HTTP Basic with a user name (a Bitbucket API token's email). */
@@ -71,8 +71,8 @@ function installationFacts(body: Record<string, unknown>): InstallationFacts {
 export class CodeHostApi {
   constructor(private readonly config: Config) {}
 
-  http(headers: Record<string, string> = {}, maxPages?: number): PlatformHttp {
-    return new PlatformHttp(headers, { allowPrivate: this.config.platforms.allowPrivate, timeoutMs: this.config.platforms.timeoutMs, ...(maxPages !== undefined && { maxPages }) });
+  http(headers: Record<string, string> = {}, maxPages?: number, rateObserver?: RateObserver): PlatformHttp {
+    return new PlatformHttp(headers, { allowPrivate: this.config.platforms.allowPrivate, timeoutMs: this.config.platforms.timeoutMs, ...(maxPages !== undefined && { maxPages }), ...(rateObserver && { rateObserver }) });
   }
 
   /** `GET /user` (and the token's scopes where the host tells them). */
@@ -138,8 +138,8 @@ export class CodeHostApi {
    * searched on the host where it can search: GitLab `search=`, Bitbucket `q=full_name ~ "…"`;
    * GitHub lists without a search (the caller filters).
    */
-  async repositoriesPage(endpoints: HostEndpoints, kind: 'installation' | 'user', auth: HostAuth, page: number, perPage: number, search: string | null): Promise<{ items: HostRepository[]; hasMore: boolean }> {
-    const http = this.http({ ...authHeaders(auth), ...(endpoints.host === 'github' && GITHUB) });
+  async repositoriesPage(endpoints: HostEndpoints, kind: 'installation' | 'user', auth: HostAuth, page: number, perPage: number, search: string | null, rateObserver?: RateObserver): Promise<{ items: HostRepository[]; hasMore: boolean }> {
+    const http = this.http({ ...authHeaders(auth), ...(endpoints.host === 'github' && GITHUB) }, undefined, rateObserver);
     let url: string;
     if (endpoints.host === 'github') {
       url = kind === 'installation' ? `${endpoints.api}/installation/repositories?per_page=${perPage}&page=${page}` : `${endpoints.api}/user/repos?per_page=${perPage}&page=${page}&sort=full_name`;

@@ -33,6 +33,12 @@ export interface PlatformHttpOptions {
   /** The largest answer read (a `baseUrl` is the user's: its server could send without end). */
   maxBodyBytes?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Told what every answer says of the rate limit it was counted against (a code-host account's
+   * budget, `code-host-accounts/rate-budget.ts`); for background work it may also stop this client
+   * sending more once the budget is below its floor.
+   */
+  rateObserver?: RateObserver;
   /** How a host name becomes addresses (default: the system resolver). Tests answer for names of their own. */
   resolveHost?: (host: string) => Promise<string[]>;
   /** Which addresses the guard refuses (default: loopback, private, link-local, unique-local…). */
@@ -55,6 +61,80 @@ export interface PlatformResponse<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
+}
+
+/**
+ * What one answer says of the rate limit it was counted against, read from the hosts' documented
+ * headers: GitHub `x-ratelimit-limit/remaining/reset/resource` (reset in epoch seconds), GitLab
+ * `RateLimit-Limit/Remaining/Reset/Name` (`RateLimit-ResetTime` as a date), Bitbucket Cloud
+ * `X-RateLimit-Limit/Resource/NearLimit` (no count: NearLimit is true under 20% left). A refusal for
+ * the rate limit (429; GitHub's 403 with `x-ratelimit-remaining: 0` or `Retry-After`: its primary
+ * and secondary limits) says when to ask again.
+ */
+export interface RateObservation {
+  status: number;
+  /** Requests per window; null when the answer does not say. */
+  limit: number | null;
+  /** Requests left in the window; null when the answer does not say (Bitbucket never does). */
+  remaining: number | null;
+  /** When the window restarts; null when the answer does not say. */
+  resetsAt: Date | null;
+  /** Which limit counted the request (`core`, `search`, Bitbucket's `api`, GitLab's throttle name). */
+  resource: string | null;
+  /** Bitbucket's X-RateLimit-NearLimit: under 20% of the limit left. */
+  nearLimit: boolean | null;
+  /** The host refused the request for its rate limit: nothing is asked again before this time. */
+  retryAt: Date | null;
+}
+
+/** Who hears of the rate-limit facts of a PlatformHttp's answers. Neither method may throw. */
+export interface RateObserver {
+  /** Every answer that says something of the rate limit (or was refused for it). */
+  observe(observation: RateObservation): void;
+  /**
+   * Background work only: given an answer's facts, the time until which this client sends nothing
+   * more (the budget is below the floor that is kept for what people ask); null to go on.
+   */
+  holdUntil?(observation: RateObservation): Date | null;
+}
+
+/** GitHub asks for at least a minute after a secondary rate limit that names no time. */
+const UNNAMED_RATE_LIMIT_WAIT_MS = 60_000;
+/** A host's word on waiting is taken up to a day; beyond that it is read as a day. */
+const LONGEST_RATE_LIMIT_WAIT_MS = 86_400_000;
+const MAX_COUNT = 2_147_483_647;
+
+function count(headers: Headers, ...names: string[]): number | null {
+  for (const name of names) {
+    const raw = headers.get(name);
+    if (raw === null || raw.trim() === '') continue;
+    const value = Number(raw);
+    if (Number.isFinite(value) && value >= 0) return Math.min(Math.floor(value), MAX_COUNT);
+  }
+  return null;
+}
+
+/** The rate-limit facts of an answer, or null when it says nothing of them and was not refused for them. */
+export function rateObservation(status: number, headers: Headers, now = Date.now()): RateObservation | null {
+  const limit = count(headers, 'x-ratelimit-limit', 'ratelimit-limit');
+  const remaining = count(headers, 'x-ratelimit-remaining', 'ratelimit-remaining');
+  let resetsAt: Date | null = null;
+  const reset = count(headers, 'x-ratelimit-reset', 'ratelimit-reset');
+  if (reset !== null) {
+    // GitHub and GitLab send epoch seconds; the IETF draft's RateLimit-Reset is seconds from now.
+    resetsAt = new Date(reset > 1_000_000_000 ? reset * 1000 : now + reset * 1000);
+  } else {
+    const at = Date.parse(headers.get('ratelimit-resettime') ?? '');
+    if (Number.isFinite(at)) resetsAt = new Date(at);
+  }
+  const named = (headers.get('x-ratelimit-resource') ?? headers.get('ratelimit-name'))?.trim() ?? '';
+  const resource = /^[\w:./-]{1,64}$/.test(named) ? named : null;
+  const near = headers.get('x-ratelimit-nearlimit')?.trim().toLowerCase();
+  const nearLimit = near === 'true' ? true : near === 'false' ? false : null;
+  const refused = status === 429 || (status === 403 && (remaining === 0 || headers.get('retry-after') !== null));
+  const retryAt = refused ? new Date(now + Math.min(requestedDelayMs(headers, now) ?? UNNAMED_RATE_LIMIT_WAIT_MS, LONGEST_RATE_LIMIT_WAIT_MS)) : null;
+  if (limit === null && remaining === null && resetsAt === null && nearLimit === null && retryAt === null) return null;
+  return { status, limit, remaining, resetsAt, resource, nearLimit, retryAt };
 }
 
 export const PLATFORM_TIMEOUT_MS = 10_000;
@@ -117,6 +197,10 @@ export class PlatformHttp {
   private readonly checkedHosts = new Map<string, Promise<Agent>>();
   /** The one renewal of a renewable credential, once a call met a 401. */
   private renewal: Promise<boolean> | null = null;
+  private readonly rateObserver: RateObserver | null;
+  /** Until when (epoch ms) this client sends nothing: the host said to wait, or the budget is below the floor. */
+  private heldUntil = 0;
+  private heldWhy = '';
 
   constructor(
     private readonly auth: Record<string, string> | RenewableAuth,
@@ -132,6 +216,7 @@ export class PlatformHttp {
     this.sleep = options.sleep ?? defaultSleep;
     this.resolveHost = options.resolveHost ?? ((host) => lookup(host, { all: true, verbatim: true }).then((a) => a.map((x) => x.address)));
     this.isBlocked = options.isBlockedAddress ?? isPrivateAddress;
+    this.rateObserver = options.rateObserver ?? null;
   }
 
   /**
@@ -145,6 +230,7 @@ export class PlatformHttp {
     const where = `${target.host}${target.pathname}`;
     let reauthorized = false;
     for (let attempt = 0; ; attempt++) {
+      this.refuseWhileHeld(where);
       let response: Response;
       const sent = this.authHeaders();
       try {
@@ -165,6 +251,7 @@ export class PlatformHttp {
           ? new PlatformError('timeout', `${where} did not answer within ${this.timeoutMs} ms`)
           : new PlatformError('unavailable', `${where} could not be reached`);
       }
+      this.observe(response);
       if (response.status === 401 && !reauthorized && (await this.renewed(sent))) {
         // A renewable credential the host refused before its stated expiry: once more with the new one.
         reauthorized = true;
@@ -180,6 +267,8 @@ export class PlatformHttp {
         const asked = requestedDelayMs(response.headers);
         await response.body?.cancel().catch(() => undefined);
         if (asked !== null && asked > this.maxDelayMs) {
+          // The host said when to ask again: no call of this client goes before then (asking on would only be refused).
+          this.hold(Date.now() + asked, `${target.host} asked to wait`);
           throw new PlatformError('rate_limited', `${where} is rate limited for ${Math.ceil(asked / 1000)} s more`, response.status);
         }
         await this.sleep(asked ?? this.backoff(attempt));
@@ -244,6 +333,7 @@ export class PlatformHttp {
     const dispatcher = await this.guard(target);
     const where = `${target.host}${target.pathname}`;
     const form = body instanceof URLSearchParams;
+    this.refuseWhileHeld(where);
     let response: Response;
     try {
       response = await fetch(target, {
@@ -258,6 +348,7 @@ export class PlatformHttp {
       const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
       throw timedOut ? new PlatformError('timeout', `${where} did not answer within ${this.timeoutMs} ms`) : new PlatformError('unavailable', `${where} could not be reached`);
     }
+    this.observe(response);
     const text = await this.readText(response, where);
     let parsed: unknown = null;
     try {
@@ -296,6 +387,35 @@ export class PlatformHttp {
       throw timedOut ? new PlatformError('timeout', `${where} did not finish its answer within ${this.timeoutMs} ms`) : new PlatformError('unavailable', `${where} broke off its answer`);
     }
     return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Tells the observer what the answer says of the rate limit, and holds the client when the observer asks. */
+  private observe(response: Response): void {
+    const observer = this.rateObserver;
+    // A refused credential is counted as no one (GitHub answers a 401 with the address's 60 an hour): not the account's budget.
+    if (observer === null || response.status === 401) return;
+    const observation = rateObservation(response.status, response.headers);
+    if (observation === null) return;
+    try {
+      observer.observe(observation);
+      const until = observer.holdUntil?.(observation) ?? null;
+      if (until !== null) this.hold(until.getTime(), 'the rate budget is below the floor kept for what people ask');
+    } catch {
+      // Recording a budget never fails the call it was read from.
+    }
+  }
+
+  private hold(until: number, why: string): void {
+    if (until > this.heldUntil) {
+      this.heldUntil = until;
+      this.heldWhy = why;
+    }
+  }
+
+  /** A held client refuses without sending: the host is not asked while its answer would be a refusal (or would spend the floor). */
+  private refuseWhileHeld(where: string): void {
+    const left = this.heldUntil - Date.now();
+    if (left > 0) throw new PlatformError('rate_limited', `${where} not asked: ${this.heldWhy} for ${Math.ceil(left / 1000)} s more`);
   }
 
   private authHeaders(): Record<string, string> {

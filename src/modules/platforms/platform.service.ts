@@ -6,6 +6,7 @@ import type { RequestScope } from '../../request-scope';
 import type { Stores } from '../../stores';
 import { requireScope } from '../auth/auth.service';
 import type { CodeHostAccess } from '../code-host-accounts/code-host-access';
+import type { RateBudget } from '../code-host-accounts/rate-budget';
 import { AccountNotFoundError, AccountRefreshError, AccountUnavailableError, type AccountToken } from '../code-host-accounts/code-host-tokens';
 import type { ConnectionAccounts } from '../repo-connections/connection-account';
 import { unavailableAccountMessage } from '../repo-connections/connection-account';
@@ -15,6 +16,7 @@ import type { SourceType } from '../../db/entities/repository.entity';
 import { parseRemote } from '../../lib/remote-url';
 import { isValidBranchName } from '../../lib/validation';
 import { PLATFORM_FACTS, platformHost, webBaseUrlFor } from './platform-facts';
+import type { RateObserver } from './host-http';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import {
   createPlatformClient,
@@ -73,6 +75,15 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
   return results;
 }
 
+/**
+ * Who asks: `background` work (a sync, a link job, reconciliation) is held once the account's rate
+ * budget falls below its floor, leaving the rest to what people ask (a dry run, `verify`, a picker),
+ * which is never held. Both record what the host's rate-limit headers say.
+ */
+export interface CheckOptions {
+  background?: boolean;
+}
+
 /** An account's credential for one check, and what went wrong getting or renewing its token. */
 interface AccountRound {
   credential: AccountCredential;
@@ -86,15 +97,23 @@ export class PlatformService {
     private readonly credentials: ConnectionCredentials,
     private readonly accounts: CodeHostAccess,
     private readonly connectionAccounts: ConnectionAccounts,
+    /** Hears the rate-limit headers of every call made through an account (and holds background work below the floor). */
+    private readonly budget: RateBudget | null = null,
   ) {}
 
-  client(platform: Platform, credentials: ClientCredentials, baseUrl: string | null): PlatformClient {
+  client(platform: Platform, credentials: ClientCredentials, baseUrl: string | null, rateObserver?: RateObserver): PlatformClient {
     const p = this.config.platforms;
     return createPlatformClient(platform, credentials, baseUrl, {
       allowPrivate: p.allowPrivate,
       timeoutMs: p.timeoutMs,
       endpoints: { githubApiUrl: p.githubApiUrl, gitlabUrl: p.gitlabUrl, bitbucketApiUrl: p.bitbucketApiUrl },
+      ...(rateObserver && { rateObserver }),
     });
+  }
+
+  /** The account's budget observer for one round of calls; none for a connection's own credentials (no account to keep it on). */
+  private observer(auth: CheckAuth, options: CheckOptions): RateObserver | undefined {
+    return 'account' in auth && this.budget ? this.budget.observer(auth.account.tenantId, auth.account.id, options.background === true) : undefined;
   }
 
   /** `checkRepoConnection`: the input's own rules first (an account must be the tenant's, on the platform, ACTIVE), then the platform; writes nothing. */
@@ -145,7 +164,7 @@ export class PlatformService {
    * if the host refuses it); null when an account could give no token. What a Heimdall source, or
    * the link job, asks of the host about each repository, once.
    */
-  async repositoryReader(platform: Platform, auth: CheckAuth): Promise<((path: string) => Promise<RepositoryReport>) | null> {
+  async repositoryReader(platform: Platform, auth: CheckAuth, options: CheckOptions = {}): Promise<((path: string) => Promise<RepositoryReport>) | null> {
     let credentials: ClientCredentials;
     if ('account' in auth) {
       const round = await this.accountRound(auth.account.tenantId, auth.account.id).catch((error: unknown) => {
@@ -157,12 +176,15 @@ export class PlatformService {
     } else {
       credentials = auth.credentials;
     }
-    const client = this.client(platform, credentials, auth.baseUrl);
+    const client = this.client(platform, credentials, auth.baseUrl, this.observer(auth, options));
     return (path) => client.checkRepository(path);
   }
 
-  /** Asks the platform about the credential and every repository; writes nothing, throws nothing. */
-  async check(platform: Platform, auth: CheckAuth, repositories: string[]): Promise<ConnectionCheck> {
+  /**
+   * Asks the platform about the credential and every repository; writes nothing but the account's
+   * rate budget (settled before it answers, so what comes next judges on it), throws nothing.
+   */
+  async check(platform: Platform, auth: CheckAuth, repositories: string[], options: CheckOptions = {}): Promise<ConnectionCheck> {
     let round: AccountRound | null = null;
     if ('account' in auth) {
       try {
@@ -171,12 +193,13 @@ export class PlatformService {
         return this.unchecked(platform, auth.baseUrl, repositories, error, auth.account.id);
       }
     }
-    const client = this.client(platform, round ? { account: round.credential } : (auth as { credentials: PlatformCredentials }).credentials, auth.baseUrl);
+    const client = this.client(platform, round ? { account: round.credential } : (auth as { credentials: PlatformCredentials }).credentials, auth.baseUrl, this.observer(auth, options));
     const credential = await client.checkCredential();
     const reports =
       credential.valid === false
         ? repositories.map((path) => report(path, 'no_access', 'Not checked: the credential was refused'))
         : await mapLimited(repositories, CONCURRENCY, (path) => client.checkRepository(path, credential));
+    if ('account' in auth) await this.budget?.settled(auth.account.id);
     const problem = round?.failure() ?? null;
     const judged = problem ? { ...credential, valid: false, message: problem.message } : credential;
     // The account stopped giving tokens while the check ran: what could not be read says why.

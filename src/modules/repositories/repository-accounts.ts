@@ -5,7 +5,7 @@ import type { Stores } from '../../stores';
 import type { CodeHostAccess } from '../code-host-accounts/code-host-access';
 import type { RepositoryReport } from '../platforms/platform-client';
 import { platformHost, webBaseUrlFor } from '../platforms/platform-facts';
-import type { PlatformService } from '../platforms/platform.service';
+import type { CheckOptions, PlatformService } from '../platforms/platform.service';
 
 /** Accounts asked at most about one new repository (each once): bounds what a create waits for. */
 const MAX_ACCOUNTS_ASKED = 5;
@@ -79,11 +79,11 @@ export class RepositoryAccounts {
    * ix_repositories_oauth_link, a batch at a time, at most LINK_MAX_CANDIDATES; each asked once.
    * Null when the account cannot be used (not ACTIVE, gone): nothing to link.
    */
-  async coveredBy(db: EntityManager, tenantId: string, accountId: string): Promise<string[] | null> {
+  async coveredBy(db: EntityManager, tenantId: string, accountId: string, options: CheckOptions = {}): Promise<string[] | null> {
     const account = await this.access.account(db, tenantId, accountId);
     if (!account || account.status !== 'active' || !isLinkedSource(account.host)) return null;
     const baseUrl = this.access.connectionBaseUrl(account);
-    const read = await this.platforms.repositoryReader(account.host, { account: { tenantId, id: account.id }, baseUrl });
+    const read = await this.platforms.repositoryReader(account.host, { account: { tenantId, id: account.id }, baseUrl }, options);
     if (!read) return null;
     const web = new URL(account.baseUrl);
     const covered: string[] = [];

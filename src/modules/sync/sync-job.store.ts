@@ -12,7 +12,11 @@ interface ClaimedBase {
 /** A claimed job: a connection's sync, or linking the tenant's waiting repositories to an account. */
 export type ClaimedJob = (ClaimedBase & { kind: 'sync'; projectId: string; connectionId: string }) | (ClaimedBase & { kind: 'link_account'; accountId: string });
 
-export type JobOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; error: string } | { kind: 'failed'; error: string };
+/**
+ * How an attempt ends. `defer`: the job waits until `runAt` without this attempt counting (the
+ * account's rate budget is below its floor: background work yields, it does not fail).
+ */
+export type JobOutcome = { kind: 'done' } | { kind: 'retry'; delayMs: number; error: string } | { kind: 'failed'; error: string } | { kind: 'defer'; runAt: Date; error: string };
 
 const NOW = 'UTC_TIMESTAMP(3)';
 const later = (param = '?') => `DATE_ADD(${NOW}, INTERVAL ${param} MICROSECOND)`;
@@ -98,6 +102,15 @@ export class SyncJobStore {
     if (!row || row.status !== 'running' || row.leaseOwner !== owner) return null;
     if (outcome.kind === 'done' && Number(row.rerun)) {
       await em.query(`UPDATE sync_jobs SET status = 'queued', rerun = FALSE, attempts = 0, run_after = ${NOW}, lease_owner = NULL, lease_expires_at = NULL, updated_at = ${NOW} WHERE id = ?`, [id]);
+      return 'requeued';
+    }
+    if (outcome.kind === 'defer') {
+      // Queued again for when the budget allows, the attempt given back; a sync asked for meanwhile is this same run.
+      await em.query(
+        `UPDATE sync_jobs SET status = 'queued', attempts = GREATEST(attempts - 1, 0), rerun = FALSE, run_after = GREATEST(?, ${NOW}), lease_owner = NULL, lease_expires_at = NULL,
+           last_error = ?, updated_at = ${NOW} WHERE id = ?`,
+        [outcome.runAt, outcome.error.slice(0, 1024), id],
+      );
       return 'requeued';
     }
     if (outcome.kind === 'retry') {

@@ -61,7 +61,8 @@ export class SyncWorker {
     const heartbeat = setInterval(() => void this.sync.store.renew(job.id, this.owner, this.config.leaseMs).catch(() => undefined), Math.max(50, Math.floor(this.config.leaseMs / 3)));
     try {
       const attempt = await this.sync.run(job, this.owner);
-      if (attempt.outcome !== 'done' && attempt.outcome !== 'gone') this.log.warn({ job: attempt.jobId, connection: attempt.connectionId, outcome: attempt.outcome, reason: attempt.message }, 'sync attempt did not succeed');
+      if (attempt.outcome === 'defer') this.log.info({ job: attempt.jobId, connection: attempt.connectionId, account: attempt.accountId, reason: attempt.message }, 'sync job deferred for the rate budget');
+      else if (attempt.outcome !== 'done' && attempt.outcome !== 'gone') this.log.warn({ job: attempt.jobId, connection: attempt.connectionId, outcome: attempt.outcome, reason: attempt.message }, 'sync attempt did not succeed');
       return attempt;
     } finally {
       clearInterval(heartbeat);

@@ -13,6 +13,12 @@ import { isLinkedSource, type RepositoryAccounts } from '../repositories/reposit
 import { inTransaction } from '../../db/transaction';
 import { isValidBranchName } from '../../lib/validation';
 import type { ClaimedJob, JobOutcome, SyncJobStore } from './sync-job.store';
+import type { BackgroundAllowance } from '../code-host-accounts/rate-budget';
+
+/** What the sync asks of the rate budget (code-host-accounts/rate-budget.ts): may background work spend the account's requests now? */
+export interface BackgroundGate {
+  backgroundAllowed(accountId: string): Promise<BackgroundAllowance>;
+}
 
 /** What one attempt did, for logs and tests. */
 export interface SyncAttempt {
@@ -34,6 +40,15 @@ export interface SyncRepoConnectionResult {
 
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
 
+/** A job deferred for the account's rate budget: not failed, not an attempt, back at `resumeAt`. */
+export function deferral(accountId: string, resumeAt: Date): Extract<JobOutcome, { kind: 'defer' }> {
+  return {
+    kind: 'defer',
+    runAt: resumeAt,
+    error: `Waiting for the rate budget of code-host account ${accountId}: it is below the floor kept for what people ask, so background work yields until ${resumeAt.toISOString()}`,
+  };
+}
+
 /**
  * A moved repository's sync error. A sync never rewrites the stored path: the host's move is a
  * fact to show, and the path changes through the host's webhooks or reconciliation, which match the
@@ -51,6 +66,7 @@ export class SyncService {
     private readonly credentials: ConnectionCredentials,
     private readonly platforms: PlatformService,
     private readonly repositoryAccounts: RepositoryAccounts,
+    private readonly budget: BackgroundGate = { backgroundAllowed: async () => ({ allowed: true }) },
   ) {}
 
   /** The queue's store (workers claim and renew through it). */
@@ -111,9 +127,12 @@ export class SyncService {
       return this.conclude(job, owner, connection.id, repos, null, { kind: 'failed', error });
     }
 
-    // Through an account: its current token, fetched now (never a copy on the connection).
+    // Through an account: its current token, fetched now (never a copy on the connection); first,
+    // whether its rate budget lets background work spend requests now (else: back at its reset).
     let auth: CheckAuth;
     if (connection.codeHostAccountId !== null) {
+      const gate = await this.budget.backgroundAllowed(connection.codeHostAccountId);
+      if (!gate.allowed) return this.conclude(job, owner, connection.id, repos, null, deferral(connection.codeHostAccountId, gate.resumeAt));
       auth = { account: { tenantId: connection.tenantId, id: connection.codeHostAccountId }, baseUrl: connection.baseUrl };
     } else {
       try {
@@ -123,7 +142,7 @@ export class SyncService {
       }
     }
 
-    const check = await this.platforms.check(connection.platform, auth, repos.map((r) => r.path));
+    const check = await this.platforms.check(connection.platform, auth, repos.map((r) => r.path), { background: true });
     const last = job.attempt >= job.maxAttempts;
     const { credential } = check;
     let outcome: JobOutcome;
@@ -134,7 +153,12 @@ export class SyncService {
       outcome = { kind: 'failed', error: `The platform refused the credentials: ${credential.message ?? 'invalid'}` };
     } else {
       const unreachable = credential.valid === null ? credential.message : check.repositories.find((r) => r.status === 'unreachable')?.message;
-      if (unreachable !== undefined && unreachable !== null) {
+      // Cut short by the account's rate limit (the host refused, or the budget fell below the floor
+      // while it ran): what was read is stored, and the rest waits for the budget, not for a retry.
+      const gate = unreachable != null && connection.codeHostAccountId !== null ? await this.budget.backgroundAllowed(connection.codeHostAccountId) : null;
+      if (gate !== null && !gate.allowed) {
+        outcome = deferral(connection.codeHostAccountId!, gate.resumeAt);
+      } else if (unreachable !== undefined && unreachable !== null) {
         const error = `Attempt ${job.attempt} of ${job.maxAttempts}: ${unreachable}`;
         outcome = last ? { kind: 'failed', error } : { kind: 'retry', delayMs: Math.min(MAX_RETRY_DELAY_MS, this.config.sync.retryBaseMs * 2 ** (job.attempt - 1)), error };
       } else if (credential.valid === null) {
@@ -152,11 +176,18 @@ export class SyncService {
    * ours. An account that cannot be used (any more) links nothing, and the job ends.
    */
   private async runLink(job: Extract<ClaimedJob, { kind: 'link_account' }>, owner: string): Promise<SyncAttempt> {
-    let covered: string[] | null;
+    let covered: string[] | null = null;
     let outcome: JobOutcome;
     try {
-      covered = await this.repositoryAccounts.coveredBy(this.dataSource.manager, job.tenantId, job.accountId);
-      outcome = { kind: 'done' };
+      // Background work like a sync: it waits for the account's rate budget, and what a budget cut short is linked later.
+      const before = await this.budget.backgroundAllowed(job.accountId);
+      if (!before.allowed) {
+        outcome = deferral(job.accountId, before.resumeAt);
+      } else {
+        covered = await this.repositoryAccounts.coveredBy(this.dataSource.manager, job.tenantId, job.accountId, { background: true });
+        const after = await this.budget.backgroundAllowed(job.accountId);
+        outcome = after.allowed ? { kind: 'done' } : deferral(job.accountId, after.resumeAt);
+      }
     } catch (error) {
       // The database away, or a bug: tried again later like a sync, never with details that could hold data.
       covered = null;
@@ -207,7 +238,8 @@ export class SyncService {
         }
       }
       if (state === 'requeued' || outcome.kind === 'retry') {
-        await this.stores.repoConnections.recordSyncPending(em, connectionId, outcome.kind === 'retry' ? `${outcome.error}; retrying` : null);
+        const why = outcome.kind === 'retry' ? `${outcome.error}; retrying` : outcome.kind === 'defer' ? outcome.error : null;
+        await this.stores.repoConnections.recordSyncPending(em, connectionId, why);
       } else if (outcome.kind === 'done') {
         await this.stores.repoConnections.recordSyncOk(em, connectionId);
       } else {

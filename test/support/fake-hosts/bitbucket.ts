@@ -40,7 +40,9 @@ import {
  *     issueOAuthToken(key, username) → a token pair as the web flow gives it; revokeToken(token)
  *   Browser: signIn(username), denyConsent(times?)
  *   Counters: refreshes(username); rateLimit(key) / setRateLimit(key, …) with key `user:<username>`
- *     or `token:<first 8 chars>` for access tokens
+ *     or `token:<the token>` for access tokens (each has its own allowance); a spent budget is 429
+ *     with Retry-After; access tokens' answers under /2.0/repositories/ carry X-RateLimit-Limit,
+ *     X-RateLimit-Resource (`api`) and X-RateLimit-NearLimit (under 20% left), as Bitbucket documents
  *   maxPagelen   every list is cut into pages of at most this many values (default 1, so clients
  *                must follow `next`; Bitbucket: "the default and maximum sizes of paged data are
  *                not considered part of the API and are subject to change (possibly dynamically)")
@@ -334,7 +336,8 @@ export class BitbucketHost {
 
   private rateKey(p: Principal): string | null {
     if (p.kind === 'anonymous') return null;
-    if (p.kind === 'access-token') return `token:${p.token.slice(0, 8)}`;
+    // "Each access token has its own rate limit allowance" (Bitbucket Cloud rate limit troubleshooting).
+    if (p.kind === 'access-token') return `token:${p.token}`;
     return `user:${p.user}`;
   }
 
@@ -430,8 +433,11 @@ export class BitbucketHost {
     if (key) {
       const budget = this.rates.get(key);
       const taken = budget.take();
-      // Headers Atlassian's REST APIs send; Bitbucket's page documents the limits and the 429, not a "remaining" count.
-      Object.assign(headers, { 'x-ratelimit-limit': String(budget.limit), 'x-ratelimit-resource': 'api', 'x-ratelimit-nearlimit': String(budget.remaining < budget.limit * 0.2) });
+      // Bitbucket documents no "remaining" count: requests by access tokens to the scaled `api` resource
+      // group (/2.0/repositories/…) carry the limit, the group and whether under 20% is left; others carry none.
+      if (p.kind === 'access-token' && (req.path === '/repositories' || req.path.startsWith('/repositories/'))) {
+        Object.assign(headers, { 'x-ratelimit-limit': String(budget.limit), 'x-ratelimit-resource': 'api', 'x-ratelimit-nearlimit': String(budget.remaining < budget.limit * 0.2) });
+      }
       if (!taken) return error(429, 'Rate limit for this resource has been exceeded', {}, { ...headers, 'retry-after': String(Math.max(Math.ceil((budget.resetAt - this.clock.now()) / 1000), 1)) });
     }
     if ('scopes' in p) headers['x-oauth-scopes'] = p.scopes.join(', ');

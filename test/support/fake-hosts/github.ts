@@ -49,6 +49,9 @@ import {
  *     rateLimit(key) / setRateLimit(key, { remaining, limit?, resetInMs? })   key: `user:<login>`,
  *       `installation:<id>`, `app:<id>`, `ip:127.0.0.1` (unauthenticated, 60 an hour); every API
  *       answer carries x-ratelimit-* headers; a spent budget is 403 "API rate limit exceeded for …"
+ *     secondaryLimit(key, { count, retryAfterSeconds?, status? })   the next `count` requests of that
+ *       principal meet a secondary rate limit: 403 (or 429) "You have exceeded a secondary rate
+ *       limit…", with Retry-After when given, the primary budget untouched (as GitHub documents it)
  *
  * Checks, as GitHub does them: the app JWT is RS256, verified against the app's public key, `iss`
  * is the app id or client id, `iat` at most 60 s in the future, `exp` in the future and at most 10
@@ -171,6 +174,7 @@ export class GithubHost {
   private readonly renamed = new Map<string, number>();
   private readonly tokens = new Map<string, StoredToken>();
   private readonly rates: RateBudgets;
+  private readonly secondary = new Map<string, { count: number; retryAfterSeconds: number | null; status: 403 | 429 }>();
   private pendingInstall: { appId: number | null; account: string; repositories: 'all' | string[] } | null = null;
   private nextId = 9_000_000;
   origin = '';
@@ -500,6 +504,10 @@ export class GithubHost {
     this.rates.get(key).set(state);
   }
 
+  secondaryLimit(key: string, state: { count: number; retryAfterSeconds?: number; status?: 403 | 429 }): void {
+    this.secondary.set(key, { count: state.count, retryAfterSeconds: state.retryAfterSeconds ?? null, status: state.status ?? 403 });
+  }
+
   // ---- access rules -------------------------------------------------------------------------
 
   /** The owner itself, or a member of the owner organization. */
@@ -745,6 +753,17 @@ export class GithubHost {
     const key = this.rateKey(principal);
     const base: Record<string, string> = { 'x-github-media-type': 'github.v3; format=json', 'x-github-request-id': randomHex(8).toUpperCase() };
     if (req.path === '/rate_limit') return this.rateLimitAnswer(key, base);
+    const secondary = this.secondary.get(key);
+    if (secondary && secondary.count > 0) {
+      secondary.count--;
+      const wait: Record<string, string> = secondary.retryAfterSeconds === null ? {} : { 'retry-after': String(secondary.retryAfterSeconds) };
+      return err(
+        secondary.status,
+        `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${base['x-github-request-id']}.`,
+        'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        { ...base, ...this.rateHeaders(key), ...wait },
+      );
+    }
     if (!this.rates.get(key).take()) {
       const who =
         principal.kind === 'installation'

@@ -5,6 +5,8 @@ export const CodeHostAccount: CodeHostAccountResolvers = {
   credentialExpiresAt: (account) => account.accessTokenExpiresAt,
   lastRenewedAt: (account) => account.refreshedAt,
   repositories: (account, args, ctx) => ctx.services.codeHosts.accounts.repositories(ctx, account, args),
+  // What the host's rate-limit headers said last (the request's loader batches the accounts).
+  rateBudget: (account, _args, ctx) => ctx.services.codeHosts.rateBudget.view(ctx, account.id),
   // What the account's app received for this installation (issue 19): the webhooks module answers.
   webhookDeliveries: (account, args, ctx) => ctx.services.webhooks.hooks.deliveriesOfAccount(ctx, account, args),
 };
