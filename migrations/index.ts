@@ -12,6 +12,7 @@ import { RepositoryHostFacts1764420000000 } from './1764420000000-repository-hos
 import { ConnectionsThroughAccounts1764430000000 } from './1764430000000-connections-through-accounts';
 import { Webhooks1764510000000 } from './1764510000000-webhooks';
 import { WebhookProcessing1764520000000 } from './1764520000000-webhook-processing';
+import { Reconciliation1764610000000 } from './1764610000000-reconciliation';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ConnectionsThroughAccounts1764430000000,
   Webhooks1764510000000,
   WebhookProcessing1764520000000,
+  Reconciliation1764610000000,
 ];
