@@ -4,6 +4,8 @@ export const CodeHostAccount: CodeHostAccountResolvers = {
   installation: (account) => (account.installation && account.externalId ? { ...account.installation, installationId: account.externalId } : null),
   credentialExpiresAt: (account) => account.accessTokenExpiresAt,
   lastRenewedAt: (account) => account.refreshedAt,
+  // Only live ACTIVE accounts are due (never run: due since it was connected); the others wait until they are ACTIVE again.
+  nextReconcileAt: (account) => (account.status === 'active' && account.deletedAt === null ? (account.nextReconcileAt ?? account.createdAt) : null),
   repositories: (account, args, ctx) => ctx.services.codeHosts.accounts.repositories(ctx, account, args),
   // What the account's app received for this installation (issue 19): the webhooks module answers.
   webhookDeliveries: (account, args, ctx) => ctx.services.webhooks.hooks.deliveriesOfAccount(ctx, account, args),
