@@ -14,7 +14,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../src/db/data-source';
 import { RepositoryEntity } from '../src/db/entities';
-import { Reconciler, type ReconcileReport } from '../src/modules/reconciliation/reconciler';
+import type { Reconciler, ReconcileReport } from '../src/modules/reconciliation/reconciler';
 import { nextRun } from '../src/modules/reconciliation/reconcile-schedule';
 import { createReconciler } from '../src/modules/reconciliation/reconciliation.module';
 import { RepoConnectionStore } from '../src/modules/repo-connections/repo-connection.store';
