@@ -232,7 +232,7 @@ describe('the safety rails', () => {
     expect(after.every((r) => r.host_unavailable_at === null && r.deleted_at === null)).toBe(true);
     expect(after.find((r) => r.id === before[b].id)).toEqual(before[b]);
     // What was read is a fact: the rename on page 1 is followed.
-    expect(after.find((r) => r.id === before[a].id).path).toBe(`${s.org}/a2`);
+    expect(after.find((r) => r.id === before[a].id)?.path).toBe(`${s.org}/a2`);
     expect(await account(s.accountId)).toMatchObject({ last_reconcile_outcome: 'partial_listing', reconcile_lease_owner: null });
     // The next run, with the host well again, completes and marks.
     expect(await reconcile(s.accountId)).toMatchObject({ outcome: 'complete', markedUnavailable: 1 });
