@@ -35,8 +35,10 @@ const DAY = 86_400_000;
 
 const CONNECT = `mutation($input: ConnectReposInput!) { connectRepos(input: $input) { repoConnection { id } userErrors { code field message } } }`;
 const SYNC = `mutation($id: ID!) { syncRepoConnection(input: { id: $id }) { userErrors { code } } }`;
-const ACCOUNT = `query($id: ID!) { codeHostAccount(id: $id) { status lastReconciledAt lastReconcileOutcome lastReconcileMessage nextReconcileAt
-  repositories(first: 10) { edges { node { path hostId lastActivityAt } } } } }`;
+const STATE = 'status lastReconciledAt lastReconcileOutcome lastReconcileMessage nextReconcileAt';
+const ACCOUNT = `query($id: ID!) { codeHostAccount(id: $id) { ${STATE} } }`;
+/** With the picker's list, read from the host (an account that is not ACTIVE fails it). */
+const ACCOUNT_AND_LIST = `query($id: ID!) { codeHostAccount(id: $id) { ${STATE} repositories(first: 10) { edges { node { path hostId lastActivityAt } } } } }`;
 
 beforeAll(async () => {
   fake = await startFakeHosts();
@@ -147,7 +149,7 @@ describe('a complete listing', () => {
     for (const path of [a, c, pubPath]) expect(now[path]).toEqual(before[path]);
     expect(fake.requests.some((r) => r.path === `/api/v3/repositories/${pub.id}`)).toBe(true);
 
-    const shown = (await t.gql(ACCOUNT, { id: s.accountId })).body.data.codeHostAccount;
+    const shown = (await t.gql(ACCOUNT_AND_LIST, { id: s.accountId })).body.data.codeHostAccount;
     expect(shown).toMatchObject({ status: 'ACTIVE', lastReconcileOutcome: 'COMPLETE', lastReconciledAt: expect.any(String), nextReconcileAt: expect.any(String) });
     expect(shown.lastReconcileMessage).toContain('marked unavailable');
     expect(new Date(shown.nextReconcileAt).getTime()).toBeGreaterThan(Date.now() + 10 * 60_000);
