@@ -20,6 +20,7 @@ import { createReconciler } from '../src/modules/reconciliation/reconciliation.m
 import { RepoConnectionStore } from '../src/modules/repo-connections/repo-connection.store';
 import { RepositoryStore } from '../src/modules/repositories/repository.store';
 import { createServices } from '../src/services';
+import { runAdmin } from '../src/cli/admin';
 import { connectAccount } from './support/browser-flow';
 import { createIsolatedDatabase } from './support/db';
 import { createAccount } from './support/factories';
@@ -87,6 +88,19 @@ interface Installed {
  * paths), synced: every repository stored with its host id.
  */
 async function installed(names: string[], extra: string[] = [], key = t.apiKey): Promise<Installed> {
+  const { org, accountId, installation, ids } = await installApp(names, key);
+  const connected = await t.gql(CONNECT, { input: { platform: 'GITHUB', codeHostAccountId: accountId, repositories: [...names.map((name) => `${org}/${name}`), ...extra] } }, { authorization: `Bearer ${key}` });
+  expect(connected.body.data.connectRepos.userErrors).toEqual([]);
+  const connectionId = connected.body.data.connectRepos.repoConnection.id as string;
+  expect((await t.gql(SYNC, { id: connectionId }, { authorization: `Bearer ${key}` })).body.data.syncRepoConnection.userErrors).toEqual([]);
+  while ((await t.server.syncWorker.runOnce()) !== null);
+  const stored = await rows(connectionId);
+  expect(stored.every((r) => r.host_repository_id !== null)).toBe(true);
+  return { org, accountId, installation, connectionId, ids };
+}
+
+/** An organization with `names` repositories and the app installed on it for those, connected as an account of the tenant of `key`. */
+async function installApp(names: string[], key = t.apiKey): Promise<Omit<Installed, 'connectionId'>> {
   const n = ++seq;
   const org = `rc-org-${n}-${randomBytes(2).toString('hex')}`;
   const login = `rc-user-${n}`;
@@ -98,14 +112,7 @@ async function installed(names: string[], extra: string[] = [], key = t.apiKey):
   const { codeHostAccountId: accountId } = await connectAccount(t, fake, { host: 'GITHUB', kind: 'GITHUB_APP_INSTALLATION', baseUrl: fake.githubWeb }, key);
   expect(accountId).toMatch(/^cha_/);
   const installation = [...fake.githubHost.installations.values()].find((i) => i.account === org)!;
-  const connected = await t.gql(CONNECT, { input: { platform: 'GITHUB', codeHostAccountId: accountId, repositories: [...names.map((name) => `${org}/${name}`), ...extra] } }, { authorization: `Bearer ${key}` });
-  expect(connected.body.data.connectRepos.userErrors).toEqual([]);
-  const connectionId = connected.body.data.connectRepos.repoConnection.id as string;
-  expect((await t.gql(SYNC, { id: connectionId }, { authorization: `Bearer ${key}` })).body.data.syncRepoConnection.userErrors).toEqual([]);
-  while ((await t.server.syncWorker.runOnce()) !== null);
-  const stored = await rows(connectionId);
-  expect(stored.every((r) => r.host_repository_id !== null)).toBe(true);
-  return { org, accountId, installation, connectionId, ids };
+  return { org, accountId, installation, ids };
 }
 
 type Row = Record<string, any>;
@@ -200,6 +207,22 @@ describe('a complete listing', () => {
 });
 
 /** Another tenant's repository, stored as a sync of the same host leaves it, with the given host id. */
+describe('reconcile:run', () => {
+  test('reconciles one account now (an account with nothing stored through it is not listed), and says why not when it cannot', async () => {
+    const { accountId } = await installApp(['lonely']);
+    const env = { DATABASE_URL: db.url, REPOLINK_DATA_DIR: '/tmp/repolink-admin-unused', REPOLINK_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), REPOLINK_PLATFORM_ALLOW_PRIVATE: 'true' };
+    const asked = fake.requests.length;
+    const done = await runAdmin(['reconcile:run', '--account', accountId, '--json'], env);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ accountId, outcome: 'complete', changes: 0, message: expect.stringContaining('No repositories are stored through the account') });
+    expect(fake.requests.length).toBe(asked);
+    expect(await account(accountId)).toMatchObject({ last_reconcile_outcome: 'complete', reconcile_interval_seconds: 2 * t.config.reconcile.minIntervalSeconds });
+    const unknown = await runAdmin(['reconcile:run', '--account', `cha_${'0'.repeat(32)}`, '--json'], env);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('cannot be reconciled now');
+  }, 60_000);
+});
+
 function otherTenantRow(owner: { tenant: { id: string }; project: { id: string } }, path: string, hostId: string): RepositoryEntity {
   const at = new Date(Date.now() - 60_000);
   return Object.assign(new RepositoryEntity(), {
