@@ -13,6 +13,7 @@ import { ConnectionsThroughAccounts1764430000000 } from './1764430000000-connect
 import { Webhooks1764510000000 } from './1764510000000-webhooks';
 import { WebhookProcessing1764520000000 } from './1764520000000-webhook-processing';
 import { RateBudgets1764600000000 } from './1764600000000-rate-budgets';
+import { Reconciliation1764610000000 } from './1764610000000-reconciliation';
 import { AppWebhookSecretRotation1764620000000 } from './1764620000000-app-webhook-secret-rotation';
 
 /** Every migration, in order. Imported as classes so the same list runs from ts-jest and from dist/. */
@@ -32,5 +33,6 @@ export const migrations = [
   Webhooks1764510000000,
   WebhookProcessing1764520000000,
   RateBudgets1764600000000,
+  Reconciliation1764610000000,
   AppWebhookSecretRotation1764620000000,
 ];

@@ -56,6 +56,8 @@ export interface Config {
   readonly webhooks: Readonly<WebhookConfig>;
   /** The rate budget per code-host account below which background work yields (`src/modules/code-host-accounts/rate-budget.ts`). */
   readonly rateBudget: Readonly<RateBudgetConfig>;
+  /** Reconciliation of code-host accounts, the webhooks' backstop (`src/modules/reconciliation/`). */
+  readonly reconcile: Readonly<ReconcileConfig>;
 }
 
 export interface RateBudgetConfig {
@@ -63,6 +65,23 @@ export interface RateBudgetConfig {
   floor: number;
   /** REPOLINK_RATE_BUDGET_FLOOR_MIN: the floor in requests at least (default 50; never more than half the limit). */
   floorMin: number;
+}
+
+export interface ReconcileConfig {
+  /** Whether this process's sync worker reconciles accounts (on its loop, beside webhook processing). */
+  enabled: boolean;
+  /** The shortest interval between two runs of an account: after a change, or while its host shows recent activity. */
+  minIntervalSeconds: number;
+  /** The longest: reached by doubling while runs change nothing and the host shows no recent activity. */
+  maxIntervalSeconds: number;
+  /** How long a claimed run is its process's; renewed while it runs, taken over once expired. */
+  leaseMs: number;
+  /** Repositories asked per page of the host's list (the hosts allow 100). */
+  pageSize: number;
+  /** Pages read at most: a longer list counts as cut short (nothing is marked). */
+  maxPages: number;
+  /** Repositories missing from a complete list that are asked about one by one (by host id) per run, at most; the rest wait for the next run. */
+  maxConfirmations: number;
 }
 
 export interface WebhookConfig {
@@ -272,7 +291,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       floor: fraction('REPOLINK_RATE_BUDGET_FLOOR', 0.1, 0, 0.9),
       floorMin: int('REPOLINK_RATE_BUDGET_FLOOR_MIN', 50, 0, 1_000_000),
     }),
+    reconcile: Object.freeze({
+      enabled: bool('REPOLINK_RECONCILE', true),
+      minIntervalSeconds: int('REPOLINK_RECONCILE_MIN_INTERVAL_SECONDS', 15 * 60, 1, 7 * 86_400),
+      maxIntervalSeconds: int('REPOLINK_RECONCILE_MAX_INTERVAL_SECONDS', 86_400, 1, 30 * 86_400),
+      leaseMs: int('REPOLINK_RECONCILE_LEASE_MS', 120_000, 100, 3_600_000),
+      pageSize: int('REPOLINK_RECONCILE_PAGE_SIZE', 100, 1, 100),
+      maxPages: int('REPOLINK_RECONCILE_MAX_PAGES', 200, 1, 10_000),
+      maxConfirmations: int('REPOLINK_RECONCILE_MAX_CONFIRMATIONS', 50, 0, 10_000),
+    }),
   };
+  if (config.reconcile.maxIntervalSeconds < config.reconcile.minIntervalSeconds) problems.push('REPOLINK_RECONCILE_MAX_INTERVAL_SECONDS must not be shorter than REPOLINK_RECONCILE_MIN_INTERVAL_SECONDS');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

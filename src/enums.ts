@@ -19,6 +19,7 @@ export const enumValues = {
   CodeHostAccountStatus: { ACTIVE: 'active', SUSPENDED: 'suspended', NEEDS_REAUTHORIZATION: 'needs_reauthorization', REVOKED: 'revoked' },
   CodeHostAuthorizationKind: { GITHUB_APP_INSTALLATION: 'github_app_installation', OAUTH: 'oauth' },
   WebhookDeliveryOutcome: { QUEUED: 'queued', PROCESSED: 'processed', IGNORED: 'ignored', FAILED: 'failed' },
+  ReconcileOutcome: { COMPLETE: 'complete', PARTIAL_LISTING: 'partial_listing', CREDENTIAL_FAILING: 'credential_failing', STOPPED: 'stopped' },
 } as const;
 
 export type EnumName = keyof typeof enumValues;

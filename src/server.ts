@@ -243,7 +243,8 @@ export async function createServer(deps: ServerDeps): Promise<RepolinkServer> {
     }
   });
 
-  const syncWorker = new SyncWorker(services.sync, config.sync, app.log.child({ component: 'sync' }), [services.webhooks.processor]);
+  // Webhook processing and, unless turned off, the accounts' reconciliation share the worker's loop.
+  const syncWorker = new SyncWorker(services.sync, config.sync, app.log.child({ component: 'sync' }), [services.webhooks.processor, ...(config.reconcile.enabled ? [services.reconciler] : [])]);
   return {
     app,
     apollo,

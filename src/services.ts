@@ -19,6 +19,7 @@ import { ApiKeyService } from './modules/api-keys/api-key.service';
 import { ApiKeyStore } from './modules/api-keys/api-key.store';
 import { createCodeHostServices } from './modules/code-host-accounts/code-host.module';
 import { createWebhookProcessor, createWebhookServices } from './modules/webhooks/webhook.module';
+import { createReconciler } from './modules/reconciliation/reconciliation.module';
 
 export interface ServiceDeps {
   dataSource: DataSource;
@@ -60,6 +61,15 @@ export function createServices(deps: ServiceDeps) {
     codeHosts,
     apiKeys: new ApiKeyService(new ApiKeyStore(deps.dataSource)),
     webhooks: { ...webhooks, processor: createWebhookProcessor(deps, webhooks.store, { repositories: stores.repositories, connections: stores.repoConnections, accounts: codeHosts.store, sync }) },
+    reconciler: createReconciler({
+      dataSource,
+      config,
+      accounts: codeHosts.store,
+      repositories: stores.repositories,
+      repoConnections: stores.repoConnections,
+      tokens: codeHosts.tokens,
+      budget: codeHosts.rateBudget,
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ import { onStatement } from '../src/db/data-source';
 import { RECOUNT_PROJECT_SQL } from '../src/modules/tenancy/project-counters.store';
 import { RateLimitService } from '../src/modules/rate-limit/rate-limit.service';
 import { RepositoryStore } from '../src/modules/repositories/repository.store';
+import { RepoConnectionStore } from '../src/modules/repo-connections/repo-connection.store';
 import { TenancyService } from '../src/modules/tenancy/tenancy.service';
 import { Secret } from '../src/modules/crypto';
 import { SignInLinkService } from '../src/modules/auth/sign-in-link.service';
@@ -24,7 +25,6 @@ import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { purgeOldDeliveries } from '../src/modules/webhooks/webhook-purge';
 import { webhookHookAad } from '../src/modules/webhooks/webhook-secrets';
 import { CodeHostAccountEntity, RepoConnectionEntity, RepositoryEntity } from '../src/db/entities';
-import { RepoConnectionStore } from '../src/modules/repo-connections/repo-connection.store';
 import { platformHost } from '../src/modules/platforms/platform-facts';
 import { githubDelivery, githubEvents, gitlabDelivery, gitlabEvents, redeliver, send } from './support/fake-hosts/webhooks';
 
@@ -468,6 +468,28 @@ async function driveEverything(): Promise<void> {
   await linkStore.waitingForAccount(server.dataSource.manager, account.tenant.id, 'gitlab', waiting[5].id, 100);
   await server.dataSource.transaction((em) => linkStore.linkToAccount(em, waiting.slice(0, 3).map((r) => r.id), through, new Date()));
   await server.dataSource.transaction((em) => server.server.services.sync.enqueueLink(em, { id: through, tenantId: account.tenant.id, host: 'gitlab', status: 'active' }));
+  // Reconciliation (issue 19 §3; worker code, no request drives it): the worker's claim of any due
+  // account and a claim among given accounts, the lease's renewal, what is stored through an
+  // account, the fenced write of a run's results, and `reconcile:run`'s "due now".
+  operation = 'reconciliation';
+  const accountsStore = codeHosts.store;
+  const reconciledRepositories = new RepositoryStore();
+  const claimed = await accountsStore.claimReconcile('scan-owner', 60_000, [through]);
+  expect(claimed?.id).toBe(through);
+  await accountsStore.claimReconcile('scan-worker', 60_000, null);
+  expect(await accountsStore.renewReconcile(through, 'scan-owner', 60_000)).toBe(true);
+  const throughConnections = await new RepoConnectionStore().liveIdsThroughAccount(server.dataSource.manager, account.tenant.id, through, 100);
+  expect(throughConnections).toContain(viaId);
+  const storedThrough = await reconciledRepositories.liveOfConnectionsForReconcile(server.dataSource.manager, throughConnections);
+  expect(storedThrough.length).toBeGreaterThan(0);
+  await reconciledRepositories.liveLinkedToAccountForReconcile(server.dataSource.manager, account.tenant.id, 'gitlab', through, 1000);
+  await server.dataSource.transaction(async (em) => {
+    expect(await accountsStore.lockReconcileLease(em, through, 'scan-owner')).toBe(true);
+    const locked = await reconciledRepositories.lockLiveForReconcile(em, storedThrough.map((r) => r.id));
+    await reconciledRepositories.applyReconciledChange(em, locked[0].id, { archived: locked[0].archived, hostUnavailable: false });
+    expect(await accountsStore.finishReconcile(em, through, 'scan-owner', { outcome: 'complete', message: 'scan', intervalSeconds: 1800, next: { inSeconds: 1800 } })).toBe(true);
+  });
+  expect(await accountsStore.makeReconcileDue(through)).toBe(true);
   const started = await gql('startCodeHostAuthorization', 'mutation($input: StartCodeHostAuthorizationInput!) { startCodeHostAuthorization(input: $input) { authorizationUrl userErrors { code } } }', {
     input: { host: 'GITLAB', baseUrl: 'https://gitlab.scan.example.com' },
   });
@@ -699,7 +721,7 @@ test('every statement of the main operations runs on an index: no full scan and 
   }
   // The capture saw the operations it should have: a broken hook would pass vacuously.
   expect(explained.length).toBeGreaterThan(30);
-  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'codeHostAccount of connections and repositories', 'POST /api/repos (github source)', 'link job', 'code-host token leases', 'rate budget', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out',
+  for (const op of ['connectRepos', 'repoConnections', 'repositories (repoConnectionId)', 'auth by session', 'idempotent createRepository', 'GET /api/repos', 'resolveCodeLocation', 'purges', 'sync writes and the host-id lookup', 'codeHostAccounts', 'codeHostAccount of connections and repositories', 'POST /api/repos (github source)', 'link job', 'code-host token leases', 'rate budget', 'OAuth callback (consent denied)', 'credentials:rotate-key (code hosts)', 'reconciliation', 'sign-in link', 'sign-in link reused', 'apiKeys', 'revokeApiKey', 'sign-out',
     'webhook delivery (GitLab hook)', 'webhookHooks', 'webhookHook deliveries (a busy hook)', 'webhookHook deliveries (next page)',
     'webhook:rotate-secret', 'credentials:rotate-key (webhook hooks)', 'webhook:delete', 'webhook purge', 'webhook processing (installation deleted)']) {
     expect(explained).toContain(op);

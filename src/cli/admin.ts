@@ -11,6 +11,8 @@ import { TenancyInputError, TenancyService } from '../modules/tenancy/tenancy.se
 import { SignInLinkInputError, SignInLinkService, signInUrl } from '../modules/auth/sign-in-link.service';
 import { SignInLinkStore } from '../modules/auth/sign-in-link.store';
 import { createWebhookServices } from '../modules/webhooks/webhook.module';
+import { createStores } from '../stores';
+import { createReconciler } from '../modules/reconciliation/reconciliation.module';
 import { reencryptWebhookSecrets } from '../modules/webhooks/webhook-secret-rotation';
 import { hookPath, WebhookInputError } from '../modules/webhooks/webhook.service';
 import type { WebhookHookEntity } from '../db/entities';
@@ -51,6 +53,10 @@ const USAGE = `Usage: npm run admin -- <command> [options] [--json]
       H hours (default 24; 0 refuses it at once) while the host is switched over
   webhook:delete --id ID
   webhook:list --tenant ID
+  reconcile:run --account ID
+      reconciles one code-host account now (its host's list against the repositories stored through
+      it; see the CodeHostAccount fields lastReconcileOutcome and lastReconcileMessage), unless a run
+      already holds it or the account is not ACTIVE
 
 Uses DATABASE_URL, or the private database under REPOLINK_DATA_DIR (default .data).`;
 
@@ -233,6 +239,16 @@ async function run(command: string, options: Options, database: Database, config
       lines.push(described.previousWebhookSecretValidUntil ? `the previous secret is accepted until ${described.previousWebhookSecretValidUntil as string}` : 'the previous secret is refused from now on');
       if (generatedSecret !== null) lines.push(`webhook secret: ${generatedSecret.reveal()}`, "This secret is shown only now; it is stored encrypted. Paste it into the app's settings on GitHub (Webhook secret).");
       return { json: generatedSecret === null ? described : { ...described, webhookSecret: generatedSecret.reveal() }, text: lines.join('\n') };
+    }
+    case 'reconcile:run': {
+      const id = opt(options, 'account', true);
+      const codeHosts = createCodeHostServices({ dataSource: database.dataSource, config, cipher: cipherOf(config) });
+      const stores = createStores(database.dataSource);
+      // The admin command asks no rate budget: a person asked for this run.
+      const reconciler = createReconciler({ dataSource: database.dataSource, config, accounts: codeHosts.store, repositories: stores.repositories, repoConnections: stores.repoConnections, tokens: codeHosts.tokens });
+      const report = await reconciler.runNow(id);
+      if (report === null) throw new UsageError(`Account ${id} cannot be reconciled now: it is unknown, deleted or not ACTIVE, or a run already holds it`);
+      return { json: { ...report }, text: `${report.accountId}: ${report.outcome.toUpperCase()} — ${report.message}` };
     }
     case 'app:list': {
       const { apps } = createCodeHostServices({ dataSource: database.dataSource, config, cipher: cipherOf(config) });

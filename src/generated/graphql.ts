@@ -123,8 +123,25 @@ export type CodeHostAccount = Node & {
   installation: Maybe<GitHubAppInstallation>;
   /** How the account reaches the host. */
   kind: CodeHostAccountKind;
+  /** What the last reconciliation changed, or why it stopped short, in words safe to show (counts, a host, a status). */
+  lastReconcileMessage: Maybe<Scalars['String']['output']>;
+  /** How the last reconciliation ended; null until the first run. */
+  lastReconcileOutcome: Maybe<ReconcileOutcome>;
+  /**
+   * When repolink last compared the host's full list of the account's repositories with the ones it
+   * stores through the account (reconciliation: the backstop for webhooks that were missed). Null
+   * until the first run.
+   */
+  lastReconciledAt: Maybe<Scalars['DateTime']['output']>;
   /** When repolink last minted or refreshed the credential. */
   lastRenewedAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When the next reconciliation is due. Accounts whose repositories rarely change are reconciled
+   * less often (the interval doubles after a run that changed nothing while the host showed no recent
+   * activity, up to a day) and busy ones more often (back to the shortest interval after a change).
+   * Null while the account is not ACTIVE: it is not reconciled until it is ACTIVE again.
+   */
+  nextReconcileAt: Maybe<Scalars['DateTime']['output']>;
   /** The account's rate budget as the host's headers said last; null while repolink has made no call through the account that told it. */
   rateBudget: Maybe<CodeHostRateBudget>;
   /**
@@ -295,6 +312,10 @@ export type CodeHostRepository = {
   archived: Maybe<Scalars['Boolean']['output']>;
   /** Its default branch, when the host says in the list. */
   defaultBranch: Maybe<Scalars['String']['output']>;
+  /** The host's own id of the repository (GitHub and GitLab number, Bitbucket `{uuid}`), which stays the same through renames and transfers. */
+  hostId: Maybe<Scalars['String']['output']>;
+  /** The host's last activity on it (GitHub `pushed_at`, GitLab `last_activity_at`, Bitbucket `updated_on`), when it says. */
+  lastActivityAt: Maybe<Scalars['DateTime']['output']>;
   /** Its short name. */
   name: Scalars['String']['output'];
   /** `owner/repo` (GitHub), `group/sub/project` (GitLab), `workspace/slug` (Bitbucket): what `connectRepos` takes. */
@@ -866,6 +887,20 @@ export type QueryWebhookHooksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+/**
+ * How a reconciliation of a code-host account ended. Only a COMPLETE one marks repositories that the
+ * host no longer shows as unavailable; the others change no availability.
+ */
+export type ReconcileOutcome =
+  /** Every page of the host's list was read: renames, archived flags and default branches followed, repositories gone from the list marked unavailable (never deleted), returned ones cleared. */
+  | 'complete'
+  /** The host refused the account's credential (401, or 403 to the list) even after one renewal, or no token could be had: nothing was changed. */
+  | 'credential_failing'
+  /** The list was cut short (a page failed, timed out, was rate limited or was not the host's list): what was read was applied, nothing was marked unavailable. */
+  | 'partial_listing'
+  /** The account is not ACTIVE (revoked, suspended, needing authorization, deleted, or the host says it is suspended): reconciliation stops until the account is ACTIVE again. */
+  | 'stopped';
 
 /**
  * Input of `replaceRepoConnection`: a whole new body for an existing connection, with the same
@@ -1692,6 +1727,7 @@ export type ResolversTypes = ResolversObject<{
   PositiveInt: ResolverTypeWrapper<Scalars['PositiveInt']['output']>;
   Project: ResolverTypeWrapper<ProjectEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReconcileOutcome: null;
   ReplaceRepoConnectionInput: ReplaceRepoConnectionInput;
   RepoConnection: ResolverTypeWrapper<RepoConnectionEntity>;
   RepoConnectionCheck: ResolverTypeWrapper<ConnectionCheck>;
@@ -1872,7 +1908,11 @@ export type CodeHostAccountResolvers<ContextType = GraphQLContext, ParentType ex
   identity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   installation?: Resolver<Maybe<ResolversTypes['GitHubAppInstallation']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CodeHostAccountKind'], ParentType, ContextType>;
+  lastReconcileMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastReconcileOutcome?: Resolver<Maybe<ResolversTypes['ReconcileOutcome']>, ParentType, ContextType>;
+  lastReconciledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastRenewedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nextReconcileAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   rateBudget?: Resolver<Maybe<ResolversTypes['CodeHostRateBudget']>, ParentType, ContextType>;
   repositories?: Resolver<ResolversTypes['CodeHostRepositoryPage'], ParentType, ContextType, RequireFields<CodeHostAccountRepositoriesArgs, 'first'>>;
   scopes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -1926,6 +1966,8 @@ export type CodeHostRateBudgetResolvers<ContextType = GraphQLContext, ParentType
 export type CodeHostRepositoryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CodeHostRepository'] = ResolversParentTypes['CodeHostRepository']> = ResolversObject<{
   archived?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   defaultBranch?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hostId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastActivityAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   private?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
@@ -2061,6 +2103,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   webhookHook?: Resolver<Maybe<ResolversTypes['WebhookHook']>, ParentType, ContextType, RequireFields<QueryWebhookHookArgs, 'id'>>;
   webhookHooks?: Resolver<ResolversTypes['WebhookHookPage'], ParentType, ContextType, RequireFields<QueryWebhookHooksArgs, 'first'>>;
 }>;
+
+export type ReconcileOutcomeResolvers = { COMPLETE: 'complete', CREDENTIAL_FAILING: 'credential_failing', PARTIAL_LISTING: 'partial_listing', STOPPED: 'stopped' };
 
 export type RepoConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RepoConnection'] = ResolversParentTypes['RepoConnection']> = ResolversObject<{
   baseUrl?: Resolver<Maybe<ResolversTypes['URL']>, ParentType, ContextType>;
@@ -2351,6 +2395,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   PositiveInt?: GraphQLScalarType;
   Project?: ProjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReconcileOutcome?: ReconcileOutcomeResolvers;
   RepoConnection?: RepoConnectionResolvers<ContextType>;
   RepoConnectionCheck?: RepoConnectionCheckResolvers<ContextType>;
   RepoConnectionEdge?: RepoConnectionEdgeResolvers<ContextType>;

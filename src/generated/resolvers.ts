@@ -6,6 +6,7 @@ import { revokeApiKey } from '../modules/api-keys/resolvers/Mutation/revokeApiKe
 import { apiKeys } from '../modules/api-keys/resolvers/Query/apiKeys';
 import { viewer } from '../modules/auth/resolvers/Query/viewer';
 import { CodeHostAccount } from '../modules/code-host-accounts/resolvers/CodeHostAccount';
+import { CodeHostRepository } from '../modules/code-host-accounts/resolvers/CodeHostRepository';
 import { GitHubAppInstallation } from '../modules/code-host-accounts/resolvers/GitHubAppInstallation';
 import { addCodeHostAccount } from '../modules/code-host-accounts/resolvers/Mutation/addCodeHostAccount';
 import { deleteCodeHostAccount } from '../modules/code-host-accounts/resolvers/Mutation/deleteCodeHostAccount';
@@ -49,6 +50,7 @@ import { WebhookHook } from '../modules/webhooks/resolvers/WebhookHook';
 export const resolverFiles = {
   ApiKeyPage,
   CodeHostAccount,
+  CodeHostRepository,
   GitHubAppInstallation,
   Node,
   Project,

@@ -108,8 +108,25 @@ export type CodeHostAccount = Node & {
   installation: Maybe<GitHubAppInstallation>;
   /** How the account reaches the host. */
   kind: CodeHostAccountKind;
+  /** What the last reconciliation changed, or why it stopped short, in words safe to show (counts, a host, a status). */
+  lastReconcileMessage: Maybe<Scalars['String']['output']>;
+  /** How the last reconciliation ended; null until the first run. */
+  lastReconcileOutcome: Maybe<ReconcileOutcome>;
+  /**
+   * When repolink last compared the host's full list of the account's repositories with the ones it
+   * stores through the account (reconciliation: the backstop for webhooks that were missed). Null
+   * until the first run.
+   */
+  lastReconciledAt: Maybe<Scalars['DateTime']['output']>;
   /** When repolink last minted or refreshed the credential. */
   lastRenewedAt: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When the next reconciliation is due. Accounts whose repositories rarely change are reconciled
+   * less often (the interval doubles after a run that changed nothing while the host showed no recent
+   * activity, up to a day) and busy ones more often (back to the shortest interval after a change).
+   * Null while the account is not ACTIVE: it is not reconciled until it is ACTIVE again.
+   */
+  nextReconcileAt: Maybe<Scalars['DateTime']['output']>;
   /** The account's rate budget as the host's headers said last; null while repolink has made no call through the account that told it. */
   rateBudget: Maybe<CodeHostRateBudget>;
   /**
@@ -280,6 +297,10 @@ export type CodeHostRepository = {
   archived: Maybe<Scalars['Boolean']['output']>;
   /** Its default branch, when the host says in the list. */
   defaultBranch: Maybe<Scalars['String']['output']>;
+  /** The host's own id of the repository (GitHub and GitLab number, Bitbucket `{uuid}`), which stays the same through renames and transfers. */
+  hostId: Maybe<Scalars['String']['output']>;
+  /** The host's last activity on it (GitHub `pushed_at`, GitLab `last_activity_at`, Bitbucket `updated_on`), when it says. */
+  lastActivityAt: Maybe<Scalars['DateTime']['output']>;
   /** Its short name. */
   name: Scalars['String']['output'];
   /** `owner/repo` (GitHub), `group/sub/project` (GitLab), `workspace/slug` (Bitbucket): what `connectRepos` takes. */
@@ -851,6 +872,20 @@ export type QueryWebhookHooksArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+/**
+ * How a reconciliation of a code-host account ended. Only a COMPLETE one marks repositories that the
+ * host no longer shows as unavailable; the others change no availability.
+ */
+export type ReconcileOutcome =
+  /** Every page of the host's list was read: renames, archived flags and default branches followed, repositories gone from the list marked unavailable (never deleted), returned ones cleared. */
+  | 'complete'
+  /** The host refused the account's credential (401, or 403 to the list) even after one renewal, or no token could be had: nothing was changed. */
+  | 'credential_failing'
+  /** The list was cut short (a page failed, timed out, was rate limited or was not the host's list): what was read was applied, nothing was marked unavailable. */
+  | 'partial_listing'
+  /** The account is not ACTIVE (revoked, suspended, needing authorization, deleted, or the host says it is suspended): reconciliation stops until the account is ACTIVE again. */
+  | 'stopped';
 
 /**
  * Input of `replaceRepoConnection`: a whole new body for an existing connection, with the same

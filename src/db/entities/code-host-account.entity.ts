@@ -3,6 +3,7 @@ import type { Platform } from './repo-connection.entity';
 
 export type CodeHostAccountKind = 'github_app_installation' | 'oauth' | 'api_token' | 'access_token';
 export type CodeHostAccountStatus = 'active' | 'suspended' | 'needs_reauthorization' | 'revoked';
+export type ReconcileOutcome = 'complete' | 'partial_listing' | 'credential_failing' | 'stopped';
 
 /** What GitHub says about an installation (`GET /user/installations`, the token it mints). */
 export interface InstallationFacts {
@@ -114,6 +115,34 @@ export class CodeHostAccountEntity {
 
   @Column({ name: 'lease_until', type: 'datetime', precision: 3, nullable: true })
   leaseUntil: Date | null;
+
+  /**
+   * Reconciliation (src/modules/reconciliation/): when the next run is due (null: at once; while a
+   * run holds the lease, its end), the interval the schedule has reached, and how the last run
+   * ended. Only ACTIVE live accounts are due (the generated `reconcile_due_at`, indexed).
+   */
+  @Column({ name: 'next_reconcile_at', type: 'datetime', precision: 3, nullable: true })
+  nextReconcileAt: Date | null = null;
+
+  @Column({ name: 'reconcile_interval_seconds', type: 'int', unsigned: true, nullable: true })
+  reconcileIntervalSeconds: number | null = null;
+
+  @Column({ name: 'last_reconciled_at', type: 'datetime', precision: 3, nullable: true })
+  lastReconciledAt: Date | null = null;
+
+  @Column({ name: 'last_reconcile_outcome', type: 'enum', enum: ['complete', 'partial_listing', 'credential_failing', 'stopped'], nullable: true })
+  lastReconcileOutcome: ReconcileOutcome | null = null;
+
+  /** Safe words only (counts, a host, a status); never a token or a body. */
+  @Column({ name: 'last_reconcile_message', type: 'varchar', length: 512, nullable: true })
+  lastReconcileMessage: string | null = null;
+
+  /** Which process reconciles the account now, and until when (renewed while it runs). */
+  @Column({ name: 'reconcile_lease_owner', type: 'varchar', length: 64, charset: 'ascii', collation: 'ascii_bin', nullable: true })
+  reconcileLeaseOwner: string | null = null;
+
+  @Column({ name: 'reconcile_lease_until', type: 'datetime', precision: 3, nullable: true })
+  reconcileLeaseUntil: Date | null = null;
 
   @Column({ name: 'created_by_user_id', type: 'char', length: 36, charset: 'ascii', collation: 'ascii_bin', nullable: true })
   createdByUserId: string | null;

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { CodeHostAccountEntity, CodeHostAppEntity, CodeHostOAuthStateEntity } from '../../db/entities';
-import type { CodeHostAccountStatus, InstallationFacts } from '../../db/entities/code-host-account.entity';
+import type { CodeHostAccountStatus, InstallationFacts, ReconcileOutcome } from '../../db/entities/code-host-account.entity';
 import type { CodeHostAppKind } from '../../db/entities/code-host-app.entity';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import type { SealedValue } from '../crypto';
@@ -12,7 +12,8 @@ const later = (param = '?') => `DATE_ADD(${NOW}, INTERVAL ${param} MICROSECOND)`
 
 /** What lists and reads by id select: every column but the sealed secrets and the lease. */
 const LISTED = `id, tenant_id, kind, host, base_url, app_id, external_id, link_key, status, status_reason, identity, auth_username, scopes, installation,
-  credential_hint, access_token_expires_at, refresh_token_expires_at, refreshed_at, created_by_user_id, created_by_api_key_id, created_at, updated_at, deleted_at`;
+  credential_hint, access_token_expires_at, refresh_token_expires_at, refreshed_at, created_by_user_id, created_by_api_key_id, created_at, updated_at, deleted_at,
+  next_reconcile_at, reconcile_interval_seconds, last_reconciled_at, last_reconcile_outcome, last_reconcile_message`;
 
 const parse = <T>(value: unknown): T | null => (typeof value === 'string' && value !== '' ? (JSON.parse(value) as T) : null);
 
@@ -43,6 +44,13 @@ export function accountFromRow(row: Record<string, unknown>): CodeHostAccountEnt
     refreshedAt: row.refreshed_at ?? null,
     leaseOwner: null,
     leaseUntil: null,
+    nextReconcileAt: row.next_reconcile_at ?? null,
+    reconcileIntervalSeconds: row.reconcile_interval_seconds === null || row.reconcile_interval_seconds === undefined ? null : Number(row.reconcile_interval_seconds),
+    lastReconciledAt: row.last_reconciled_at ?? null,
+    lastReconcileOutcome: row.last_reconcile_outcome ?? null,
+    lastReconcileMessage: row.last_reconcile_message ?? null,
+    reconcileLeaseOwner: null,
+    reconcileLeaseUntil: null,
     createdByUserId: row.created_by_user_id ?? null,
     createdByApiKeyId: row.created_by_api_key_id ?? null,
     createdAt: row.created_at,
@@ -87,6 +95,17 @@ export interface TokenWrite {
   scopes?: string[] | null;
 }
 
+/** An account claimed for a reconciliation run. */
+export interface ReconcileClaim {
+  id: string;
+  tenantId: string;
+  kind: CodeHostAccountEntity['kind'];
+  host: Platform;
+  baseUrl: string;
+  /** The interval the schedule reached; null before the first run. */
+  intervalSeconds: number | null;
+}
+
 export interface AccountFilter {
   host?: Platform | null;
   status?: CodeHostAccountStatus | null;
@@ -110,6 +129,7 @@ const expiry = (value: TokenWrite['accessExpires'], params: unknown[]): string =
  * any request transaction, so a lease commits at once and no row lock is held across a call to a
  * code host. Each statement runs on an index (test/no-full-scan.test.ts): the primary keys,
  * `ix_code_host_accounts_live` (tenant_id, deleted_at, created_at, id), `uq_code_host_accounts_link`,
+ * `ix_code_host_accounts_reconcile_due` (the generated `reconcile_due_at`),
  * `uq_code_host_apps_host`, `uq_code_host_oauth_states_hash`, `ix_code_host_oauth_states_expiry`.
  */
 export class CodeHostAccountStore {
@@ -431,6 +451,97 @@ export class CodeHostAccountStore {
       [status, reason.slice(0, 512), id, owner, ...(refusedRefresh ? [refusedRefresh] : [])],
     );
     return Number(result?.affectedRows ?? 0) === 1;
+  }
+
+  // ---- reconciliation: on the primary, outside any request transaction ---------------------------
+
+  /**
+   * Claims the account that has been due longest (live, ACTIVE, `reconcile_due_at` passed) for
+   * `owner`: FOR UPDATE SKIP LOCKED on ix_code_host_accounts_reconcile_due, so processes claiming at
+   * once take different accounts, then the lease and `next_reconcile_at` move to the lease's end in
+   * the same transaction (a run whose process dies is due again when its lease runs out).
+   * `only`: among these accounts (a test's own).
+   */
+  async claimReconcile(owner: string, leaseMs: number, only: readonly string[] | null = null): Promise<ReconcileClaim | null> {
+    return this.dataSource.transaction(async (em) => {
+      const among = only === null ? '' : ` AND id IN (${only.map(() => '?').join(', ') || 'NULL'})`;
+      const [row]: Record<string, unknown>[] = await em.query(
+        `SELECT id, tenant_id, kind, host, base_url, reconcile_interval_seconds FROM code_host_accounts FORCE INDEX (ix_code_host_accounts_reconcile_due)
+          WHERE reconcile_due_at <= ${NOW}${among} ORDER BY reconcile_due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [...(only ?? [])],
+      );
+      if (!row) return null;
+      await em.query(`UPDATE code_host_accounts SET reconcile_lease_owner = ?, reconcile_lease_until = ${later()}, next_reconcile_at = ${later()} WHERE id = ?`, [
+        owner,
+        leaseMs * 1000,
+        leaseMs * 1000,
+        row.id,
+      ]);
+      return {
+        id: row.id as string,
+        tenantId: row.tenant_id as string,
+        kind: row.kind as CodeHostAccountEntity['kind'],
+        host: row.host as Platform,
+        baseUrl: row.base_url as string,
+        intervalSeconds: row.reconcile_interval_seconds === null ? null : Number(row.reconcile_interval_seconds),
+      };
+    });
+  }
+
+  /** Extends the reconcile lease (and so the time it is due again) while the run goes on; false when it is no longer `owner`'s. */
+  async renewReconcile(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE code_host_accounts SET reconcile_lease_until = ${later()}, next_reconcile_at = ${later()} WHERE id = ? AND reconcile_lease_owner = ?`,
+      [leaseMs * 1000, leaseMs * 1000, id, owner],
+    );
+    return Number(result?.affectedRows ?? 0) > 0;
+  }
+
+  /** Locks the account row for the transaction that stores a run's results; false when the lease is no longer `owner`'s (nothing may be written). */
+  async lockReconcileLease(em: EntityManager, id: string, owner: string): Promise<boolean> {
+    const [row] = await em.query('SELECT reconcile_lease_owner AS owner FROM code_host_accounts WHERE id = ? FOR UPDATE', [id]);
+    return row !== undefined && row.owner === owner;
+  }
+
+  /**
+   * Ends a run, fenced on the lease: how it ended (`outcome` null: postponed without a run, the last
+   * outcome stays), the interval reached, and when the next run is due (`nextAt`, or in `nextInSeconds`).
+   */
+  async finishReconcile(
+    em: EntityManager,
+    id: string,
+    owner: string,
+    result: { outcome: ReconcileOutcome | null; message: string; intervalSeconds: number | null; next: { at: Date } | { inSeconds: number } },
+  ): Promise<boolean> {
+    const params: unknown[] = [];
+    let set = 'reconcile_lease_owner = NULL, reconcile_lease_until = NULL, last_reconcile_message = ?';
+    params.push(result.message.slice(0, 512));
+    if (result.outcome !== null) {
+      set += `, last_reconciled_at = ${NOW}, last_reconcile_outcome = ?`;
+      params.push(result.outcome);
+    }
+    if (result.intervalSeconds !== null) {
+      set += ', reconcile_interval_seconds = ?';
+      params.push(result.intervalSeconds);
+    }
+    if ('at' in result.next) {
+      set += ', next_reconcile_at = ?';
+      params.push(result.next.at);
+    } else {
+      set += `, next_reconcile_at = ${later()}`;
+      params.push(Math.round(result.next.inSeconds * 1_000_000));
+    }
+    const done = await em.query(`UPDATE code_host_accounts SET ${set} WHERE id = ? AND reconcile_lease_owner = ?`, [...params, id, owner]);
+    return Number(done?.affectedRows ?? 0) > 0;
+  }
+
+  /** Due now (`reconcile:run`), unless a run holds the lease; false when the account is unknown, not live, or held. */
+  async makeReconcileDue(id: string): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE code_host_accounts SET next_reconcile_at = ${NOW} WHERE id = ? AND deleted_at IS NULL AND (reconcile_lease_owner IS NULL OR reconcile_lease_until < ${NOW})`,
+      [id],
+    );
+    return Number(result?.affectedRows ?? 0) > 0;
   }
 
   // ---- flow states --------------------------------------------------------------------------------

@@ -37,8 +37,10 @@ export type MintAnswer =
   | { kind: 'gone'; message: string }
   | { kind: 'app_refused'; message: string };
 
-/** A repository an account can see, for a picker. */
+/** A repository an account can see, for a picker and for reconciliation. */
 export interface HostRepository {
+  /** The host's own id (GitHub and GitLab `id` as text, Bitbucket `uuid`): it survives renames and transfers. Null when the body lacks it. */
+  hostId: string | null;
   /** `owner/repo`, `group/sub/project`, `workspace/slug`: what `connectRepos` takes. */
   path: string;
   name: string;
@@ -46,9 +48,54 @@ export interface HostRepository {
   defaultBranch: string | null;
   webUrl: string | null;
   archived: boolean | null;
+  /** The host's last activity on it: GitHub `pushed_at`, GitLab `last_activity_at`, Bitbucket `updated_on`; null when not said. */
+  activityAt: Date | null;
 }
 
+/** The host says the account itself is suspended (a GitHub App installation's token answered "This installation has been suspended"). */
+export class HostSuspendedError extends PlatformError {
+  constructor(message: string, status: number) {
+    super('forbidden', message, status);
+    this.name = 'HostSuspendedError';
+  }
+}
+
+/** A repository read by its host id: found (perhaps renamed), or not there for this credential (404, or 403 without a rate limit). */
+export type RepositoryByIdAnswer = { kind: 'found'; repository: HostRepository } | { kind: 'absent'; status: number };
+
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
+
+/** A host's id as text: a non-negative integer, or a short printable token (Bitbucket's `{uuid}`). */
+const hostIdOf = (v: unknown): string | null =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : typeof v === 'string' && /^[\x21-\x7e]{1,64}$/.test(v) ? v : null;
+
+const dateOf = (v: unknown): Date | null => {
+  if (typeof v !== 'string') return null;
+  const at = new Date(v);
+  return Number.isNaN(at.getTime()) ? null : at;
+};
+
+/** One repository of a host's answer, in its shape; null when it has no path. */
+function hostRepository(host: HostEndpoints['host'], r: Record<string, unknown>): HostRepository | null {
+  if (host === 'github') {
+    const path = str(r.full_name);
+    return path
+      ? { hostId: hostIdOf(r.id), path, name: str(r.name) ?? path, private: typeof r.private === 'boolean' ? r.private : null, defaultBranch: str(r.default_branch), webUrl: str(r.html_url), archived: typeof r.archived === 'boolean' ? r.archived : null, activityAt: dateOf(r.pushed_at) }
+      : null;
+  }
+  if (host === 'gitlab') {
+    const path = str(r.path_with_namespace);
+    return path
+      ? { hostId: hostIdOf(r.id), path, name: str(r.name) ?? path, private: typeof r.visibility === 'string' ? r.visibility !== 'public' : null, defaultBranch: str(r.default_branch), webUrl: str(r.web_url), archived: typeof r.archived === 'boolean' ? r.archived : null, activityAt: dateOf(r.last_activity_at) }
+      : null;
+  }
+  const path = str(r.full_name);
+  const links = (r.links ?? {}) as { html?: { href?: unknown } };
+  const main = (r.mainbranch ?? null) as { name?: unknown } | null;
+  return path
+    ? { hostId: hostIdOf(r.uuid), path, name: str(r.name) ?? path, private: typeof r.is_private === 'boolean' ? r.is_private : null, defaultBranch: str(main?.name), webUrl: str(links.html?.href), archived: null, activityAt: dateOf(r.updated_on) }
+    : null;
+}
 
 function installationFacts(body: Record<string, unknown>): InstallationFacts {
   const account = (body.account ?? {}) as Record<string, unknown>;
@@ -136,49 +183,82 @@ export class CodeHostApi {
   /**
    * One page of the repositories a credential can see, as the host pages them (`per_page` ≤ 100),
    * searched on the host where it can search: GitLab `search=`, Bitbucket `q=full_name ~ "…"`;
-   * GitHub lists without a search (the caller filters).
+   * GitHub lists without a search (the caller filters). `full`: GitLab's whole project view (its
+   * `simple` view leaves out `archived`), for reconciliation. A refusal, a failure or a body that is
+   * not the host's list throws: a page is never answered as empty when it was not read.
    */
-  async repositoriesPage(endpoints: HostEndpoints, kind: 'installation' | 'user', auth: HostAuth, page: number, perPage: number, search: string | null, rateObserver?: RateObserver): Promise<{ items: HostRepository[]; hasMore: boolean }> {
+  async repositoriesPage(
+    endpoints: HostEndpoints,
+    kind: 'installation' | 'user',
+    auth: HostAuth,
+    page: number,
+    perPage: number,
+    search: string | null,
+    rateObserver?: RateObserver,
+    full = false,
+  ): Promise<{ items: HostRepository[]; hasMore: boolean; unreadable: number }> {
     const http = this.http({ ...authHeaders(auth), ...(endpoints.host === 'github' && GITHUB) }, undefined, rateObserver);
     let url: string;
     if (endpoints.host === 'github') {
       url = kind === 'installation' ? `${endpoints.api}/installation/repositories?per_page=${perPage}&page=${page}` : `${endpoints.api}/user/repos?per_page=${perPage}&page=${page}&sort=full_name`;
     } else if (endpoints.host === 'gitlab') {
-      url = `${endpoints.api}/projects?membership=true&simple=true&order_by=path&sort=asc&per_page=${perPage}&page=${page}${search ? `&search=${encodeURIComponent(search)}&search_namespaces=true` : ''}`;
+      url = `${endpoints.api}/projects?membership=true${full ? '' : '&simple=true'}&order_by=path&sort=asc&per_page=${perPage}&page=${page}${search ? `&search=${encodeURIComponent(search)}&search_namespaces=true` : ''}`;
     } else {
       const q = search ? `&q=${encodeURIComponent(`full_name ~ "${search.replace(/["\\]/g, '')}"`)}` : '';
       url = `${endpoints.api}/repositories?role=member&sort=full_name&pagelen=${perPage}&page=${page}${q}`;
     }
     const res = await http.get<unknown>(url, endpoints.host === 'github' ? GITHUB_JSON : 'application/json');
-    if (res.status === 401 || res.status === 403) throw new PlatformError(res.status === 401 ? 'unauthorized' : 'forbidden', `${endpoints.host} refused to list repositories (${res.status})`, res.status);
+    this.refusal(endpoints, res, 'to list repositories');
     if (res.status !== 200) throw new PlatformError('bad_response', `${endpoints.host} answered ${res.status} to a repository list`, res.status);
     const body = res.body as Record<string, unknown> | unknown[] | null;
-    const raw: Record<string, unknown>[] = Array.isArray(body)
-      ? (body as Record<string, unknown>[])
-      : Array.isArray((body as { repositories?: unknown })?.repositories)
-        ? ((body as { repositories: Record<string, unknown>[] }).repositories)
-        : Array.isArray((body as { values?: unknown })?.values)
-          ? ((body as { values: Record<string, unknown>[] }).values)
-          : [];
-    const items = raw.map((r): HostRepository | null => {
-      if (endpoints.host === 'github') {
-        const path = str(r.full_name);
-        return path ? { path, name: str(r.name) ?? path, private: typeof r.private === 'boolean' ? r.private : null, defaultBranch: str(r.default_branch), webUrl: str(r.html_url), archived: typeof r.archived === 'boolean' ? r.archived : null } : null;
-      }
-      if (endpoints.host === 'gitlab') {
-        const path = str(r.path_with_namespace);
-        return path ? { path, name: str(r.name) ?? path, private: typeof r.visibility === 'string' ? r.visibility !== 'public' : null, defaultBranch: str(r.default_branch), webUrl: str(r.web_url), archived: typeof r.archived === 'boolean' ? r.archived : null } : null;
-      }
-      const path = str(r.full_name);
-      const links = (r.links ?? {}) as { html?: { href?: unknown } };
-      const main = (r.mainbranch ?? null) as { name?: unknown } | null;
-      return path ? { path, name: str(r.name) ?? path, private: typeof r.is_private === 'boolean' ? r.is_private : null, defaultBranch: str(main?.name), webUrl: str(links.html?.href), archived: null } : null;
-    });
+    const list: unknown = Array.isArray(body)
+      ? body
+      : endpoints.host === 'github'
+        ? (body as { repositories?: unknown } | null)?.repositories
+        : endpoints.host === 'bitbucket'
+          ? (body as { values?: unknown } | null)?.values
+          : null;
+    if (!Array.isArray(list)) throw new PlatformError('bad_response', `${endpoints.host} answered a repository list in an unknown shape`, res.status);
+    const items = list.map((r) => (r !== null && typeof r === 'object' ? hostRepository(endpoints.host, r as Record<string, unknown>) : null));
     const found = items.filter((i): i is HostRepository => i !== null);
     const hasMore =
       endpoints.host === 'bitbucket'
         ? typeof (body as { next?: unknown } | null)?.next === 'string'
         : /rel="?next"?/.test(res.headers.get('link') ?? '') || (res.headers.get('x-next-page') ?? '') !== '';
-    return { items: found, hasMore };
+    return { items: found, hasMore, unreadable: items.length - found.length };
+  }
+
+  /**
+   * One repository by the host's id (GitHub `GET /repositories/{id}`, GitLab `GET /projects/{id}`,
+   * Bitbucket `GET /repositories/{workspace}/{uuid}`, the workspace taken from `path`): whether the
+   * credential still reaches it, and where it is now. 404, and 403 that is no rate limit, are
+   * `absent`; 401, rate limits and failures throw.
+   */
+  async repositoryById(endpoints: HostEndpoints, auth: HostAuth, hostId: string, path: string, rateObserver?: RateObserver): Promise<RepositoryByIdAnswer> {
+    const http = this.http({ ...authHeaders(auth), ...(endpoints.host === 'github' && GITHUB) }, undefined, rateObserver);
+    const url =
+      endpoints.host === 'github'
+        ? `${endpoints.api}/repositories/${encodeURIComponent(hostId)}`
+        : endpoints.host === 'gitlab'
+          ? `${endpoints.api}/projects/${encodeURIComponent(hostId)}`
+          : `${endpoints.api}/repositories/${encodeURIComponent(path.split('/')[0])}/${encodeURIComponent(hostId)}`;
+    const res = await http.get<unknown>(url, endpoints.host === 'github' ? GITHUB_JSON : 'application/json');
+    if (res.status === 404) return { kind: 'absent', status: 404 };
+    if (res.status === 403 && !this.suspendedMessage(res.body)) return { kind: 'absent', status: 403 };
+    this.refusal(endpoints, res, 'to read a repository');
+    const found = res.status === 200 && res.body !== null && typeof res.body === 'object' ? hostRepository(endpoints.host, res.body as Record<string, unknown>) : null;
+    if (found === null) throw new PlatformError('bad_response', `${endpoints.host} answered ${res.status} to a repository read, not a repository`, res.status);
+    return { kind: 'found', repository: found };
+  }
+
+  private suspendedMessage(body: unknown): boolean {
+    const message = (body as { message?: unknown } | null)?.message;
+    return typeof message === 'string' && /suspended/i.test(message);
+  }
+
+  /** 401, and 403, as errors in safe words; a GitHub installation the host says is suspended as HostSuspendedError. */
+  private refusal(endpoints: HostEndpoints, res: { status: number; body: unknown }, what: string): void {
+    if (res.status === 403 && this.suspendedMessage(res.body)) throw new HostSuspendedError(`${endpoints.host} says the account is suspended (it answered 403 when asked ${what})`, 403);
+    if (res.status === 401 || res.status === 403) throw new PlatformError(res.status === 401 ? 'unauthorized' : 'forbidden', `${endpoints.host} refused ${what} (${res.status})`, res.status);
   }
 }

@@ -88,6 +88,15 @@ export class RepoConnectionStore {
   }
 
   /** A sync was asked for. */
+  /** The tenant's live connections made through a code-host account (their ids), on ix_repo_connections_account; at most `limit`. */
+  async liveIdsThroughAccount(db: EntityManager, tenantId: string, accountId: string, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await db.query(
+      'SELECT id FROM repo_connections WHERE code_host_account_id = ? AND tenant_id = ? AND deleted_at IS NULL LIMIT ?',
+      [accountId, tenantId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async markSyncPending(em: EntityManager, id: string): Promise<void> {
     await em.query(`UPDATE repo_connections SET sync_status = 'pending' WHERE id = ?`, [id]);
   }

@@ -49,6 +49,49 @@ export interface WebhookRepositoryChange {
   hostUnavailable?: boolean;
 }
 
+/** A repository as reconciliation reads it: the webhook's view and the host id it is known by. */
+export interface ReconciledRepository extends HostMatchedRepository {
+  platformHost: string | null;
+  hostRepositoryId: string | null;
+}
+
+/**
+ * What reconciliation changes on a repository (each field only when given): the facts of the
+ * host's listing, the host id learned for a repository that had none, and the availability marks.
+ */
+export interface ReconciledChange {
+  defaultBranch?: string;
+  moved?: { path: string; name: string; remoteUrl: string | null };
+  archived?: boolean;
+  /** True: gone from the account's complete listing now; false: listed again (the deleted mark goes too: the host shows it). */
+  hostUnavailable?: boolean;
+  hostId?: { platformHost: string; hostRepositoryId: string };
+}
+
+const RECONCILED_COLUMNS = `id, tenant_id, project_id, repo_connection_id, source_type, name, path, remote_url, default_branch, last_commit_sha, archived,
+  host_deleted_at, host_unavailable_at, last_webhook_received_at, platform_host, host_repository_id`;
+
+function matchedFromRow(r: Record<string, unknown>): ReconciledRepository {
+  return {
+    id: r.id as string,
+    tenantId: r.tenant_id as string,
+    projectId: r.project_id as string,
+    repoConnectionId: (r.repo_connection_id as string | null) ?? null,
+    sourceType: r.source_type as RepositoryEntity['sourceType'],
+    name: r.name as string,
+    path: r.path as string,
+    remoteUrl: (r.remote_url as string | null) ?? null,
+    defaultBranch: r.default_branch as string,
+    lastCommitSha: (r.last_commit_sha as string | null) ?? null,
+    archived: Boolean(Number(r.archived)),
+    hostDeletedAt: (r.host_deleted_at as Date | null) ?? null,
+    hostUnavailableAt: (r.host_unavailable_at as Date | null) ?? null,
+    lastWebhookReceivedAt: (r.last_webhook_received_at as Date | null) ?? null,
+    platformHost: (r.platform_host as string | null) ?? null,
+    hostRepositoryId: (r.host_repository_id as string | null) ?? null,
+  };
+}
+
 /** The delivery recorded as a repository's last webhook event. */
 export interface WebhookEventStamp {
   event: string;
@@ -60,7 +103,8 @@ export interface WebhookEventStamp {
 /**
  * The SQL of `repositories`. Lists and counts run on the (project_id, …, created_at, id) indexes,
  * the conflict check on the unique live_path index, children of a connection on
- * ix_repositories_connection_list, a host's repository by its id on ix_repositories_host_id.
+ * ix_repositories_connection_list, a host's repository by its id on ix_repositories_host_id, an
+ * account's Heimdall sources (reconciliation) on ix_repositories_oauth_link.
  */
 export class RepositoryStore {
   /** One multi-row INSERT (none for no rows). */
@@ -282,6 +326,66 @@ export class RepositoryStore {
     set.push('last_webhook_event = ?', 'last_webhook_action = ?', 'last_webhook_received_at = ?', 'last_webhook_delivery_id = ?');
     params.push(stamp.event.slice(0, 64), stamp.action?.slice(0, 64) ?? null, stamp.receivedAt, stamp.deliveryId, id);
     await em.query(`UPDATE repositories SET ${set.join(', ')} WHERE id = ?`, params);
+  }
+
+  // ---- reconciliation (src/modules/reconciliation/) ------------------------------------------------
+
+  /** The live repositories of these connections (an account's), on ix_repositories_connection_list. */
+  async liveOfConnectionsForReconcile(db: EntityManager, connectionIds: readonly string[]): Promise<ReconciledRepository[]> {
+    if (connectionIds.length === 0) return [];
+    const rows: Record<string, unknown>[] = await db.query(
+      `SELECT ${RECONCILED_COLUMNS} FROM repositories FORCE INDEX (ix_repositories_connection_list)
+        WHERE repo_connection_id IN (${connectionIds.map(() => '?').join(', ')}) AND deleted_at IS NULL`,
+      [...connectionIds],
+    );
+    return rows.map(matchedFromRow);
+  }
+
+  /** The tenant's live repositories outside connections linked to an account (Heimdall sources), on ix_repositories_oauth_link; at most `limit`. */
+  async liveLinkedToAccountForReconcile(db: EntityManager, tenantId: string, sourceType: Platform, accountId: string, limit: number): Promise<ReconciledRepository[]> {
+    const rows: Record<string, unknown>[] = await db.query(
+      `SELECT ${RECONCILED_COLUMNS} FROM repositories FORCE INDEX (ix_repositories_oauth_link)
+        WHERE tenant_id = ? AND source_type = ? AND oauth_connection_id = ? AND repo_connection_id IS NULL AND deleted_at IS NULL LIMIT ?`,
+      [tenantId, sourceType, accountId, limit],
+    );
+    return rows.map(matchedFromRow);
+  }
+
+  /** These repositories, still live, locked in id order (the order webhook processing locks in) for the transaction that stores a run's results. */
+  async lockLiveForReconcile(em: EntityManager, ids: readonly string[]): Promise<ReconciledRepository[]> {
+    if (ids.length === 0) return [];
+    const rows: Record<string, unknown>[] = await em.query(
+      `SELECT ${RECONCILED_COLUMNS} FROM repositories WHERE id IN (${ids.map(() => '?').join(', ')}) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
+      [...ids],
+    );
+    return rows.map(matchedFromRow);
+  }
+
+  /** Applies what reconciliation found to one repository, in one UPDATE on the primary key; `updated_at` moves with it. */
+  async applyReconciledChange(em: EntityManager, id: string, change: ReconciledChange): Promise<void> {
+    const set: string[] = [];
+    const params: unknown[] = [];
+    if (change.defaultBranch !== undefined) {
+      set.push('default_branch = ?');
+      params.push(change.defaultBranch);
+    }
+    if (change.moved !== undefined) {
+      set.push('path = ?', 'name = ?', 'remote_url = ?');
+      params.push(change.moved.path, change.moved.name, change.moved.remoteUrl);
+    }
+    if (change.archived !== undefined) {
+      set.push('archived = ?');
+      params.push(change.archived);
+    }
+    if (change.hostId !== undefined) {
+      set.push('platform_host = ?', 'host_repository_id = ?');
+      params.push(change.hostId.platformHost.toLowerCase(), change.hostId.hostRepositoryId);
+    }
+    if (change.hostUnavailable === true) set.push('host_unavailable_at = COALESCE(host_unavailable_at, UTC_TIMESTAMP(3))');
+    if (change.hostUnavailable === false) set.push('host_unavailable_at = NULL', 'host_deleted_at = NULL');
+    if (set.length === 0) return;
+    set.push('updated_at = UTC_TIMESTAMP(3)');
+    await em.query(`UPDATE repositories SET ${set.join(', ')} WHERE id = ?`, [...params, id]);
   }
 
   /**

@@ -8,7 +8,7 @@ interface Log {
   info(obj: object, msg: string): void;
 }
 
-/** Other queue work run by the same loop (webhook processing): one batch at a time, answering how many items it took. */
+/** Other queue work run by the same loop (webhook processing, reconciliation): one batch at a time, answering how many items it took. */
 export interface QueueCompanion {
   runBatch(limit: undefined, log: Pick<Log, 'warn'>): Promise<number>;
 }
@@ -101,7 +101,7 @@ export class SyncWorker {
           for (const companion of this.companions) took += await companion.runBatch(undefined, this.log);
           batches = took > 0;
         } catch (error) {
-          this.log.warn({ code: String((error as { code?: unknown })?.code ?? 'unknown') }, 'webhook processing could not run a batch');
+          this.log.warn({ code: String((error as { code?: unknown })?.code ?? 'unknown') }, 'a queue companion (webhook processing, reconciliation) could not run a batch');
           batches = false;
         }
       }

@@ -491,7 +491,10 @@ export class BitbucketHost {
     }
     const m = /^\/repositories\/([^/]+)\/([^/]+)(\/.*)?$/.exec(req.path);
     if (m) {
-      const full = `${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`;
+      // "repo_slug: the repository slug or its UUID surrounded by curly-braces" (and likewise the workspace).
+      const slug = decodeURIComponent(m[2]);
+      const byUuid = slug.startsWith('{') ? [...this.repos.values()].find((r) => r.uuid === slug && (r.workspace === decodeURIComponent(m[1]) || this.workspaces.get(r.workspace)?.uuid === decodeURIComponent(m[1]))) : undefined;
+      const full = byUuid ? `${byUuid.workspace}/${byUuid.slug}` : `${decodeURIComponent(m[1])}/${slug}`;
       const repo = this.repos.get(full.toLowerCase());
       const rest = m[3] ?? '';
       const need = rest.startsWith('/pullrequests') ? NEED.pullrequest : NEED.repository;

@@ -32,7 +32,8 @@ export type { FakeClock } from './shared';
  *   fake.bitbucketHost    the Bitbucket fake's (./bitbucket.ts)
  *   fake.clock            the hosts' clock: fake.clock.advance(ms) makes tokens, codes and JWTs age
  *   fake.requests         every request received (method, path with query, headers, body)
- *   fake.setHead(platform, path, sha), fake.failNext(fragment, count, status?, headers?)
+ *   fake.setHead(platform, path, sha), fake.failNext(fragment, count, status?, headers?, body?),
+ *   fake.stallNext(fragment, count, ms)   (fragments match the path with its query: `page=2`)
  *
  * Webhook deliveries as the hosts send them (signed, redeliverable) are in ./webhooks.ts and
  * exported from here: githubEvents/githubDelivery, gitlabEvents/gitlabDelivery,
@@ -64,8 +65,10 @@ export interface FakeHosts {
   requests: RecordedRequest[];
   /** Head commits can move: the sync tests push a new one. */
   setHead(platform: 'github' | 'gitlab' | 'bitbucket', path: string, sha: string): void;
-  /** Makes the next `count` calls whose path contains `fragment` fail with `status`. */
-  failNext(fragment: string, count: number, status?: number, headers?: Record<string, string>): void;
+  /** Makes the next `count` calls whose path (with its query) contains `fragment` answer `status` (with `body` instead of the default error body). */
+  failNext(fragment: string, count: number, status?: number, headers?: Record<string, string>, body?: unknown): void;
+  /** Makes the next `count` calls whose path (with its query) contains `fragment` wait `ms` before answering 504. */
+  stallNext(fragment: string, count: number, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -155,7 +158,7 @@ export async function startFakeHosts(): Promise<FakeHosts> {
   seedGitlab(gitlabHost, clock.now());
   const bitbucketHost = new BitbucketHost(clock);
   seedBitbucket(bitbucketHost);
-  const failures: { fragment: string; count: number; status: number; headers: Record<string, string> }[] = [];
+  const failures: { fragment: string; count: number; status: number; headers: Record<string, string>; body?: unknown; stallMs?: number }[] = [];
   let origin = '';
 
   const sockets = new Set<import('node:net').Socket>();
@@ -181,10 +184,15 @@ export async function startFakeHosts(): Promise<FakeHosts> {
         else write();
       };
       if (size > MAX_BODY) return send({ status: 413, body: { message: 'Payload too large' } });
-      const failure = failures.find((f) => f.count > 0 && url.pathname.includes(f.fragment));
+      const failure = failures.find((f) => f.count > 0 && (url.pathname + url.search).includes(f.fragment));
       if (failure) {
         failure.count--;
-        return send({ status: failure.status, headers: failure.headers, body: failure.status === 429 ? { message: 'API rate limit exceeded' } : { message: 'Server Error' } });
+        if (failure.stallMs !== undefined) {
+          // A host that takes the request and does not answer in time (the client gives up first).
+          setTimeout(() => send({ status: 504, body: { message: 'Gateway Timeout' } }), failure.stallMs).unref();
+          return;
+        }
+        return send({ status: failure.status, headers: failure.headers, body: failure.body ?? (failure.status === 429 ? { message: 'API rate limit exceeded' } : { message: 'Server Error' }) });
       }
       const at = (prefix: string): FakeRequest => ({ method: req.method ?? 'GET', path: url.pathname.slice(prefix.length), query: url.searchParams, headers: req.headers, body, origin });
       let route: Route | null;
@@ -223,8 +231,11 @@ export async function startFakeHosts(): Promise<FakeHosts> {
       else if (platform === 'gitlab') gitlabHost.setHead(path, sha);
       else bitbucketHost.setHead(path, sha);
     },
-    failNext(fragment, count, status = 502, headers = {}) {
-      failures.push({ fragment, count, status, headers });
+    failNext(fragment, count, status = 502, headers = {}, body) {
+      failures.push({ fragment, count, status, headers, body });
+    },
+    stallNext(fragment, count, ms) {
+      failures.push({ fragment, count, status: 504, headers: {}, stallMs: ms });
     },
     async close() {
       for (const socket of sockets) socket.destroy();
