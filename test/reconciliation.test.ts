@@ -259,6 +259,14 @@ describe('the safety rails', () => {
     // What was read is a fact: the rename on page 1 is followed.
     expect(after.find((r) => r.id === before[a].id)?.path).toBe(`${s.org}/a2`);
     expect(await account(s.accountId)).toMatchObject({ last_reconcile_outcome: 'partial_listing', reconcile_lease_owner: null });
+    if (/rate limited/.test(_what)) {
+      // The host said to wait an hour: the account's rate budget holds the next run without asking the host.
+      const asked = fake.requests.length;
+      expect(await reconcile(s.accountId)).toMatchObject({ outcome: 'postponed', markedUnavailable: 0 });
+      expect(fake.requests.length).toBe(asked);
+      // The hour passes (the stored budget's wait ends).
+      await t.dataSource.query('UPDATE code_host_rate_budgets SET retry_at = NULL, resets_at = NULL, remaining = NULL WHERE account_id = ?', [s.accountId]);
+    }
     // The next run, with the host well again, completes and marks.
     expect(await reconcile(s.accountId)).toMatchObject({ outcome: 'complete', markedUnavailable: 1 });
   }, 60_000);
