@@ -139,6 +139,14 @@ export class Loaders {
     return this.mappingsOfRepositories.load(repositoryId, info);
   }
 
+  /**
+   * The stored properties a page field's selection reads of its rows (a page of `typeName`, e.g.
+   * `RepoConnectionPage`), when known exactly; undefined: whole rows.
+   */
+  pageProperties(info: GraphQLResolveInfo, pageTypeName: string): readonly string[] | undefined {
+    return selectedProperties(info, pageTypeName, (name) => typeReads(this.db, name))?.properties;
+  }
+
   /** The tenant's code-host accounts that connections and repositories read through (accounts belong to the tenant, not a project). */
   get codeHostAccountById(): DataLoader<string, CodeHostAccountEntity | null> {
     return (this.accountsById ??= new DataLoader<string, CodeHostAccountEntity | null>(async (ids) => {
@@ -190,9 +198,14 @@ export function createLoaders(db: EntityManager, viewer: Viewer | null): Loaders
  * ServiceMapping.ts); any other field with a resolver (`repository`, `repoConnection`,
  * `codeHostAccount`, `lastWebhookEvent`, …) makes its list read whole rows.
  */
-const CUSTOM_READS: Record<string, { entity: new () => object; custom: TypeReads['custom'] }> = {
+const CUSTOM_READS: Record<string, { entity?: new () => object; custom: TypeReads['custom'] }> = {
   Repository: { entity: RepositoryEntity, custom: { orgId: { reads: ['tenantId'] }, serviceMappings: { reads: ['id'], children: 'ServiceMapping' } } },
   ServiceMapping: { entity: ServiceMappingEntity, custom: { stackRoots: { reads: ['stackRoots'] } } },
+  // src/modules/repo-connections/resolvers/RepoConnection.ts: its lists read the connection's id.
+  RepoConnection: { entity: RepoConnectionEntity, custom: { repositories: { reads: ['id'], children: 'Repository' }, serviceMappings: { reads: ['id'], children: 'ServiceMapping' } } },
+  // A page (src/db/pagination.ts): its count, pageInfo and cursors read nothing more of the rows than `id` and `createdAt`.
+  RepoConnectionPage: { custom: { edges: { reads: [], through: 'RepoConnectionEdge' }, pageInfo: { reads: [] }, totalCount: { reads: [] } } },
+  RepoConnectionEdge: { custom: { node: { reads: [], through: 'RepoConnection' }, cursor: { reads: [] } } },
 };
 const typeReadsOf = new Map<string, TypeReads>();
 
@@ -201,7 +214,7 @@ function typeReads(db: EntityManager, typeName: string): TypeReads | undefined {
   if (reads === undefined) {
     const rule = CUSTOM_READS[typeName];
     if (rule === undefined) return undefined;
-    reads = { columns: new Set(db.connection.getMetadata(rule.entity).columns.map((c) => c.propertyName)), custom: rule.custom };
+    reads = { columns: new Set(rule.entity ? db.connection.getMetadata(rule.entity).columns.map((c) => c.propertyName) : []), custom: rule.custom };
     typeReadsOf.set(typeName, reads);
   }
   return reads;

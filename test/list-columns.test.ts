@@ -66,6 +66,11 @@ test('a selection of stored fields reads those columns only, with the answer of 
   // `repoConnection` reads by id: whole rows, and the same answer for the fields both ask.
   const whole = await run(account, `{ repoConnections(first: 10) { edges { node { ${FIELDS} repositories { name repoConnection { id } } } } } } ${FRAGMENT}`);
   expect(from(whole.statements, 'repositories')[0]).toContain('`e`.`remote_url`');
+  // The page too: its selection reads id and platform (and the keyset's created_at) until a nested field reads connections by id.
+  expect(from(narrow.statements, 'repo_connections')[0]).not.toContain('`e`.`lookback_days`');
+  expect(from(narrow.statements, 'repo_connections')[0]).toContain('`e`.`platform`');
+  expect(from(whole.statements, 'repo_connections')[0]).toContain('`e`.`lookback_days`');
+  expect(whole.statements.filter((s) => s.includes('FROM `repo_connections`'))).toHaveLength(1);
   const strip = (data: any) =>
     data.repoConnections.edges.map(({ node }: any) => ({ ...node, repositories: node.repositories.map(({ name: _n, repoConnection: _c, ...r }: any) => r) }));
   expect(strip(whole.data)).toEqual(strip(narrow.data));

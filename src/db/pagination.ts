@@ -61,6 +61,17 @@ export type CountSource = (() => Promise<number>) | { db: EntityManager; index: 
 export interface ListOptions {
   /** The client selected `totalCount`: count beside the page query instead of after it (one round trip less). */
   countNow?: boolean;
+  /**
+   * The page's selection reads only these properties of its rows: only their columns (and `id`,
+   * `createdAt`) are read. Such rows must not be primed into the by-id loaders. Absent: every column.
+   */
+  only?: readonly string[];
+}
+
+/** The reader of a page's rows: every listed column, or `only`'s with the keyset's. */
+function pageShape<T extends ObjectLiteral>(db: EntityManager, entity: new () => T, only: readonly string[] | undefined) {
+  const whole = rowShape(db, entity);
+  return only === undefined ? whole : whole.only([...new Set([...only, 'id', 'createdAt'])].sort());
 }
 
 /**
@@ -107,7 +118,7 @@ export async function paginate<T extends ObjectLiteral & Keyed>(
     });
   }
   query.orderBy(`${alias}.createdAt`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(first + 1);
-  const shape = rowShape(query.connection.manager, query.expressionMap.mainAlias!.target as new () => T);
+  const shape = pageShape(query.connection.manager, query.expressionMap.mainAlias!.target as new () => T, options.only);
   // The page's columns by name and the light reader: no ciphertext, no TypeORM hydration.
   // Sent as the builder's getRawMany would send it (the builder's transaction, else the read
   // routing), without a QueryRunner made and released around it.
@@ -139,7 +150,7 @@ export async function paginateRows<T extends ObjectLiteral & Keyed>(
   const first = checkPageSize(args.first);
   const early = options.countNow ? count() : null;
   early?.catch(() => undefined); // a failed page must not leave the count's failure unhandled
-  const shape = rowShape(query.db, query.entity);
+  const shape = pageShape(query.db, query.entity, options.only);
   const parameters = [...query.parameters];
   let where = query.where;
   if (args.after) {

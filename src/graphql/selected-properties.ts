@@ -6,10 +6,16 @@ import { Kind, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo, 
  * field it cannot account for exactly makes it answer null (read whole rows).
  */
 
-/** A field with a resolver of its own that reads only `reads` of its parent; `children`: a list of that type whose selection must itself be accounted for. */
+/**
+ * A field with a resolver of its own (or none, on a type that is not an entity) that reads only
+ * `reads` of its parent; `children`: a list of that type whose selection must itself be accounted
+ * for; `through`: the field leads to the same rows as another type (a page's `edges`, an edge's
+ * `node`), whose selection adds to this one's.
+ */
 export interface CustomRead {
   reads: readonly string[];
   children?: string;
+  through?: string;
 }
 
 export interface TypeReads {
@@ -74,17 +80,19 @@ function collect(info: Info, typeName: string, selections: readonly SelectionNod
       if (name === '__typename') continue;
       const field = fields[name];
       if (field === undefined) return false;
-      if (field.resolve === undefined) {
+      const custom = Object.hasOwn(rules.custom, name) ? rules.custom[name] : undefined;
+      if (custom === undefined) {
         // The default resolver reads the property of the field's name.
-        if (!rules.columns.has(name)) return false;
+        if (field.resolve !== undefined || !rules.columns.has(name)) return false;
         out.add(name);
         continue;
       }
-      const custom = Object.hasOwn(rules.custom, name) ? rules.custom[name] : undefined;
-      if (custom === undefined) return false;
       for (const property of custom.reads) out.add(property);
       if (custom.children !== undefined) {
         if (!selection.selectionSet || !collect(info, custom.children, selection.selectionSet.selections, new Set(), reads, depth + 1)) return false;
+      }
+      if (custom.through !== undefined) {
+        if (!selection.selectionSet || !collect(info, custom.through, selection.selectionSet.selections, out, reads, depth + 1)) return false;
       }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       if (!applies(selection.typeCondition?.name.value)) return false;
