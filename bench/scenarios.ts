@@ -171,7 +171,7 @@ export function scenarios({ keys, repositoryId, webhook }: ScenarioContext): Sce
       `the keyset page of connections (\`… FROM repo_connections WHERE project_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ${first + 1}\`); ` +
         'their repositories (`… FROM repositories FORCE INDEX (ix_repositories_connection_list) WHERE project_id = ? AND repo_connection_id IN (<page>) AND deleted_at IS NULL`) and, ' +
         'at the same time, their connections\' mappings (`… FROM service_mappings FORCE INDEX (ix_service_mappings_connection_list) WHERE project_id = ? AND repo_connection_id IN (<page>) AND deleted_at IS NULL`), ' +
-        'each group sorted by creation in the process. No count (`totalCount` is not asked). repolink selects every column of each row (its loaders do not know the fields asked); the baseline only the ones the answer needs',
+        'each group sorted by creation in the process. No count (`totalCount` is not asked). repolink selects every column of the connections (the page does not look at the fields asked) and, for the repositories and mappings, the columns the selection reads plus the parent key, `id` and `created_at` (its by-parent loaders do); the baseline only the ones the answer needs',
       graphqlBody(DASHBOARD_QUERY, { first }),
       '{"data":{"repoConnections":{"pageInfo":',
       (c) => (first === 100 && c >= 16 ? 0.6 : 0.7),

@@ -61,6 +61,17 @@ export type CountSource = (() => Promise<number>) | { db: EntityManager; index: 
 export interface ListOptions {
   /** The client selected `totalCount`: count beside the page query instead of after it (one round trip less). */
   countNow?: boolean;
+  /**
+   * The page's selection reads only these properties of its rows: only their columns (and `id`,
+   * `createdAt`) are read. Such rows must not be primed into the by-id loaders. Absent: every column.
+   */
+  only?: readonly string[];
+}
+
+/** The reader of a page's rows: every listed column, or `only`'s with the keyset's. */
+function pageShape<T extends ObjectLiteral>(db: EntityManager, entity: new () => T, only: readonly string[] | undefined) {
+  const whole = rowShape(db, entity);
+  return only === undefined ? whole : whole.only([...new Set([...only, 'id', 'createdAt'])].sort());
 }
 
 /**
@@ -92,8 +103,9 @@ export async function paginate<T extends ObjectLiteral & Keyed>(
   options: ListOptions = {},
 ): Promise<Page<T>> {
   const first = checkPageSize(args.first);
-  const counter = query.clone();
-  const countRows = () => (typeof count === 'function' ? count() : count ? countOn(count.db, counter, count.index) : counter.getCount());
+  // The count's own copy of the query, before the cursor and the order are added (not needed when a counter function counts).
+  const counter = typeof count === 'function' ? null : query.clone();
+  const countRows = () => (typeof count === 'function' ? count() : count ? countOn(count.db, counter!, count.index) : counter!.getCount());
   // Selected: started now, on its own pooled connection, while the page is read (the same statement, sooner).
   const early = options.countNow ? countRows() : null;
   early?.catch(() => undefined); // a failed page must not leave the count's failure unhandled
@@ -106,12 +118,53 @@ export async function paginate<T extends ObjectLiteral & Keyed>(
     });
   }
   query.orderBy(`${alias}.createdAt`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(first + 1);
-  const shape = rowShape(query.connection.manager, query.expressionMap.mainAlias!.target as new () => T);
+  const shape = pageShape(query.connection.manager, query.expressionMap.mainAlias!.target as new () => T, options.only);
   // The page's columns by name and the light reader: no ciphertext, no TypeORM hydration.
   // Sent as the builder's getRawMany would send it (the builder's transaction, else the read
   // routing), without a QueryRunner made and released around it.
   const [sql, parameters] = query.select(shape.select(alias)).getQueryAndParameters();
   const rows = shape.hydrate(await readRows((query as unknown as { queryRunner?: QueryRunner }).queryRunner?.manager ?? query.connection.manager, sql, parameters));
+  return pageOf(rows, first, args, () => early ?? countRows());
+}
+
+/** A list's live rows as plain SQL: `where` is over the alias `e` (backquoted), with its `?` parameters. */
+export interface RowsQuery<T> {
+  db: EntityManager;
+  entity: new () => T;
+  where: string;
+  parameters: readonly unknown[];
+}
+
+/**
+ * `paginate` for a list whose condition is written as SQL and whose count is a counter function:
+ * the same statement (the page's columns, the keyset condition after the cursor, newest first, one
+ * row more than the page) without a query builder made, cloned and rendered for every request (that
+ * was a twentieth of a dashboard page's CPU, docs/decisions.md).
+ */
+export async function paginateRows<T extends ObjectLiteral & Keyed>(
+  query: RowsQuery<T>,
+  args: { first?: number | null; after?: string | null },
+  count: () => Promise<number>,
+  options: ListOptions = {},
+): Promise<Page<T>> {
+  const first = checkPageSize(args.first);
+  const early = options.countNow ? count() : null;
+  early?.catch(() => undefined); // a failed page must not leave the count's failure unhandled
+  const shape = pageShape(query.db, query.entity, options.only);
+  const parameters = [...query.parameters];
+  let where = query.where;
+  if (args.after) {
+    const cursor = decodeCursor(args.after);
+    where += ' AND (`e`.`created_at` < ? OR (`e`.`created_at` = ? AND `e`.`id` < ?))';
+    parameters.push(cursor.createdAt, cursor.createdAt, cursor.id);
+  }
+  const sql = `SELECT ${shape.select('e')} FROM \`${shape.table}\` \`e\` WHERE ${where} ORDER BY \`e\`.\`created_at\` DESC, \`e\`.\`id\` DESC LIMIT ${first + 1}`;
+  const rows = shape.hydrate(await readRows(query.db, sql, parameters));
+  return pageOf(rows, first, args, () => early ?? count());
+}
+
+/** The page of `first` rows from rows read with one more (which says whether there is a next page). */
+function pageOf<T extends Keyed>(rows: T[], first: number, args: { after?: string | null }, totalCount: () => Promise<number>): Page<T> {
   const page = rows.slice(0, first);
   const edges: Edge<T>[] = page.map((node) => new LazyEdge(node));
   return {
@@ -122,7 +175,7 @@ export async function paginate<T extends ObjectLiteral & Keyed>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: () => early ?? countRows(),
+    totalCount,
   };
 }
 

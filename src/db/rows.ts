@@ -15,6 +15,19 @@ export interface RowShape<T> {
   select(alias: string): string;
   /** Entities from raw rows keyed by column name. */
   hydrate(rows: readonly Record<string, unknown>[]): T[];
+  /**
+   * The same reader for some of the columns only (by property name, in the entity's column order):
+   * entities with those properties read and the others left as the class leaves them. For loaders
+   * that know which fields a request reads; such rows are never handed to code that reads others.
+   */
+  only(properties: readonly string[]): RowShape<T>;
+}
+
+interface ColumnRead {
+  property: string;
+  column: string;
+  boolean: boolean;
+  from: ((value: unknown) => unknown) | null;
 }
 
 const shapes = new Map<Function, RowShape<ObjectLiteral>>();
@@ -30,7 +43,7 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
   const metadata = db.connection.getMetadata(entity);
   const table = metadata.tableName;
   const skipped = new Set(NOT_LISTED[table] ?? []);
-  const columns = metadata.columns
+  const columns: ColumnRead[] = metadata.columns
     .filter((c) => !skipped.has(c.databaseName))
     .map((c) => {
       const t = c.transformer;
@@ -38,9 +51,17 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
       const from = t === undefined ? null : Array.isArray(t) ? (v: unknown) => t.reduceRight((acc, x) => x.from(acc), v) : (v: unknown) => t.from(v);
       return { property: c.propertyName, column: c.databaseName, boolean: c.type === 'boolean' || c.type === Boolean, from };
     });
+  const shape = compileShape<T>(table, metadata.target as new () => T, columns);
+  shapes.set(entity, shape as unknown as RowShape<ObjectLiteral>);
+  return shape;
+}
+
+function compileShape<T>(table: string, target: new () => T, columns: readonly ColumnRead[]): RowShape<T> {
   const selects = new Map<string, string>();
-  // One entity from one row, compiled once per entity from its metadata: a store per column by a
-  // constant name (a loop of keyed stores over the column list was ~4% of a list of 100's CPU).
+  const narrower = new Map<string, RowShape<T>>();
+  // One entity from one row, compiled once per entity (and column set) from its metadata: a store
+  // per column by a constant name (a loop of keyed stores over the column list was ~4% of a list of
+  // 100's CPU).
   const converters = columns.map((c) => c.from);
   const body = columns
     .map((c, i) => {
@@ -49,7 +70,7 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
       return `e[${JSON.stringify(c.property)}] = ${c.from === null ? plain : `from[${i}](${plain})`};`;
     })
     .join('\n');
-  const build = new Function('Target', 'from', `return function build(row) {\nconst e = new Target();\n${body}\nreturn e;\n};`)(metadata.target, converters) as (
+  const build = new Function('Target', 'from', `return function build(row) {\nconst e = new Target();\n${body}\nreturn e;\n};`)(target, converters) as (
     row: Record<string, unknown>,
   ) => T;
   const shape: RowShape<T> = {
@@ -67,8 +88,19 @@ export function rowShape<T extends ObjectLiteral>(db: EntityManager, entity: new
       for (let i = 0; i < rows.length; i++) out[i] = build(rows[i]);
       return out;
     },
+    only(properties) {
+      const key = properties.join(',');
+      let narrow = narrower.get(key);
+      if (narrow === undefined) {
+        const wanted = new Set(properties);
+        const kept = columns.filter((c) => wanted.has(c.property));
+        if (kept.length !== wanted.size) throw new Error(`${table}: not columns of its entity: ${properties.filter((p) => !kept.some((c) => c.property === p)).join(', ')}`);
+        narrow = compileShape(table, target, kept);
+        narrower.set(key, narrow);
+      }
+      return narrow;
+    },
   };
-  shapes.set(entity, shape as unknown as RowShape<ObjectLiteral>);
   return shape;
 }
 

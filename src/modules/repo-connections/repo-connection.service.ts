@@ -202,7 +202,8 @@ export class RepoConnectionService {
   async list(ctx: RequestScope, args: QueryRepoConnectionsArgs, options: ListOptions = {}): Promise<Page<RepoConnectionEntity>> {
     const { project } = requireScope(ctx.viewer, 'config:read');
     const page = await this.stores.repoConnections.page(ctx.db, project.id, args, () => this.stores.projectCounters.countLive(ctx.db, project.id, 'connections'), options);
-    ctx.loaders.prime(page.edges.map((e) => e.node));
+    // Rows of some columns only (options.only) are never primed: the by-id loaders answer whole rows.
+    if (options.only === undefined) ctx.loaders.prime(page.edges.map((e) => e.node));
     return page;
   }
 

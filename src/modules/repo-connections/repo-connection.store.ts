@@ -3,7 +3,7 @@ import { RepoConnectionEntity } from '../../db/entities';
 import type { Platform } from '../../db/entities/repo-connection.entity';
 import type { QueryRepoConnectionsArgs } from '../../generated/schema-types';
 import { lockOwnRow } from '../../db/locks';
-import { paginate, type ListOptions, type Page } from '../../db/pagination';
+import { paginate, paginateRows, type ListOptions, type Page } from '../../db/pagination';
 import { insertRows } from '../../db/rows';
 import type { SealedValue } from '../crypto';
 
@@ -35,6 +35,10 @@ export class RepoConnectionStore {
   /** A page of the project's connections; `liveCount` counts an unfiltered list of live ones (the project's counter). */
   async page(db: EntityManager, projectId: string, args: QueryRepoConnectionsArgs, liveCount: () => Promise<number>, options: ListOptions): Promise<Page<RepoConnectionEntity>> {
     const filter = args.filter ?? {};
+    // The unfiltered list of live ones (the dashboard's, the shim's): its SQL written here, the builder's statement without the builder.
+    if (!filter.includeDeleted && !filter.platform) {
+      return paginateRows({ db, entity: RepoConnectionEntity, where: '`e`.`project_id` = ? AND `e`.`deleted_at` IS NULL', parameters: [projectId] }, args, liveCount, options);
+    }
     const query = db.getRepository(RepoConnectionEntity).createQueryBuilder('c').where('c.projectId = :projectId', { projectId });
     if (!filter.includeDeleted) query.andWhere('c.deletedAt IS NULL');
     if (filter.platform) query.andWhere('c.platform = :platform', { platform: filter.platform });

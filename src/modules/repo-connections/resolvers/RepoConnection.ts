@@ -1,7 +1,7 @@
 import type { RepoConnectionResolvers } from '../../../generated/graphql';
 
 export const RepoConnection: RepoConnectionResolvers = {
-  repositories: (connection, _args, ctx) => ctx.loaders.repositoriesByConnectionId.load(connection.id),
-  serviceMappings: (connection, _args, ctx) => ctx.loaders.serviceMappingsByConnectionId.load(connection.id),
+  repositories: (connection, _args, ctx, info) => ctx.loaders.repositoriesOfConnection(connection.id, info),
+  serviceMappings: (connection, _args, ctx, info) => ctx.loaders.mappingsOfConnection(connection.id, info),
   codeHostAccount: (connection, _args, ctx) => (connection.codeHostAccountId === null ? null : ctx.loaders.codeHostAccountById.load(connection.codeHostAccountId)),
 };

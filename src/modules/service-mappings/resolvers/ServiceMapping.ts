@@ -7,7 +7,7 @@ export const ServiceMapping: ServiceMappingResolvers = {
     if (repository === null) throw new NotFoundError('Repository');
     return repository;
   },
-  // Rows written by connectRepos carry none (the column is NULL).
+  // Rows written by connectRepos carry none (the column is NULL). Reads only `stackRoots` (CUSTOM_READS in src/loaders.ts).
   stackRoots: (mapping) => mapping.stackRoots ?? [],
   repoConnection: (mapping, _args, ctx) =>
     mapping.repoConnectionId === null ? null : ctx.loaders.repoConnectionById.load(mapping.repoConnectionId),

@@ -2,4 +2,4 @@ import type { QueryResolvers } from '../../../../generated/graphql';
 import { selectsField } from '../../../../db/pagination';
 
 export const repoConnections: NonNullable<QueryResolvers['repoConnections']> = (_parent, args, ctx, info) =>
-  ctx.services.repoConnections.list(ctx, args, { countNow: selectsField(info, 'totalCount') });
+  ctx.services.repoConnections.list(ctx, args, { countNow: selectsField(info, 'totalCount'), only: ctx.loaders.pageProperties(info, 'RepoConnectionPage') });
