@@ -269,6 +269,14 @@ export function renderDocument(r: Report): string {
     if (!rss) return [];
     return (['repolink', 'baseline'] as const).map((p) => [p, runtime.version, mb(rss[p].hwm), mb(rss[p].peakSample), mb(rss[p].last)]);
   });
+  // Peak RSS per scenario: one row per scenario, a column per runtime and server.
+  const scenarioIds = [...new Set(r.runtimes.flatMap((runtime) => r.rss.get(runtime.id)?.repolink.byScenario.map(([id]) => id) ?? []))];
+  const peakOf = (figures: MemoryFigures | undefined, id: string) => mb(figures?.byScenario.find(([s]) => s === id)?.[1] ?? null);
+  const scenarioRows = scenarioIds.map((id) => [id, ...r.runtimes.flatMap((runtime) => [peakOf(r.rss.get(runtime.id)?.repolink, id), peakOf(r.rss.get(runtime.id)?.baseline, id)])]);
+  const scenarioTable =
+    scenarioRows.length === 0
+      ? ''
+      : `\n\nPeak RSS within each scenario (the kernel's mark, reset after each scenario through \`/proc/<pid>/clear_refs\`; the first includes startup):\n\n${table(['scenario', ...r.runtimes.flatMap((runtime) => [`repolink, ${runtime.version}`, `baseline, ${runtime.version}`])], scenarioRows)}`;
   const warmLines = r.runtimes
     .map((runtime) => {
       const w = r.warm.get(runtime.id) ?? [];
@@ -317,7 +325,7 @@ ${sections}
 
 ${table(['process', 'Node', 'peak RSS (VmHWM, kernel)', 'largest VmRSS sample (every 250 ms)', 'RSS at the end'], memoryRows)}
 
-Over the whole run (every scenario, both concurrencies), read from \`/proc/<pid>/status\`.
+Over the whole run (every scenario, both concurrencies), read from \`/proc/<pid>/status\`.${scenarioTable}
 
 ### Warm start
 

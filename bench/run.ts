@@ -289,6 +289,9 @@ async function main(): Promise<number> {
         measured.push(m);
         if (scenario.stages) say(consoleSummary(m, runtimes));
       }
+      // The peak resident memory of each scenario (the kernel's mark, reset after each).
+      const peaks = watches.map((w, i) => `${runtimes[i].version} repolink ${mb(w.repolink.scenario(scenario.id))}, baseline ${mb(w.baseline.scenario(scenario.id))}`);
+      say(`  peak RSS in ${scenario.id}: ${peaks.join('; ')}`);
     }
 
     const rss = new Map<string, { repolink: MemoryFigures; baseline: MemoryFigures }>(watches.map((w) => [w.runtime, { repolink: w.repolink.finish(), baseline: w.baseline.finish() }]));

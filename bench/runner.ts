@@ -141,17 +141,42 @@ export interface MemoryFigures {
   /** The largest VmRSS sample (every 250 ms). */
   peakSample: number;
   last: number | null;
+  /** The high-water mark within each scenario, in the order they ran (empty when the kernel's mark could not be reset). */
+  byScenario: [string, number][];
 }
 
-/** Samples a process's resident memory; its kernel high-water mark is read at the end. */
+/**
+ * Samples a process's resident memory; its kernel high-water mark is read at the end. `scenario(id)`
+ * at the end of each scenario notes the mark since the previous one and resets it (`/proc/<pid>/clear_refs`,
+ * value 5), so the peak of the run is the largest of the scenarios' (and whatever came after them).
+ */
 export function memoryWatch(pid: number) {
   let peakSample = 0;
+  let resets = true;
+  let earlier = 0;
+  const byScenario: [string, number][] = [];
   const timer = setInterval(() => (peakSample = Math.max(peakSample, procStatus(pid, 'VmRSS') ?? 0)), 250);
   timer.unref();
   return {
+    /** The mark since the previous scenario (null when it cannot be reset: then the run's mark only). */
+    scenario(id: string): number | null {
+      const hwm = procStatus(pid, 'VmHWM');
+      if (!resets || hwm === null) return null;
+      try {
+        fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+        byScenario.push([id, hwm]);
+        earlier = Math.max(earlier, hwm);
+        return hwm;
+      } catch {
+        resets = false;
+        return null;
+      }
+    },
     finish(): MemoryFigures {
       clearInterval(timer);
-      return { hwm: procStatus(pid, 'VmHWM'), peakSample, last: procStatus(pid, 'VmRSS') };
+      const hwm = procStatus(pid, 'VmHWM');
+      const overall = hwm === null ? null : Math.max(hwm, earlier);
+      return { hwm: overall, peakSample, last: procStatus(pid, 'VmRSS'), byScenario: [...byScenario] };
     },
   };
 }

@@ -14,7 +14,7 @@ function printWelcome(lines: string[], url: string) {
 async function main(): Promise<void> {
   // First thing, before the server's modules load: the young generation is bounded (on Node 24 by
   // starting this process again in place with the flag), and the old generation grows to at most
-  // 2× what is live before a full collection (src/boot/heap.ts).
+  // 2× what is live before a full collection (1.5× on Node 24: src/boot/heap.ts).
   boundYoungGeneration();
   boundHeapGrowth();
   const { loadConfig } = await import('./config');

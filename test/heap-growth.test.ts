@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { HEAP_GROWING_PERCENT, MAX_SEMI_SPACE_MB, boundHeapGrowth, boundYoungGeneration, youngGenerationFlags } from '../src/boot/heap';
+import { HEAP_GROWING_PERCENT, HEAP_GROWING_PERCENT_NODE_24, MAX_SEMI_SPACE_MB, boundHeapGrowth, boundYoungGeneration, heapGrowingPercent, youngGenerationFlags } from '../src/boot/heap';
 import { ROOT, buildDist } from './support/build';
 
 describe('the heap growth bound set at startup', () => {
@@ -11,6 +11,15 @@ describe('the heap growth bound set at startup', () => {
 
   it('sets the project’s bound when the operator chose none', () => {
     expect(boundHeapGrowth(HEAP_GROWING_PERCENT, ['--enable-source-maps', ''])).toBe(HEAP_GROWING_PERCENT);
+  });
+
+  it('lets the old generation grow to 2× what is live on Node 20 and 22, 1.5× from Node 24 on (a heavier runtime under the same 250 MB)', () => {
+    expect(HEAP_GROWING_PERCENT_NODE_24).toBeLessThan(HEAP_GROWING_PERCENT);
+    expect(heapGrowingPercent('20.19.0')).toBe(HEAP_GROWING_PERCENT);
+    expect(heapGrowingPercent('22.15.1')).toBe(HEAP_GROWING_PERCENT);
+    expect(heapGrowingPercent('24.22.3')).toBe(HEAP_GROWING_PERCENT_NODE_24);
+    expect(heapGrowingPercent('26.0.0')).toBe(HEAP_GROWING_PERCENT_NODE_24);
+    expect(boundHeapGrowth(undefined, [''])).toBe(heapGrowingPercent(process.versions.node));
   });
 });
 
