@@ -71,7 +71,8 @@ export interface ReconciledChange {
 const RECONCILED_COLUMNS = `id, tenant_id, project_id, repo_connection_id, source_type, name, path, remote_url, default_branch, last_commit_sha, archived,
   host_deleted_at, host_unavailable_at, last_webhook_received_at, platform_host, host_repository_id`;
 
-function matchedFromRow(r: Record<string, unknown>): ReconciledRepository {
+/** A row read by host id (webhook processing): what its handlers compare and change. */
+function hostMatchedFromRow(r: Record<string, unknown>): HostMatchedRepository {
   return {
     id: r.id as string,
     tenantId: r.tenant_id as string,
@@ -87,6 +88,12 @@ function matchedFromRow(r: Record<string, unknown>): ReconciledRepository {
     hostDeletedAt: (r.host_deleted_at as Date | null) ?? null,
     hostUnavailableAt: (r.host_unavailable_at as Date | null) ?? null,
     lastWebhookReceivedAt: (r.last_webhook_received_at as Date | null) ?? null,
+  };
+}
+
+function matchedFromRow(r: Record<string, unknown>): ReconciledRepository {
+  return {
+    ...hostMatchedFromRow(r),
     platformHost: (r.platform_host as string | null) ?? null,
     hostRepositoryId: (r.host_repository_id as string | null) ?? null,
   };
@@ -235,22 +242,7 @@ export class RepositoryStore {
         ORDER BY id LIMIT 1000 FOR UPDATE`,
       [platformHost.toLowerCase(), hostRepositoryId, ...tenantIds],
     );
-    return rows.map((r) => ({
-      id: r.id as string,
-      tenantId: r.tenant_id as string,
-      projectId: r.project_id as string,
-      repoConnectionId: (r.repo_connection_id as string | null) ?? null,
-      sourceType: r.source_type as RepositoryEntity['sourceType'],
-      name: r.name as string,
-      path: r.path as string,
-      remoteUrl: (r.remote_url as string | null) ?? null,
-      defaultBranch: r.default_branch as string,
-      lastCommitSha: (r.last_commit_sha as string | null) ?? null,
-      archived: Boolean(Number(r.archived)),
-      hostDeletedAt: (r.host_deleted_at as Date | null) ?? null,
-      hostUnavailableAt: (r.host_unavailable_at as Date | null) ?? null,
-      lastWebhookReceivedAt: (r.last_webhook_received_at as Date | null) ?? null,
-    }));
+    return rows.map(hostMatchedFromRow);
   }
 
   /**
